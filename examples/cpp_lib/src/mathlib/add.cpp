@@ -1,0 +1,3 @@
+#include "mathlib.h"
+
+int mathlib::add(int a, int b) { return a + b; }

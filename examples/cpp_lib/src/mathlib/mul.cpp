@@ -1,0 +1,3 @@
+#include "mathlib.h"
+
+int mathlib::mul(int a, int b) { return a * b; }
