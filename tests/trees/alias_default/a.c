@@ -1,0 +1,2 @@
+#include <stdio.h>
+int main(void) { puts("I am a"); return 0; }

@@ -1,0 +1,9 @@
+#include <stdio.h>
+
+int one(void);
+
+int main(void)
+{
+    printf("one=%d\n", one());
+    return 0;
+}
