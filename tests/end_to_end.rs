@@ -23,7 +23,7 @@ macro_rules! scenarios {
 scenarios!(
     alias_default, alt_file, arguments, clean, clone_append, compile_error, comstr, cpp_lib,
     deep_header, depends, dry_run, export_import, glob, hello_basic, hello_flags, help,
-    keep_going, missing_source, override_, parallel, py_error, shared_lib, updir,
+    keep_going, missing_source, override_, parallel, py_error, shared_lib, syntax_error, updir,
 );
 
 fn tests_dir() -> PathBuf {
