@@ -1,0 +1,380 @@
+"""Builders: turn (target, source) arguments into nodes and a Task.
+
+A Task is one build step: its targets are made at once from its sources by
+its action; the command lines are substituted when the graph is written."""
+import os
+
+from SCons import Util
+from SCons.Util import is_List, is_String, splitext
+from SCons.Errors import UserError, unsupported
+from SCons import Action as _A
+
+_null = object()
+
+
+class Task:
+    __slots__ = ('targets', 'sources', 'env', 'action', 'cwd', 'chdir', 'builder', 'kind')
+
+    def __init__(self, targets, sources, env, action, cwd, builder, chdir=None, kind=None):
+        self.targets = targets
+        self.sources = sources
+        self.env = env
+        self.action = action
+        self.cwd = cwd
+        self.builder = builder
+        self.chdir = chdir
+        self.kind = kind
+
+
+class BuilderDict(dict):
+    """env['BUILDERS']: copied per environment, builders shared."""
+
+
+class BuilderBase:
+    def __init__(self, action=None, prefix='', suffix='', src_suffix='', target_factory=None,
+                 source_factory=None, target_scanner=None, source_scanner=None, emitter=None,
+                 multi=0, env=None, single_source=0, name=None, chdir=_null, is_explicit=1,
+                 src_builder=None, ensure_suffix=False, kind=None, **overrides):
+        if isinstance(action, dict):
+            self.action = None
+            self.actions = {k: _A.Action(v) for k, v in action.items()}
+        else:
+            self.action = _A.Action(action) if action is not None else None
+            self.actions = None
+        self.prefix = prefix
+        self.suffix = suffix
+        self.ensure_suffix = ensure_suffix
+        if is_List(src_suffix):
+            self.src_suffix = list(src_suffix)
+        else:
+            self.src_suffix = [src_suffix] if src_suffix else []
+        self.target_factory = target_factory
+        self.source_factory = source_factory
+        if isinstance(emitter, dict):
+            unsupported("Builder(emitter=dict)")
+        if is_String(emitter):
+            unsupported("Builder(emitter='$VAR')")
+        self.emitter = emitter
+        self.multi = multi
+        self.single_source = single_source
+        self.name = name
+        self.chdir = chdir
+        if src_builder is None:
+            src_builder = []
+        elif not is_List(src_builder):
+            src_builder = [src_builder]
+        self.src_builder = src_builder
+        self.overrides = overrides
+        self.kind = kind
+        self.shared = None        # True/False for object builders
+
+    def add_action(self, suffix, action, cmdstr=_A._null):
+        if self.actions is None:
+            self.actions = {}
+        self.actions[suffix] = _A.Action(action, cmdstr) if cmdstr is not _A._null else _A.Action(action)
+        if suffix not in self.src_suffix:
+            self.src_suffix.append(suffix)
+
+    def add_emitter(self, suffix, emitter):
+        pass
+
+    def get_name(self, env):
+        return self.name or 'Builder'
+
+    def _subst(self, env, s, slist=None):
+        if callable(s):
+            return s(env, slist or [])
+        return env.subst(s) if s else ''
+
+    def get_prefix(self, env, sources=[]):
+        return self._subst(env, self.prefix, sources)
+
+    def get_suffix(self, env, sources=[]):
+        s = self._subst(env, self.suffix, sources)
+        if s and not s.startswith('.') and False:
+            s = '.' + s
+        return s
+
+    def src_suffixes(self, env):
+        out = [env.subst(s) for s in self.src_suffix]
+        for b in self._src_builders(env):
+            for s in b.src_suffixes(env):
+                if s not in out:
+                    out.append(s)
+        return out
+
+    def get_src_suffix(self, env):
+        ss = self.src_suffixes(env)
+        return ss[0] if ss else ''
+
+    def _src_builders(self, env):
+        out = []
+        for b in self.src_builder:
+            if is_String(b):
+                b = env.get('BUILDERS', {}).get(b)
+                if b is None:
+                    continue
+            out.append(b)
+        return out
+
+    # -- calling
+    def __call__(self, env, target=None, source=None, chdir=_null, **kw):
+        from SCons import _state
+        if chdir is _null:
+            chdir = self.chdir
+        if chdir is not _null and chdir:
+            unsupported("builders with chdir=")
+        srcdir = kw.pop('srcdir', None) or kw.pop('src_dir', None)
+        ov = dict(self.overrides)
+        ov.update(kw)
+        if ov:
+            env = env.Override(ov)
+        if srcdir is not None:
+            d = _state.fs.Dir(env.subst(srcdir) if is_String(srcdir) else srcdir)
+            source = [d.File(env.subst(s)) if is_String(s) else s for s in Util.flatten([source])]
+        return Util.NodeList(self._execute(env, target, source))
+
+    def _execute(self, env, target, source):
+        if source is None:
+            source = []
+        if self.src_builder:
+            source = self._chain_sources(env, source)
+        source = Util.flatten([source]) if source is not None else []
+        if self.single_source and len(source) > 1 and target is None:
+            out = []
+            for s in source:
+                out.extend(self._execute(env, None, [s]))
+            return out
+        if self.single_source and len(source) > 1 and target is not None:
+            tl = Util.flatten([target])
+            if len(tl) == len(source):
+                out = []
+                for t, s in zip(tl, source):
+                    out.extend(self._execute(env, [t], [s]))
+                return out
+            raise UserError("More than one source given for single-source builder: targets=%s sources=%s"
+                            % (list(map(str, tl)), list(map(str, source))))
+        tlist, slist = self._create_nodes(env, target, source)
+        self._make_task(env, tlist, slist)
+        return tlist
+
+    def _chain_sources(self, env, source):
+        from SCons import _state
+        builders = self._src_builders(env)
+        sdict = {}
+        for b in builders:
+            for s in b.src_suffixes(env):
+                sdict.setdefault(s, b)
+        suffixes = self.src_suffixes(env)
+        lengths = sorted(set(len(s) for s in suffixes))
+        own_suf = self.get_src_suffix(env)
+
+        def match(name):
+            tails = [name[-l:] for l in lengths]
+            for s in suffixes:
+                if s in tails:
+                    return s
+            return None
+
+        out = []
+        for s in Util.flatten([source]):
+            if s is None:
+                continue
+            if is_String(s):
+                s = env.subst(s)
+                m = match(s)
+                if not m and '.' not in s:
+                    s = Util.adjustixes(s, None, own_suf)
+                    m = match(s)
+            else:
+                m = match(getattr(s, 'name', str(s)))
+            if m and m in sdict:
+                tl = sdict[m]._execute(env, None, [s])
+                if len(tl) > 1:
+                    tl = [t for t in tl if match(t.name)]
+                out.extend(tl)
+            else:
+                out.append(s)
+        return out
+
+    def _create_nodes(self, env, target, source):
+        from SCons import _state
+        fs = _state.fs
+        src_suf = self.get_src_suffix(env)
+        source = [Util.adjustixes(s, None, src_suf) if is_String(s) else s for s in source]
+        sfac = self.source_factory or fs.Entry
+        slist = env.arg2nodes(source, sfac)
+        pre = self.get_prefix(env, slist)
+        suf = self.get_suffix(env, slist)
+        if target is None:
+            if not slist:
+                tlist = []
+            else:
+                tlist = [slist[0].target_from_source(pre, suf, splitext)]
+        else:
+            tl = Util.flatten([target])
+            tl = [Util.adjustixes(env.subst(t), pre, suf, self.ensure_suffix) if is_String(t) else t
+                  for t in tl]
+            tlist = env.arg2nodes(tl, self.target_factory or fs.Entry)
+        if self.emitter:
+            t2, s2 = self.emitter(target=tlist, source=slist, env=env)
+            tlist = env.arg2nodes(t2, self.target_factory or fs.Entry)
+            slist = env.arg2nodes(s2, sfac)
+        return tlist, slist
+
+    def _action_for(self, env, slist):
+        if self.actions is not None:
+            if not slist:
+                raise UserError("No source files given to %s" % self.get_name(env))
+            suf = slist[0].get_suffix()
+            a = self.actions.get(suf)
+            if a is None:
+                for s in slist[1:]:
+                    if s.get_suffix() != suf:
+                        break
+                raise UserError("While building `%s': Don't know how to build from a source file "
+                                "with suffix `%s'.  Expected a suffix in this list: %s."
+                                % ([], suf, list(self.actions.keys())))
+            return a
+        return self.action
+
+    def _make_task(self, env, tlist, slist):
+        from SCons import _state
+        from SCons.Node.FS import Entry, File
+        for n in tlist:
+            if type(n) is Entry:
+                n.__class__ = File
+        for n in slist:
+            if type(n) is Entry:
+                n.disambiguate()
+        if self.shared is True or self.kind == 'shlib':
+            for s in slist:
+                b = s.builder
+                if b is not None and getattr(b, 'shared', None) is False:
+                    raise UserError("Source file: %s is static and is not compatible with shared target: %s"
+                                    % (s, tlist[0] if tlist else ''))
+        existing = tlist[0].task if tlist else None
+        if existing is not None and self.multi and existing.builder is self:
+            for s in slist:
+                if s not in existing.sources:
+                    existing.sources.append(s)
+            for t in tlist:
+                t.add_source(slist)
+            return existing
+        for t in tlist:
+            if t.task is not None:
+                old = t.task
+                if old.action is self._action_for(env, slist) and [str(s) for s in old.sources] == \
+                        [str(s) for s in slist]:
+                    continue
+                raise UserError("Multiple ways to build the same target were specified for: %s" % t)
+        action = self._action_for(env, slist)
+        if action is None:
+            raise UserError("Builder %s must have an action to build %s."
+                            % (self.get_name(env), list(map(str, tlist))))
+        cwd = _state.fs.getcwd()
+        task = Task(tlist, list(slist), env, action, cwd, self, kind=self.kind)
+        for t in tlist:
+            t.task = task
+            t.builder = self
+            t.env = env
+            t.cwd = cwd
+            t.sources = list(slist)
+            if len(tlist) > 1:
+                t.target_peers = tlist
+        _state.tasks.append(task)
+        return task
+
+
+def Builder(**kw):
+    if 'generator' in kw:
+        if 'action' in kw:
+            raise UserError("You must not specify both an action and a generator.")
+        kw['action'] = _A.CommandGeneratorAction(kw.pop('generator'), {})
+    for k in ('target_scanner', 'source_scanner'):
+        if kw.get(k) is not None:
+            unsupported("Builder(%s=...)" % k)
+    if 'src_builder' in kw and kw['src_builder'] is not None and not is_List(kw['src_builder']):
+        kw['src_builder'] = [kw['src_builder']]
+    return BuilderBase(**kw)
+
+
+# ---------------------------------------------------------------- standard ones
+def _shared_emitter(flag):
+    def emitter(target, source, env):
+        for t in target:
+            t.attributes.shared = flag
+        return target, source
+    return emitter
+
+
+def make_object_builder(shared):
+    b = BuilderBase(action={}, prefix='$SHOBJPREFIX' if shared else '$OBJPREFIX',
+                    suffix='$SHOBJSUFFIX' if shared else '$OBJSUFFIX', single_source=1,
+                    emitter=_shared_emitter(shared), kind='object',
+                    name='SharedObject' if shared else 'StaticObject')
+    b.actions = {}
+    b.src_suffix = []
+    b.shared = shared
+    return b
+
+
+def make_program_builder():
+    return BuilderBase(action=_A.Action('$LINKCOM', '$LINKCOMSTR'), prefix='$PROGPREFIX',
+                       suffix='$PROGSUFFIX', src_suffix='$OBJSUFFIX', src_builder='Object',
+                       kind='link', name='Program')
+
+
+class _StaticLibAction(_A.ActionBase):
+    def __init__(self):
+        self.ar = _A.Action('$ARCOM', '$ARCOMSTR')
+        self.ranlib = _A.Action('$RANLIBCOM', '$RANLIBCOMSTR')
+
+    def records(self, env, target, source, lvars, cmdstr=_A._null):
+        out = self.ar.records(env, target, source, lvars)
+        if env.get('RANLIB'):
+            out.extend(self.ranlib.records(env, target, source, lvars))
+        return out
+
+
+_static_lib_action = None
+
+
+def make_static_lib_builder():
+    global _static_lib_action
+    if _static_lib_action is None:
+        _static_lib_action = _StaticLibAction()
+    return BuilderBase(action=_static_lib_action, prefix='$LIBPREFIX', suffix='$LIBSUFFIX',
+                       src_suffix='$OBJSUFFIX', src_builder='StaticObject', kind='staticlib',
+                       name='StaticLibrary')
+
+
+def _shlib_emitter(target, source, env):
+    if env.subst('$SHLIBVERSION'):
+        unsupported("SharedLibrary with SHLIBVERSION")
+    for t in target:
+        t.attributes.shared = True
+    return target, source
+
+
+def make_shlib_builder():
+    b = BuilderBase(action=_A.Action('$SHLINKCOM', '$SHLINKCOMSTR'), prefix='$SHLIBPREFIX',
+                    suffix='$_SHLIBSUFFIX', src_suffix='$SHOBJSUFFIX', src_builder='SharedObject',
+                    emitter=_shlib_emitter, kind='shlib', name='SharedLibrary')
+    b.shared = True
+    return b
+
+
+def make_ldmodule_builder():
+    b = BuilderBase(action=_A.Action('$LDMODULECOM', '$LDMODULECOMSTR'), prefix='$LDMODULEPREFIX',
+                    suffix='$_LDMODULESUFFIX', src_suffix='$SHOBJSUFFIX', src_builder='SharedObject',
+                    emitter=_shlib_emitter, kind='shlib', name='LoadableModule')
+    b.shared = True
+    return b
+
+
+def is_a_Builder(obj):
+    return isinstance(obj, BuilderBase)
+
+
+DictCmdGenerator = dict

@@ -1,0 +1,605 @@
+"""Construction-variable substitution, with SCons's rules:
+
+* string mode (env.subst): `$VAR`, `${VAR}`, `${python expression}`, lists
+  joined with spaces, callables called with (target, source, env, for_signature);
+* list mode (command lines): the result is split into lines of words, list
+  values give one word per element, `$(`..`$)` marks text left out of the
+  signature, `$$` is a literal `$`.
+Undefined names expand to nothing (NameError/IndexError are allowed)."""
+import re
+from collections import UserList, UserString
+
+from SCons.Util import to_String_for_subst, to_String_for_signature
+from SCons.Errors import UserError
+
+SUBST_CMD = 0
+SUBST_RAW = 1
+SUBST_SIG = 2
+
+_exp = r'\$[\$\(\)]|\$[_a-zA-Z][\.\w]*|\${[^}]*}'
+_dollar_exps = re.compile('(%s)' % _exp)
+_separate_args = re.compile(r'(%s|\s+|[^\s$]+|\$)' % _exp)
+_space_sep = re.compile(r'[\t ]+(?![^{]*})')
+_strip_marks = re.compile(r'\$[()]')
+_strip_split = re.compile(r'(?<!\$)(\$[()])')
+
+_TS_NAMES = frozenset(('TARGET', 'TARGETS', 'SOURCE', 'SOURCES', 'CHANGED_SOURCES',
+                       'CHANGED_TARGETS', 'UNCHANGED_SOURCES', 'UNCHANGED_TARGETS'))
+
+
+class Literal:
+    """A string that goes to the command line as-is (shell-escaped)."""
+
+    def __init__(self, lstr):
+        self.lstr = lstr
+
+    def __str__(self):
+        return self.lstr
+
+    def escape(self, escape_func):
+        return escape_func(self.lstr)
+
+    def for_signature(self):
+        return self.lstr
+
+    def is_literal(self):
+        return True
+
+    def __eq__(self, other):
+        return isinstance(other, Literal) and self.lstr == other.lstr
+
+    def __hash__(self):
+        return hash(self.lstr)
+
+
+class SpecialAttrWrapper:
+    def __init__(self, lstr, for_signature=None):
+        self.lstr = lstr
+        self.forsig = for_signature if for_signature else lstr
+
+    def escape(self, escape_func):
+        return escape_func(self.lstr)
+
+    def for_signature(self):
+        return self.forsig
+
+    def is_literal(self):
+        return True
+
+    def __str__(self):
+        return self.lstr
+
+
+class CmdStringHolder(UserString):
+    def __init__(self, cmd, literal=False):
+        super().__init__(cmd)
+        self.literal = literal
+
+    def is_literal(self):
+        return self.literal
+
+    def escape(self, escape_func, quote_func=None):
+        if self.literal:
+            return escape_func(self.data)
+        if ' ' in self.data or '\t' in self.data:
+            return '"%s"' % self.data
+        return self.data
+
+
+def quote_spaces(arg):
+    arg = str(arg)
+    if ' ' in arg or '\t' in arg:
+        return '"%s"' % arg
+    return arg
+
+
+def escape_list(mylist, escape_func):
+    out = []
+    for x in mylist:
+        e = getattr(x, 'escape', None)
+        out.append(e(escape_func) if e is not None else x)
+    return out
+
+
+class _NullNode:
+    """What $TARGET is when there are no targets: empty, any attribute empty."""
+
+    def __str__(self):
+        return ''
+
+    def __bool__(self):
+        return False
+
+    def __getattr__(self, name):
+        if name.startswith('__'):
+            raise AttributeError(name)
+        return ''
+
+    def __call__(self, *args, **kw):
+        return ''
+
+
+class NodeListProxy(UserList):
+    """$TARGETS / $SOURCES: a list of nodes; attribute access maps over them."""
+
+    def __getattr__(self, name):
+        if name.startswith('__') or name == 'data':
+            raise AttributeError(name)
+        return NodeListProxy([getattr(x, name) for x in self.data])
+
+    def __str__(self):
+        return ' '.join(map(str, self.data))
+
+    def __call__(self, *args, **kwargs):
+        return NodeListProxy([x(*args, **kwargs) for x in self.data])
+
+
+def subst_dict(target, source):
+    d = {}
+    if target is not None:
+        if not isinstance(target, (list, tuple, UserList)):
+            target = [target]
+        tl = NodeListProxy(target)
+        d['TARGETS'] = d['CHANGED_TARGETS'] = d['UNCHANGED_TARGETS'] = tl
+        d['TARGET'] = target[0] if target else _NullNode()
+    if source is not None:
+        if not isinstance(source, (list, tuple, UserList)):
+            source = [source]
+        sl = NodeListProxy(source)
+        d['SOURCES'] = d['CHANGED_SOURCES'] = d['UNCHANGED_SOURCES'] = sl
+        d['SOURCE'] = source[0] if source else _NullNode()
+    return d
+
+
+_code_cache = {}
+
+
+def _compile(key):
+    c = _code_cache.get(key)
+    if c is None:
+        c = _code_cache[key] = compile(key, '<subst %s>' % key, 'eval')
+    return c
+
+
+_sig_cache = {}
+
+
+def callable_takes_subst_args(f):
+    """True when f can be called as f(target=, source=, env=, for_signature=)."""
+    key = id(getattr(f, '__func__', f)) if not isinstance(f, type) else id(f)
+    r = _sig_cache.get(key)
+    if r is not None:
+        return r
+    fn = f
+    if isinstance(f, type):
+        fn = getattr(f, '__init__', None)
+    elif not hasattr(f, '__code__') and not hasattr(f, '__func__'):
+        fn = getattr(f, '__call__', None)
+    fn = getattr(fn, '__func__', fn)
+    code = getattr(fn, '__code__', None)
+    if code is None:
+        r = True
+    else:
+        n = code.co_argcount + code.co_kwonlyargcount
+        names = code.co_varnames[:n]
+        r = bool(code.co_flags & 0x08) or all(a in names for a in ('target', 'source', 'env', 'for_signature'))
+    _sig_cache[id(f)] = r
+    return r
+
+
+_ALLOWED = (NameError, IndexError)
+_str_types = (str, UserString)
+_seq_types = (list, tuple, UserList)
+
+
+def _raise(e, target, s):
+    name = e.__class__.__name__
+    raise UserError("%s `%s' trying to evaluate `%s'" % (name, e, s)) from e
+
+
+# ---------------------------------------------------------------- string mode
+class _StringSubber:
+    def __init__(self, env, mode, conv, gvars):
+        self.env = env
+        self.mode = mode
+        self.conv = conv
+        self.gvars = gvars
+
+    def expand(self, s, lvars):
+        if isinstance(s, _str_types):
+            if len(s) < 2 or s[0] != '$':
+                return s
+            s1 = s[1]
+            if s1 == '$':
+                return '$$'
+            if s1 in '()':
+                return s
+            key = s[1:]
+            if key[0] == '{':
+                key = key[1:-1]
+            if key in lvars:
+                v = lvars[key]
+            elif key in self.gvars:
+                v = self.gvars[key]
+            else:
+                try:
+                    v = eval(_compile(key), self.gvars, lvars)
+                except _ALLOWED:
+                    return ''
+                except Exception as e:
+                    _raise(e, lvars.get('TARGETS'), s)
+            if v is None:
+                return ''
+            if isinstance(v, str) and '$' not in v:
+                return v
+            lv = lvars.copy()
+            lv[key.partition('.')[0]] = ''
+            return self.substitute(v, lv)
+        if isinstance(s, _seq_types):
+            return [self.conv(self.substitute(x, lvars)) for x in s]
+        if callable(s) and not hasattr(s, 'abspath'):
+            if callable_takes_subst_args(s):
+                s = s(target=lvars.get('TARGETS'), source=lvars.get('SOURCES'),
+                      env=self.env, for_signature=(self.mode == SUBST_SIG))
+            else:
+                if self.mode == SUBST_RAW:
+                    return s
+                s = self.conv(s)
+            return self.substitute(s, lvars)
+        if s is None:
+            return ''
+        return s
+
+    def substitute(self, args, lvars):
+        if isinstance(args, _str_types) and not isinstance(args, CmdStringHolder):
+            args = str(args)
+            if '$' not in args:
+                return args
+            conv = self.conv
+            expand = self.expand
+            parts = _dollar_exps.split(args)
+            # parts: text, token, text, token, ...
+            if len(parts) == 3 and not parts[0] and not parts[2]:
+                r = expand(parts[1], lvars)
+                return r if not isinstance(r, _seq_types) else conv(r)
+            out = []
+            for i, p in enumerate(parts):
+                if i & 1:
+                    out.append(conv(expand(p, lvars)))
+                elif p:
+                    out.append(p)
+            try:
+                return ''.join(out)
+            except TypeError:
+                return ''.join(map(str, out))
+        return self.expand(args, lvars)
+
+
+def scons_subst(strSubst, env, mode=SUBST_RAW, target=None, source=None, gvars=None,
+                lvars=None, conv=None, overrides=None):
+    if (isinstance(strSubst, str) and '$' not in strSubst) or isinstance(strSubst, CmdStringHolder):
+        return strSubst
+    if gvars is None:
+        gvars = env.gvars() if env is not None else {}
+    if lvars is None:
+        lvars = {}
+    if conv is None:
+        conv = to_String_for_signature if mode == SUBST_SIG else to_String_for_subst
+    if 'TARGET' not in lvars:
+        d = subst_dict(target, source)
+        if d or overrides:
+            lvars = dict(lvars)
+            lvars.update(d)
+            if overrides:
+                lvars.update(overrides)
+    ss = _StringSubber(env, mode, conv, gvars)
+    result = ss.substitute(strSubst, lvars)
+    if isinstance(result, _str_types):
+        result = str(result)
+        if mode == SUBST_SIG:
+            words = _remove_stripped(_strip_split.split(result))
+            if words is None:
+                raise UserError("Unbalanced $(/$) in: %s" % result)
+            result = ' '.join(words)
+        elif mode == SUBST_CMD:
+            result = _strip_marks.sub('', result)
+        if mode != SUBST_RAW:
+            result = _space_sep.sub(' ', result).strip()
+        result = result.replace('$$', '$')
+    elif isinstance(result, _seq_types):
+        if mode == SUBST_CMD:
+            result = [x for x in result if x not in ('$(', '$)')]
+        elif mode == SUBST_SIG:
+            r = _remove_stripped(result)
+            if r is None:
+                raise UserError("Unbalanced $(/$) in: %s" % result)
+            result = r
+    return result
+
+
+def _remove_stripped(items):
+    out = []
+    depth = 0
+    for x in items:
+        if x == '$(':
+            depth += 1
+        elif x == '$)':
+            depth -= 1
+            if depth < 0:
+                break
+        elif depth == 0:
+            out.append(x)
+    return None if depth != 0 else out
+
+
+# ------------------------------------------------------------------ list mode
+class _Mark:
+    """A `$(` or `$)` marker kept in a word list (docons keeps them so one pass
+    gives both the command and its signature)."""
+    __slots__ = ('text',)
+
+    def __init__(self, text):
+        self.text = text
+
+    def __str__(self):
+        return self.text
+
+
+OPEN = _Mark('$(')
+CLOSE = _Mark(')$')
+CLOSE.text = '$)'
+
+
+class _ListSubber:
+    def __init__(self, env, mode, conv, gvars, keep_marks=False):
+        self.env = env
+        self.mode = mode
+        self.conv = conv
+        self.gvars = gvars
+        self.lines = [[]]
+        self.keep_marks = keep_marks
+        self.in_strip = False
+        self.joining = False     # next word appends to the current one
+
+    # -- word assembly
+    def add(self, x):
+        if self.in_strip and self.mode == SUBST_SIG:
+            self.joining = True
+            return
+        line = self.lines[-1]
+        if self.joining and line:
+            cur = line[-1]
+            if cur.__class__ is _Mark:
+                # docons keeps the markers in the list; SCons would join to the
+                # word before the marker (which it dropped); start a new word.
+                pass
+            else:
+                cs = str(cur)
+                if not cs or cs[-1] not in '<>|':
+                    y = self.conv(cs + self.conv(x) if not isinstance(x, str) else cs + x)
+                    line[-1] = CmdStringHolder(y, False) if isinstance(y, str) else y
+                    return
+        lit = getattr(x, 'is_literal', None)
+        lit = lit() if lit is not None else None
+        x = self.conv(x)
+        if isinstance(x, str):
+            x = CmdStringHolder(x, lit)
+        line.append(x)
+        self.joining = True
+
+    def next_word(self):
+        self.joining = False
+
+    def next_line(self):
+        self.lines.append([])
+        self.joining = False
+
+    def mark(self, m):
+        if self.mode == SUBST_RAW:
+            self.add(m.text)
+        elif self.keep_marks:
+            self.lines[-1].append(m)
+        self.in_strip = m is OPEN
+
+    def expand(self, s, lvars, within_list):
+        if isinstance(s, _str_types):
+            if len(s) < 2 or s[0] != '$':
+                self.add(s)
+                return
+            s1 = s[1]
+            if s1 == '$':
+                self.add('$')
+                return
+            if s1 == '(':
+                self.mark(OPEN)
+                return
+            if s1 == ')':
+                self.mark(CLOSE)
+                return
+            key = s[1:]
+            if key[0] == '{':
+                key = key[1:-1]
+            if key in lvars:
+                v = lvars[key]
+            elif key in self.gvars:
+                v = self.gvars[key]
+            else:
+                v = self.evaluate(key, lvars, s)
+                if v is _SKIP:
+                    return
+            if v is None:
+                return
+            if v.__class__ is str and v and '$' not in v and ' ' not in v and '\t' not in v \
+                    and '\n' not in v:
+                self.add(v)
+                return
+            lv = lvars.copy()
+            lv[key.partition('.')[0]] = ''
+            self.substitute(v, lv, 0)
+            self.joining = True
+        elif isinstance(s, _seq_types):
+            for a in s:
+                self.substitute(a, lvars, 1)
+                self.joining = False
+        elif callable(s) and not hasattr(s, 'abspath'):
+            if callable_takes_subst_args(s):
+                s = s(target=lvars.get('TARGETS'), source=lvars.get('SOURCES'),
+                      env=self.env, for_signature=(self.mode == SUBST_SIG))
+            else:
+                if self.mode == SUBST_RAW:
+                    self.add(s)
+                    return
+                s = self.conv(s)
+            self.substitute(s, lvars, within_list)
+        elif s is None:
+            self.joining = True
+        else:
+            self.add(s)
+
+    def evaluate(self, key, lvars, s):
+        cache = _expr_cache_for(self.gvars)
+        if cache is not None:
+            ck = (key, id(getattr(lvars.get('TARGET'), 'cwd', None)))
+            hit = cache.get(ck)
+            if hit is not None:
+                return hit[0]
+        try:
+            v = eval(_compile(key), self.gvars, lvars)
+        except _ALLOWED:
+            return _SKIP
+        except Exception as e:
+            _raise(e, lvars.get('TARGETS'), s)
+        if cache is not None and _cacheable(key, self.gvars):
+            cache[ck] = (v,)
+        return v
+
+    def substitute(self, args, lvars, within_list):
+        if isinstance(args, _str_types) and not isinstance(args, CmdStringHolder):
+            args = str(args)
+            for a in _separate_args.findall(args):
+                c = a[0]
+                if c in ' \t\n\r\f\v':
+                    if '\n' in a:
+                        self.next_line()
+                    elif within_list:
+                        self.add(a)
+                    else:
+                        self.joining = False
+                else:
+                    self.expand(a, lvars, within_list)
+        else:
+            self.expand(args, lvars, within_list)
+
+
+_SKIP = object()
+
+# --- expression cache (only while the graph is serialised: env are frozen) --
+_frozen = [False]
+_expr_caches = {}
+_TRUSTED = {}
+
+
+def register_trusted(name, func):
+    """Functions whose result depends only on env and the target's directory."""
+    _TRUSTED[name] = func
+
+
+def freeze(on=True):
+    _frozen[0] = on
+    _expr_caches.clear()
+
+
+def _expr_cache_for(gvars):
+    if not _frozen[0]:
+        return None
+    c = _expr_caches.get(id(gvars))
+    if c is None:
+        c = _expr_caches[id(gvars)] = ({}, gvars)
+    return c[0]
+
+
+_cacheable_memo = {}
+
+
+def _cacheable(key, gvars):
+    code = _compile(key)
+    names = code.co_names
+    if not names:
+        return False
+    f = _TRUSTED.get(names[0])
+    if f is None or gvars.get(names[0]) is not f:
+        return False
+    # the other names must be env variables or target/source/env handles
+    for n in names[1:]:
+        if n not in gvars and n not in ('TARGET', 'SOURCE', 'TARGETS', 'SOURCES', '__env__',
+                                        'affect_signature'):
+            return False
+    # arguments must not look inside TARGET/SOURCE (TARGET.dir etc.)
+    if '.' in key.replace('...', ''):
+        inner = key[key.find('(') + 1:]
+        if re.search(r'\b(TARGETS?|SOURCES?)\.', inner):
+            return False
+    return True
+
+
+def scons_subst_list(strSubst, env, mode=SUBST_RAW, target=None, source=None, gvars=None,
+                     lvars=None, conv=None, overrides=None, keep_marks=False):
+    if gvars is None:
+        gvars = env.gvars() if env is not None else {}
+    if lvars is None:
+        lvars = {}
+    if conv is None:
+        conv = to_String_for_signature if mode == SUBST_SIG else to_String_for_subst
+    if 'TARGET' not in lvars:
+        d = subst_dict(target, source)
+        if d or overrides:
+            lvars = dict(lvars)
+            lvars.update(d)
+            if overrides:
+                lvars.update(overrides)
+    ls = _ListSubber(env, mode, conv, gvars, keep_marks)
+    ls.substitute(strSubst, lvars, 0)
+    return ls.lines
+
+
+def scons_subst_once(strSubst, env, key):
+    """Expand only $key / ${key} in strSubst, with env's current value."""
+    if isinstance(strSubst, str) and '$' not in strSubst:
+        return strSubst
+    matchlist = ('$' + key, '${' + key + '}')
+    val = env.get(key, '')
+
+    def sub_match(m):
+        a = m.group(1)
+        if a in matchlist:
+            a = val
+        if isinstance(a, _seq_types):
+            return ' '.join(map(str, a))
+        return str(a)
+
+    if isinstance(strSubst, _seq_types):
+        result = []
+        for arg in strSubst:
+            if isinstance(arg, _str_types):
+                if arg in matchlist:
+                    if isinstance(val, _seq_types):
+                        result.extend(val)
+                    else:
+                        result.append(val)
+                else:
+                    result.append(_dollar_exps.sub(sub_match, arg))
+            else:
+                result.append(arg)
+        return result
+    if isinstance(strSubst, _str_types):
+        return _dollar_exps.sub(sub_match, strSubst)
+    return strSubst
+
+
+def SetAllowableExceptions(*excepts):
+    global _ALLOWED
+    _ALLOWED = tuple(e for e in excepts if e is not None)
+
+
+def raise_exception(exception, target, s):
+    _raise(exception, target, s)

@@ -1,0 +1,292 @@
+"""Tools: the functions that put compilers, linkers and their builders into an
+environment. docons knows the GNU toolchain found on Linux (gcc, g++,
+gnulink, ar, gas) and the 'default' tool list built from them."""
+import os
+import subprocess
+
+from SCons.Util import CLVar, is_String, WhereIs
+from SCons.Errors import unsupported, UserError
+
+CSuffixes = ['.c', '.m']
+CXXSuffixes = ['.cpp', '.cc', '.cxx', '.c++', '.C++', '.mm', '.C']
+ASSuffixes = ['.s', '.asm', '.ASM']
+ASPPSuffixes = ['.spp', '.SPP', '.sx', '.S']
+
+_version_cache = {}
+
+
+def _compiler_version(prog):
+    if prog in _version_cache:
+        return _version_cache[prog]
+    v = None
+    try:
+        out = subprocess.run([prog, '-dumpfullversion', '-dumpversion'], capture_output=True,
+                             text=True, timeout=10).stdout.strip()
+        if out:
+            v = out.split()[0]
+    except Exception:
+        v = None
+    _version_cache[prog] = v
+    return v
+
+
+def platform_posix(env):
+    from SCons.Platform import posix_escape
+    env['ENV'] = {'PATH': '/usr/local/bin:/opt/bin:/bin:/usr/bin:/snap/bin'}
+    env['OBJPREFIX'] = ''
+    env['OBJSUFFIX'] = '.o'
+    env['SHOBJPREFIX'] = '$OBJPREFIX'
+    env['SHOBJSUFFIX'] = '$OBJSUFFIX'
+    env['PROGPREFIX'] = ''
+    env['PROGSUFFIX'] = ''
+    env['LIBPREFIX'] = 'lib'
+    env['LIBSUFFIX'] = '.a'
+    env['SHLIBPREFIX'] = '$LIBPREFIX'
+    env['SHLIBSUFFIX'] = '.so'
+    env['LIBPREFIXES'] = ['$LIBPREFIX']
+    env['LIBSUFFIXES'] = ['$LIBSUFFIX', '$SHLIBSUFFIX']
+    env['LIBLITERALPREFIX'] = ':'
+    env['HOST_OS'] = 'posix'
+    env['HOST_ARCH'] = os.uname().machine
+    env['PLATFORM'] = 'posix'
+    env['SHELL'] = 'sh'
+    env['ESCAPE'] = posix_escape
+    env['TEMPFILEPREFIX'] = '@'
+    env['MAXLINELENGTH'] = 128072
+    env['__RPATH'] = '$_RPATH'
+    env['SPAWN'] = _spawn
+    env['PSPAWN'] = _spawn
+    env['TARGET_ARCH'] = None
+    env['TARGET_OS'] = None
+
+
+def _spawn(*args, **kw):
+    unsupported("calling SPAWN directly")
+
+
+def _object_builders(env):
+    from SCons import Builder
+    bld = env['BUILDERS']
+    if 'StaticObject' not in bld:
+        bld['StaticObject'] = Builder.make_object_builder(shared=False)
+        bld['Object'] = bld['StaticObject']
+    if 'SharedObject' not in bld:
+        bld['SharedObject'] = Builder.make_object_builder(shared=True)
+    return bld['StaticObject'], bld['SharedObject']
+
+
+def gen_cc(env):
+    from SCons import Defaults as D
+    static, shared = _object_builders(env)
+    for s in CSuffixes:
+        static.add_action(s, '$CCCOM', '$CCCOMSTR')
+        shared.add_action(s, '$SHCCCOM', '$SHCCCOMSTR')
+    env['_CCCOMCOM'] = '$CPPFLAGS $_CPPDEFFLAGS $_CPPINCFLAGS'
+    env['FRAMEWORKS'] = CLVar('')
+    env['FRAMEWORKPATH'] = CLVar('')
+    env['CC'] = 'cc'
+    env['CFLAGS'] = CLVar('')
+    env['CCFLAGS'] = CLVar('')
+    env['CCCOM'] = '$CC -o $TARGET -c $CFLAGS $CCFLAGS $_CCCOMCOM $SOURCES'
+    env['SHCC'] = '$CC'
+    env['SHCFLAGS'] = CLVar('$CFLAGS')
+    env['SHCCFLAGS'] = CLVar('$CCFLAGS')
+    env['SHCCCOM'] = '$SHCC -o $TARGET -c $SHCFLAGS $SHCCFLAGS $_CCCOMCOM $SOURCES'
+    env['CPPDEFPREFIX'] = '-D'
+    env['CPPDEFSUFFIX'] = ''
+    env['INCPREFIX'] = '-I'
+    env['INCSUFFIX'] = ''
+    env['SHOBJSUFFIX'] = '.os'
+    env['STATIC_AND_SHARED_OBJECTS_ARE_THE_SAME'] = 0
+    env['CFILESUFFIX'] = '.c'
+
+
+def gen_gcc(env):
+    gen_cc(env)
+    env['CC'] = env.Detect(['gcc', 'cc']) or 'gcc'
+    env['SHCCFLAGS'] = CLVar('$CCFLAGS -fPIC')
+    v = _compiler_version(env['CC'])
+    if v:
+        env['CCVERSION'] = v
+    env['CCDEPFLAGS'] = '-MMD -MF ${TARGET}.d'
+    env['NINJA_DEPFILE_PARSE_FORMAT'] = 'gcc'
+
+
+def gen_cxx(env):
+    static, shared = _object_builders(env)
+    for s in CXXSuffixes:
+        static.add_action(s, '$CXXCOM', '$CXXCOMSTR')
+        shared.add_action(s, '$SHCXXCOM', '$SHCXXCOMSTR')
+    env['CXX'] = 'c++'
+    env['CXXFLAGS'] = CLVar('')
+    env['CXXCOM'] = '$CXX -o $TARGET -c $CXXFLAGS $CCFLAGS $_CCCOMCOM $SOURCES'
+    env['SHCXX'] = '$CXX'
+    env['SHCXXFLAGS'] = CLVar('$CXXFLAGS')
+    env['SHCXXCOM'] = '$SHCXX -o $TARGET -c $SHCXXFLAGS $SHCCFLAGS $_CCCOMCOM $SOURCES'
+    env['CPPDEFPREFIX'] = '-D'
+    env['CPPDEFSUFFIX'] = ''
+    env['INCPREFIX'] = '-I'
+    env['INCSUFFIX'] = ''
+    env['SHOBJSUFFIX'] = '.os'
+    env['OBJSUFFIX'] = '.o'
+    env['STATIC_AND_SHARED_OBJECTS_ARE_THE_SAME'] = 0
+    env['CXXFILESUFFIX'] = '.cc'
+
+
+def gen_gxx(env):
+    gen_cxx(env)
+    env['CXX'] = env.Detect(['g++', 'c++']) or 'g++'
+    env['SHCXXFLAGS'] = CLVar('$CXXFLAGS')
+    v = _compiler_version(env['CXX'])
+    if v:
+        env['CXXVERSION'] = v
+
+
+def smart_link(source, target, env, for_signature):
+    """$LINK: $CXX when any object was compiled from C++, else $CC."""
+    for s in source or []:
+        srcs = getattr(s, 'sources', None)
+        if srcs:
+            from SCons.Util import splitext
+            if splitext(str(srcs[0]))[1] in CXXSuffixes:
+                return '$CXX'
+    return '$CC'
+
+
+def gen_link(env):
+    from SCons import Builder
+    bld = env['BUILDERS']
+    if 'Program' not in bld:
+        bld['Program'] = Builder.make_program_builder()
+    if 'SharedLibrary' not in bld:
+        bld['SharedLibrary'] = Builder.make_shlib_builder()
+    if 'LoadableModule' not in bld:
+        bld['LoadableModule'] = Builder.make_ldmodule_builder()
+    env['SHLINK'] = '$LINK'
+    env['SHLINKFLAGS'] = CLVar('$LINKFLAGS -shared')
+    env['SHLINKCOM'] = '$SHLINK -o $TARGET $SHLINKFLAGS $__SHLIBVERSIONFLAGS $__RPATH $SOURCES $_LIBDIRFLAGS $_LIBFLAGS'
+    env['SHLIBSUFFIX'] = '.so'
+    env['_SHLIBSUFFIX'] = '${SHLIBSUFFIX}${_SHLIBVERSION}'
+    env['_SHLIBVERSION'] = "${'.' + SHLIBVERSION  if SHLIBVERSION else ''}"
+    env['_SHLIBVERSIONFLAGS'] = '$SHLIBVERSIONFLAGS -Wl,-soname=$_SHLIBSONAME'
+    env['SHLIBSONAMEFLAGS'] = '-Wl,-soname=$_SHLIBSONAME'
+    env['LDMODULE'] = '$SHLINK'
+    env['LDMODULEPREFIX'] = '$SHLIBPREFIX'
+    env['LDMODULESUFFIX'] = '$SHLIBSUFFIX'
+    env['_LDMODULESUFFIX'] = '${LDMODULESUFFIX}${_LDMODULEVERSION}'
+    env['LDMODULEFLAGS'] = '$SHLINKFLAGS'
+    env['LDMODULECOM'] = '$LDMODULE -o $TARGET $LDMODULEFLAGS $__LDMODULEVERSIONFLAGS $__RPATH $SOURCES $_LIBDIRFLAGS $_LIBFLAGS '
+    env['LDMODULEVERSION'] = '$SHLIBVERSION'
+    env['LDMODULENOVERSIONSYMLINKS'] = '$SHLIBNOVERSIONSYMLINKS'
+    env['_LDMODULEVERSION'] = "${'.' + LDMODULEVERSION  if LDMODULEVERSION else ''}"
+    env['SMARTLINK'] = smart_link
+    env['LINK'] = '$SMARTLINK'
+    env['LINKFLAGS'] = CLVar('')
+    env['LINKCOM'] = '$LINK -o $TARGET $LINKFLAGS $__RPATH $SOURCES $_LIBDIRFLAGS $_LIBFLAGS'
+    env['LIBDIRPREFIX'] = '-L'
+    env['LIBDIRSUFFIX'] = ''
+    env['_LIBFLAGS'] = '${_stripixes(LIBLINKPREFIX, LIBS, LIBLINKSUFFIX, LIBPREFIXES, LIBSUFFIXES, __env__, LIBLITERALPREFIX)}'
+    env['LIBLINKPREFIX'] = '-l'
+    env['LIBLINKSUFFIX'] = ''
+    env['RPATHPREFIX'] = '-Wl,-rpath='
+    env['RPATHSUFFIX'] = ''
+    env['_RPATH'] = '${_concat(RPATHPREFIX, RPATH, RPATHSUFFIX, __env__)}'
+
+
+def gen_ar(env):
+    from SCons import Builder
+    bld = env['BUILDERS']
+    if 'StaticLibrary' not in bld:
+        bld['StaticLibrary'] = Builder.make_static_lib_builder()
+        bld['Library'] = bld['StaticLibrary']
+    env['AR'] = 'ar'
+    env['ARFLAGS'] = CLVar('rc')
+    env['ARCOM'] = '$AR $ARFLAGS $TARGET $SOURCES'
+    env['LIBPREFIX'] = 'lib'
+    env['LIBSUFFIX'] = '.a'
+    if env.Detect('ranlib'):
+        env['RANLIB'] = 'ranlib'
+        env['RANLIBFLAGS'] = CLVar('')
+        env['RANLIBCOM'] = '$RANLIB $RANLIBFLAGS $TARGET'
+
+
+def gen_as(env):
+    static, shared = _object_builders(env)
+    for s in ASSuffixes:
+        static.add_action(s, '$ASCOM', '$ASCOMSTR')
+        shared.add_action(s, '$ASCOM', '$ASCOMSTR')
+    for s in ASPPSuffixes:
+        static.add_action(s, '$ASPPCOM', '$ASPPCOMSTR')
+        shared.add_action(s, '$ASPPCOM', '$ASPPCOMSTR')
+    env['AS'] = env.Detect(['as', 'gas']) or 'as'
+    env['ASFLAGS'] = CLVar('')
+    env['ASCOM'] = '$AS $ASFLAGS -o $TARGET $SOURCES'
+    env['ASPPFLAGS'] = '$ASFLAGS'
+    env['ASPPCOM'] = '$CC $ASPPFLAGS $CPPFLAGS $_CPPDEFFLAGS $_CPPINCFLAGS -c -o $TARGET $SOURCES'
+
+
+def gen_filesystem(env):
+    pass
+
+
+def gen_install(env):
+    pass
+
+
+def gen_default(env):
+    names = ['gnulink', 'gcc', 'g++', 'gas', 'ar', 'filesystem']
+    for n in ['gnulink', 'gcc', 'g++', 'gas', 'ar', 'filesystem']:
+        _TOOLS[n](env)
+    env['TOOLS'] = ['default'] + names
+
+
+_TOOLS = {
+    'default': gen_default,
+    'gcc': gen_gcc, 'cc': gen_cc,
+    'g++': gen_gxx, 'gxx': gen_gxx, 'cxx': gen_cxx, 'c++': gen_cxx,
+    'gnulink': gen_link, 'link': gen_link,
+    'ar': gen_ar,
+    'gas': gen_as, 'as': gen_as,
+    'filesystem': gen_filesystem,
+    'install': gen_install,
+}
+
+
+def apply(env, tool, toolpath=None, **kw):
+    if callable(tool) and not is_String(tool):
+        tool(env)
+        return
+    if isinstance(tool, (list, tuple)):
+        tool, kw = tool[0], dict(tool[1]) if len(tool) > 1 else {}
+    name = str(tool)
+    gen = _TOOLS.get(name)
+    if gen is None:
+        unsupported("the '%s' tool" % name)
+    gen(env)
+    tools = env._dict.setdefault('TOOLS', [])
+    if name != 'default' and name not in tools:
+        tools.append(name)
+
+
+class Tool:
+    def __init__(self, name, toolpath=None, **kw):
+        if str(name) not in _TOOLS:
+            unsupported("the '%s' tool" % name)
+        self.name = str(name)
+
+    def __call__(self, env, *args, **kw):
+        apply(env, self.name)
+
+    def __str__(self):
+        return self.name
+
+
+def FindTool(tools, env):
+    for t in tools:
+        if t in _TOOLS:
+            return t
+    return None
+
+
+def tool_list(platform, env):
+    return ['default']

@@ -1,0 +1,348 @@
+"""Small helpers that SConscripts use via SCons.Util."""
+import os
+import re
+from collections import UserDict, UserList, UserString, deque
+from collections.abc import MappingView
+
+_list_types = (list, UserList, deque, MappingView)
+_seq_types = (list, tuple, UserList, deque, MappingView)
+_dict_types = (dict, UserDict)
+_str_types = (str, UserString)
+
+
+def is_List(obj):
+    return isinstance(obj, _list_types)
+
+
+def is_Tuple(obj):
+    return isinstance(obj, tuple)
+
+
+def is_Sequence(obj):
+    return isinstance(obj, _seq_types)
+
+
+def is_Dict(obj):
+    return isinstance(obj, _dict_types)
+
+
+def is_String(obj):
+    return isinstance(obj, _str_types)
+
+
+def is_Scalar(obj):
+    return isinstance(obj, _str_types) or not isinstance(obj, _seq_types)
+
+
+def flatten(obj, result=None):
+    """Flatten nested lists/tuples; strings are atoms."""
+    if result is None:
+        result = []
+    if not isinstance(obj, _seq_types):
+        result.append(obj)
+        return result
+    for item in obj:
+        if isinstance(item, _seq_types):
+            flatten(item, result)
+        else:
+            result.append(item)
+    return result
+
+
+def flatten_sequence(seq, result=None):
+    return flatten(seq, result)
+
+
+def Split(arg):
+    if is_List(arg) or is_Tuple(arg):
+        return list(arg)
+    if is_String(arg):
+        return str(arg).split()
+    return [arg]
+
+
+class CLVar(UserList):
+    """A list of command-line words; strings given to it are split on whitespace."""
+
+    def __init__(self, initlist=None):
+        super().__init__(Split(initlist if initlist is not None else []))
+
+    def __add__(self, other):
+        return super().__add__(CLVar(other))
+
+    def __radd__(self, other):
+        return super().__radd__(CLVar(other))
+
+    def __iadd__(self, other):
+        return super().__iadd__(CLVar(other))
+
+    def __str__(self):
+        return ' '.join(str(x) for x in self.data)
+
+
+class NodeList(UserList):
+    """A list of nodes that forwards attribute access to each element."""
+
+    def __bool__(self):
+        return bool(self.data)
+
+    def __str__(self):
+        return ' '.join(map(str, self.data))
+
+    def __iter__(self):
+        return iter(self.data)
+
+    def __call__(self, *args, **kwargs):
+        return self.__class__([x(*args, **kwargs) for x in self.data])
+
+    def __getattr__(self, name):
+        if name.startswith('__') or name == 'data':
+            raise AttributeError(name)
+        return self.__class__([getattr(x, name) for x in self.data])
+
+    def __getitem__(self, index):
+        if isinstance(index, slice):
+            return self.__class__(self.data[index])
+        return self.data[index]
+
+
+def splitext(path):
+    """Like os.path.splitext, except that an all-digit 'extension' (a version
+    number such as .1) is not a suffix."""
+    dot = path.rfind('.')
+    if dot > path.rfind('/') and not path[dot + 1:].isdigit():
+        return path[:dot], path[dot:]
+    return path, ""
+
+
+def adjustixes(fname, pre, suf, ensure_suffix=False):
+    if pre:
+        path, fn = os.path.split(os.path.normpath(fname))
+        if not fn.startswith(pre) or fn == pre:
+            fname = os.path.join(path, pre + fn)
+    if suf and not fname.endswith(suf) and (ensure_suffix or not splitext(fname)[1]):
+        fname = fname + suf
+    return fname
+
+
+def to_String(obj):
+    if isinstance(obj, str):
+        return obj
+    if isinstance(obj, UserString):
+        return obj.data
+    return str(obj)
+
+
+def to_String_for_subst(obj):
+    if isinstance(obj, str):
+        return obj
+    if isinstance(obj, _seq_types):
+        return ' '.join(to_String_for_subst(e) for e in obj)
+    if isinstance(obj, UserString):
+        return obj.data
+    return str(obj)
+
+
+def to_String_for_signature(obj):
+    f = getattr(obj, 'for_signature', None)
+    if f is not None:
+        return f()
+    if isinstance(obj, dict):
+        return str(sorted(obj.items()))
+    return to_String_for_subst(obj)
+
+
+def to_bytes(s):
+    if isinstance(s, (bytes, bytearray)):
+        return bytes(s)
+    return str(s).encode('utf-8')
+
+
+def to_str(s):
+    if isinstance(s, (bytes, bytearray)):
+        return s.decode('utf-8')
+    return str(s)
+
+
+def unique(seq):
+    seen = set()
+    out = []
+    for x in seq:
+        try:
+            if x in seen:
+                continue
+            seen.add(x)
+        except TypeError:
+            if x in out:
+                continue
+        out.append(x)
+    return out
+
+
+def uniquer_hashables(seq):
+    return unique(seq)
+
+
+def semi_deepcopy(obj):
+    """Copy dicts/lists/tuples/CLVars recursively; other objects are shared."""
+    if isinstance(obj, dict):
+        return {k: semi_deepcopy(v) for k, v in obj.items()}
+    if isinstance(obj, list):
+        return [semi_deepcopy(v) for v in obj]
+    if isinstance(obj, tuple):
+        return tuple(semi_deepcopy(v) for v in obj)
+    if isinstance(obj, deque):
+        return deque(semi_deepcopy(v) for v in obj)
+    if isinstance(obj, UserList):
+        new = obj.__class__.__new__(obj.__class__)
+        new.__dict__.update(obj.__dict__)
+        new.data = [semi_deepcopy(v) for v in obj.data]
+        return new
+    if isinstance(obj, UserDict):
+        new = obj.__class__.__new__(obj.__class__)
+        new.__dict__.update(obj.__dict__)
+        new.data = {k: semi_deepcopy(v) for k, v in obj.data.items()}
+        return new
+    return obj
+
+
+def WhereIs(file, path=None, pathext=None, reject=None):
+    if path is None:
+        path = os.environ.get('PATH', '')
+    if is_String(path):
+        path = path.split(os.pathsep)
+    if reject is None:
+        reject = []
+    elif not is_List(reject):
+        reject = [reject]
+    for d in path:
+        f = os.path.join(str(d), file)
+        if os.path.isfile(f) and os.access(f, os.X_OK):
+            if f in reject:
+                continue
+            return os.path.normpath(f)
+    return None
+
+
+def AppendPath(oldpath, newpath, sep=os.pathsep, delete_existing=True, canonicalize=None):
+    return _add_path(oldpath, newpath, sep, delete_existing, canonicalize, append=True)
+
+
+def PrependPath(oldpath, newpath, sep=os.pathsep, delete_existing=True, canonicalize=None):
+    return _add_path(oldpath, newpath, sep, delete_existing, canonicalize, append=False)
+
+
+def _add_path(oldpath, newpath, sep, delete_existing, canonicalize, append):
+    orig = oldpath
+    is_list = True
+    if not is_List(orig):
+        oldpath = str(orig).split(sep) if orig else []
+        is_list = False
+    else:
+        oldpath = list(orig)
+    if is_String(newpath):
+        newpath = str(newpath).split(sep)
+    elif not is_List(newpath):
+        newpath = [newpath]
+    if canonicalize:
+        newpath = list(map(canonicalize, newpath))
+    if delete_existing:
+        oldpath = [p for p in oldpath if p not in newpath]
+        paths = oldpath + newpath if append else newpath + oldpath
+    else:
+        extra = [p for p in newpath if p not in oldpath]
+        paths = oldpath + extra if append else extra + oldpath
+    out = []
+    for p in paths:
+        if p and p not in out:
+            out.append(p)
+    if is_list:
+        return out
+    return sep.join(str(p) for p in out)
+
+
+def get_environment_var(varstr):
+    m = re.match(r'^\$(?:\{([_a-zA-Z]\w*)\}|([_a-zA-Z]\w*))$', varstr)
+    if m:
+        return m.group(1) or m.group(2)
+    return None
+
+
+def make_path_relative(path):
+    if os.path.isabs(path):
+        drive, path = os.path.splitdrive(path)
+        path = path.lstrip('/\\')
+    return path
+
+
+def case_sensitive_suffixes(s1, s2):
+    return os.path.normcase(s1) != os.path.normcase(s2)
+
+
+def get_native_path(path):
+    return str(path)
+
+
+class Null:
+    """An object that accepts anything and does nothing."""
+
+    def __new__(cls, *args, **kwargs):
+        if '_instance' not in vars(cls):
+            cls._instance = super().__new__(cls)
+        return cls._instance
+
+    def __init__(self, *args, **kwargs):
+        pass
+
+    def __call__(self, *args, **kwargs):
+        return self
+
+    def __bool__(self):
+        return False
+
+    def __getattr__(self, name):
+        return self
+
+    def __setattr__(self, name, value):
+        return self
+
+
+class Selector(dict):
+    """A dict mapping source suffixes to values (used by builders)."""
+
+    def __call__(self, env, source, ext=None):
+        if ext is None:
+            try:
+                ext = source[0].get_suffix()
+            except IndexError:
+                ext = ""
+        try:
+            return self[ext]
+        except KeyError:
+            return self.get(None)
+
+
+def Dispatcher(*args, **kwargs):
+    from .Errors import unsupported
+    unsupported("SCons.Util.Dispatcher")
+
+
+def silent_intern(x):
+    return x
+
+
+def hash_signature(s, hash_format=None):
+    import hashlib
+    return hashlib.md5(to_bytes(s)).hexdigest()
+
+
+MD5signature = hash_signature
+
+
+def display(msg):
+    print(msg)
+
+
+def print_tree(*args, **kwargs):
+    from .Errors import unsupported
+    unsupported("SCons.Util.print_tree")

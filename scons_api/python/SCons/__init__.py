@@ -1,0 +1,6 @@
+"""docons's own implementation of the SCons API (front end only: it declares the graph)."""
+__version__ = "4.11.1"
+__build__ = "docons"
+__buildsys__ = "docons"
+__date__ = ""
+__developer__ = "docons"

@@ -1,0 +1,232 @@
+"""Entry point for the Rust side: run the SConstruct, return the graph as JSON
+(see scons_api/FORMAT.md)."""
+import json
+import os
+import sys
+
+from SCons import _state, Subst, Util
+
+
+def read(request):
+    if isinstance(request, str):
+        request = json.loads(request)
+    request = dict(request)
+    top = os.path.normpath(os.path.abspath(request['top']))
+    request['top'] = top
+    _state.reset(request)
+    from SCons import Script
+    from SCons.Script.SConscript import _run, call_stack
+    from SCons.Action import python_actions
+    Script._reset_globals()
+    del call_stack[:]
+    del python_actions[:]
+    Subst.freeze(False)
+    old_cwd = os.getcwd()
+    old_path = list(sys.path)
+    exit_status = None
+    try:
+        os.chdir(top)
+        sc = request.get('sconstruct') or os.path.join(top, 'SConstruct')
+        node = _state.fs.File(sc)
+        _run(node, {}, {}, None)
+    except SystemExit as e:
+        code = e.code
+        exit_status = code if isinstance(code, int) else (0 if code is None else 1)
+        if code is not None and not isinstance(code, int):
+            sys.stderr.write(str(code) + '\n')
+    finally:
+        os.chdir(old_cwd)
+        sys.path[:] = old_path
+    Subst.freeze(True)
+    try:
+        os.chdir(top)
+        out = _Writer().write(exit_status)
+    finally:
+        Subst.freeze(False)
+        os.chdir(old_cwd)
+    return json.dumps(out)
+
+
+def _env_strings(env):
+    e = env.get('ENV') or {}
+    out = {}
+    for k, v in e.items():
+        if isinstance(v, str):
+            out[str(k)] = v
+        elif Util.is_List(v):
+            out[str(k)] = os.pathsep.join(map(str, Util.flatten(v)))
+        else:
+            out[str(k)] = str(v)
+    return out
+
+
+class _Writer:
+    def __init__(self):
+        self.ids = {}
+        self.nodes = []
+        self.node_objs = []
+        self.tasks = []
+        self.copied = set()
+        self.env_cache = {}
+        self.fs = _state.fs
+
+    def nid(self, n):
+        i = self.ids.get(n)
+        if i is None:
+            i = self.ids[n] = len(self.node_objs)
+            self.node_objs.append(n)
+        return i
+
+    def map_source(self, s):
+        """Sources in a variant dir that nothing builds come from the source dir."""
+        if s.task is not None or s.kind != 'file' and s.kind != 'dir':
+            return s
+        if s.kind == 'dir':
+            return s
+        hit = self.fs._variant_of(s)
+        if hit is None:
+            return s
+        src = s.srcnode()
+        if src is s:
+            return s
+        v, d, dup = hit
+        if not dup:
+            return self.map_source(src)
+        if s not in self.copied:
+            self.copied.add(s)
+            real = self.map_source(src)
+            self.tasks.append({'targets': [self.nid(s)], 'sources': [self.nid(real)], 'deps': [],
+                               'actions': [{'kind': 'copy', 'show': '', 'sig': 'duplicate'}],
+                               'scanner': None, 'env': {}, 'decider': 'content', 'chdir': None})
+        return s
+
+    def env_info(self, env):
+        key = id(env)
+        r = self.env_cache.get(key)
+        if r is None:
+            r = self.env_cache[key] = (env, _env_strings(env), getattr(env, 'decide_source', 'content'))
+        return r
+
+    def scanner(self, task, env, sources):
+        suffixes = env.get('CPPSUFFIXES') or []
+        if not any(s.kind == 'file' and s.get_suffix() in suffixes for s in sources):
+            return None
+        cpppath = env.get('CPPPATH') or []
+        from SCons.Defaults import _subst_path
+        items = _subst_path(env, cpppath, task.targets[0] if task.targets else None, None)
+        dirs = self.fs.RDirs(items, task.cwd)
+        return {'kind': 'C', 'path': [d.path for d in dirs]}
+
+    def lib_deps(self, task, env):
+        libs = env.get('LIBS')
+        if not libs:
+            return []
+        libpath = env.get('LIBPATH') or []
+        from SCons.Defaults import _subst_path
+        dirs = self.fs.RDirs(_subst_path(env, libpath, task.targets[0], None), task.cwd)
+        prefixes = [env.subst(p) for p in Util.flatten(env.get('LIBPREFIXES') or [''])] or ['']
+        suffixes = [env.subst(s) for s in Util.flatten(env.get('LIBSUFFIXES') or [''])] or ['']
+        out = []
+        for lib in Util.flatten(libs if Util.is_List(libs) else [libs]):
+            if not Util.is_String(lib):
+                out.append(lib)
+                continue
+            lib = env.subst(lib)
+            if not lib:
+                continue
+            for lib1 in lib.split():
+                if lib1.startswith(':'):
+                    continue
+                for p in prefixes:
+                    for sfx in suffixes:
+                        name = Util.adjustixes(lib1, p, sfx)
+                        for d in dirs:
+                            ap = os.path.normpath(os.path.join(d.abspath, name))
+                            n = self.fs.lookup_abs(ap)
+                            if (n is not None and n.task is not None) or os.path.isfile(ap):
+                                n = n or self.fs.File(ap)
+                                if n not in out:
+                                    out.append(n)
+                                break
+        return out
+
+    def write_task(self, task):
+        env, envd, decider = self.env_info(task.env)
+        tl = task.targets
+        sl = [self.map_source(s) for s in task.sources]
+        lv = {'__env__': env}
+        lv.update(Subst.subst_dict(tl, sl))
+        actions = task.action.records(env, tl, sl, lv)
+        deps = []
+        for t in tl:
+            for d in t.depends:
+                if d not in deps:
+                    deps.append(d)
+        if task.kind in ('link', 'shlib'):
+            for d in self.lib_deps(task, env):
+                if d not in deps and d not in task.sources:
+                    deps.append(d)
+        scanner = self.scanner(task, env, sl) if task.kind not in ('install',) else None
+        self.tasks.append({
+            'targets': [self.nid(t) for t in tl],
+            'sources': [self.nid(s) for s in sl],
+            'deps': [self.nid(self.map_source(d)) for d in deps],
+            'actions': actions,
+            'scanner': scanner,
+            'env': envd,
+            'decider': decider,
+            'chdir': None,
+        })
+
+    def write(self, exit_status):
+        from SCons import Script
+        if exit_status is None:
+            for task in _state.tasks:
+                self.write_task(task)
+            for name, al in _state.aliases.items():
+                deps = [self.nid(d) for d in al.depends]
+                self.tasks.append({'targets': [self.nid(al)],
+                                   'sources': [self.nid(self.map_source(s)) for s in al.sources],
+                                   'deps': deps, 'actions': [], 'scanner': None, 'env': {},
+                                   'decider': 'content', 'chdir': None})
+        defaults = None
+        if _state.default_targets is not None:
+            defaults = [self.nid(n) for n in _state.default_targets]
+        bt = None
+        if Script.BUILD_TARGETS.modified or Script.COMMAND_LINE_TARGETS:
+            bt = [str(x) for x in Script.BUILD_TARGETS]
+        i = 0
+        nodes = []
+        while i < len(self.node_objs):
+            n = self.node_objs[i]
+            d = {'path': n.path if n.kind in ('file', 'dir') else str(n.path), 'kind': n.kind}
+            for f in ('precious', 'always_build', 'noclean', 'nocache'):
+                if n.flags.get(f):
+                    d[f] = True
+            if n.clean:
+                d['clean'] = [self.nid(c) for c in n.clean]
+            if n.ignore:
+                d['ignore'] = [self.nid(c) for c in n.ignore]
+            nodes.append(d)
+            i += 1
+        return {
+            'nodes': nodes,
+            'tasks': self.tasks,
+            'default_targets': defaults,
+            'build_targets': bt,
+            'help_text': _state.help_text,
+            'options': _jsonable(_state.options),
+            'variant_dirs': [{'variant': v.path, 'src': s.path, 'duplicate': d}
+                             for v, s, d in self.fs.variant_dirs],
+            'exit': exit_status,
+        }
+
+
+def _jsonable(o):
+    if isinstance(o, dict):
+        return {str(k): _jsonable(v) for k, v in o.items()}
+    if isinstance(o, (list, tuple)):
+        return [_jsonable(v) for v in o]
+    if o is None or isinstance(o, (bool, int, float, str)):
+        return o
+    return str(o)

@@ -1,0 +1,35 @@
+"""Per-run state of the front end (reset by SCons._docons.read)."""
+
+fs = None              # SCons.Node.FS.FS
+tasks = []             # SCons.Builder.Task objects, in declaration order
+aliases = {}           # name -> Alias node
+values = {}            # key -> Value node
+default_targets = None # None until Default() is called
+help_text = None
+options = {}
+request = {}
+arguments = []
+launch_dir = None
+exports = {}           # global Export() table
+default_env = None
+sconscript_chdir = True
+decider_default = 'content'
+
+
+def reset(request_):
+    global fs, tasks, aliases, values, default_targets, help_text, options, request
+    global arguments, launch_dir, exports, default_env, sconscript_chdir
+    from SCons.Node.FS import FS
+    request = request_
+    fs = FS(request_['top'])
+    tasks = []
+    aliases = {}
+    values = {}
+    default_targets = None
+    help_text = None
+    options = dict(request_.get('options') or {})
+    arguments = [tuple(a) for a in request_.get('arguments') or []]
+    launch_dir = request_.get('launch_dir') or request_['top']
+    exports = {}
+    default_env = None
+    sconscript_chdir = True
