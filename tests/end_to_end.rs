@@ -85,8 +85,8 @@ fn is_state(name: &str) -> bool {
 
 type Snapshot = BTreeMap<String, (u64, i128)>;
 
-/// {relative path: (size, mtime ns)} of the files under top; with_state: also engine state
-/// and every folder (as "path/").
+/// {relative path: (size, mtime ns)} of the files under top, and its folders as "path/";
+/// with_state: also the engine's state files and folders.
 fn snapshot(top: &Path, with_state: bool) -> Snapshot {
     fn walk(top: &Path, dir: &Path, with_state: bool, snap: &mut Snapshot) {
         for e in fs::read_dir(dir).unwrap() {
@@ -99,9 +99,7 @@ fn snapshot(top: &Path, with_state: bool) -> Snapshot {
             }
             let lmeta = fs::symlink_metadata(&path).unwrap();
             if fs::metadata(&path).map(|m| m.is_dir()).unwrap_or(false) {
-                if with_state {
-                    snap.insert(rel + "/", (0, 0));
-                }
+                snap.insert(rel + "/", (0, 0));
                 if lmeta.is_dir() {
                     walk(top, &path, with_state, snap);
                 }

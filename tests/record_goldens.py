@@ -35,8 +35,8 @@ escapes; a bare word starting with # starts a comment; blank lines are ignored):
                           its exit status and stdout
 
 PATHs of touch/write/append/replace/rm/exists/missing are relative to $TOP.
-After every run step the sorted list of files under $TOP is recorded, leaving out engine
-state: names starting with `.sconsign` (SCons) or `.docons` (docons; file or folder).
+After every run step the sorted list of files and folders (`path/`) under $TOP is recorded,
+leaving out engine state: names starting with `.sconsign` (SCons) or `.docons` (docons; file or folder).
 
 NORMALISATION (same in end_to_end.rs): $TOP's absolute path (and its realpath) becomes
 `$TOP`; in Python tracebacks, a frame `  File "PATH", line N:` whose PATH is not under $TOP
@@ -86,13 +86,12 @@ def is_state(name):
 
 
 def snapshot(top, with_state):
-    """{relative path: (size, mtime_ns)} of the files under top."""
+    """{relative path: (size, mtime_ns)} of the files under top, and its folders as `path/`."""
     snap = {}
     for d, dirs, files in os.walk(top):
         if not with_state:
             dirs[:] = [x for x in dirs if not is_state(x)]
-        else:  # nostate also notices new (empty) folders
-            snap.update({os.path.relpath(os.path.join(d, x), top) + '/': (0, 0) for x in dirs})
+        snap.update({os.path.relpath(os.path.join(d, x), top) + '/': (0, 0) for x in dirs})
         for f in files:
             if with_state or not is_state(f):
                 p = os.path.join(d, f)
