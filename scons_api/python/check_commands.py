@@ -16,7 +16,10 @@ SCONS = os.environ.get('SCONS', '/tmp/scons-ref/bin/scons')
 
 
 def fresh_copy(src):
-    d = tempfile.mkdtemp(prefix='docons-check-')
+    # the same path each time, so that absolute paths compare equal
+    d = os.path.join(tempfile.gettempdir(), 'docons-check-%d' % os.getuid())
+    shutil.rmtree(d, ignore_errors=True)
+    os.makedirs(d)
     dst = os.path.join(d, 'tree')
     shutil.copytree(src, dst, symlinks=True)
     return dst
@@ -30,13 +33,15 @@ def scons_lines(tree, args):
 
 
 def docons_lines(tree, args):
-    p = subprocess.run([sys.executable, os.path.join(HERE, 'read_graph.py'), '-C', tree] + args,
-                       cwd=tree, capture_output=True, text=True)
+    outfile = os.path.join(os.path.dirname(tree), 'graph.json')
+    p = subprocess.run([sys.executable, os.path.join(HERE, 'read_graph.py'), '-C', tree,
+                        '-o', outfile] + args, cwd=tree, capture_output=True, text=True)
     if p.returncode != 0:
         sys.stderr.write("read_graph failed:\n" + p.stderr)
         sys.exit(2)
-    g = json.loads(p.stdout)
-    out = []
+    with open(outfile) as f:
+        g = json.load(f)
+    out = [l for l in p.stdout.splitlines() if l.strip()]   # the scripts' own print()s
     for t in g['tasks']:
         for a in t['actions']:
             if a.get('show'):

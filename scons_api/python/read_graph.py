@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Run SCons._docons.read under CPython on a tree and print the JSON graph.
 
-usage: read_graph.py [-C DIR] [-f FILE] [targets] [KEY=VALUE] [--pretty]"""
+usage: read_graph.py [-C DIR] [-f FILE] [-o OUT.json] [targets] [KEY=VALUE] [--pretty]"""
 import json
 import os
 import sys
@@ -14,6 +14,7 @@ def main(argv):
     sconstruct = None
     targets, arguments = [], []
     pretty = False
+    outfile = None
     i = 0
     while i < len(argv):
         a = argv[i]
@@ -23,6 +24,9 @@ def main(argv):
         elif a == '-f':
             i += 1
             sconstruct = argv[i]
+        elif a == '-o':
+            i += 1
+            outfile = argv[i]
         elif a == '--pretty':
             pretty = True
         elif '=' in a and not a.startswith('-'):
@@ -43,7 +47,11 @@ def main(argv):
     out = SCons._docons.read(request)
     if pretty:
         out = json.dumps(json.loads(out), indent=1)
-    print(out)
+    if outfile:
+        with open(outfile, 'w') as f:
+            f.write(out + '\n')
+    else:
+        print(out)
 
 
 if __name__ == '__main__':

@@ -118,8 +118,10 @@ class BuilderBase:
         return out
 
     # -- calling
-    def __call__(self, env, target=None, source=None, chdir=_null, **kw):
+    def __call__(self, env, target=None, source=_null, chdir=_null, **kw):
         from SCons import _state
+        if source is _null:
+            source, target = target, None
         if chdir is _null:
             chdir = self.chdir
         if chdir is not _null and chdir:

@@ -9,6 +9,7 @@ from SCons import Subst
 
 _RESERVED = frozenset(('CHANGED_SOURCES', 'CHANGED_TARGETS', 'SOURCE', 'SOURCES', 'TARGET',
                        'TARGETS', 'UNCHANGED_SOURCES', 'UNCHANGED_TARGETS'))
+_absent = object()
 _BUILDER_KW = frozenset(('chdir', 'srcdir', 'src_dir', 'target', 'source'))
 
 
@@ -123,7 +124,9 @@ class BuilderWrapper:
         self.builder = builder
         self.name = name
 
-    def __call__(self, target=None, source=None, *args, **kw):
+    def __call__(self, target=None, source=_absent, *args, **kw):
+        if source is _absent:
+            source, target = target, None
         return self.builder(self.env, target, source, *args, **kw)
 
     def __repr__(self):
@@ -759,7 +762,6 @@ class OverrideEnvironment(Base):
         return Base.Clone(env, **kw)
 
 
-_absent = object()
 
 Environment = Base
 

@@ -119,6 +119,9 @@ class _NullNode:
         return ''
 
 
+_NULL = _NullNode()
+
+
 class NodeListProxy(UserList):
     """$TARGETS / $SOURCES: a list of nodes; attribute access maps over them."""
 
@@ -136,13 +139,17 @@ class NodeListProxy(UserList):
 
 def subst_dict(target, source):
     d = {}
-    if target is not None:
+    if target is None:
+        d['TARGETS'] = d['TARGET'] = _NULL
+    else:
         if not isinstance(target, (list, tuple, UserList)):
             target = [target]
         tl = NodeListProxy(target)
         d['TARGETS'] = d['CHANGED_TARGETS'] = d['UNCHANGED_TARGETS'] = tl
         d['TARGET'] = target[0] if target else _NullNode()
-    if source is not None:
+    if source is None:
+        d['SOURCES'] = d['SOURCE'] = _NULL
+    else:
         if not isinstance(source, (list, tuple, UserList)):
             source = [source]
         sl = NodeListProxy(source)
