@@ -134,7 +134,8 @@ class BuilderBase:
         if srcdir is not None:
             d = _state.fs.Dir(env.subst(srcdir) if is_String(srcdir) else srcdir)
             source = [d.File(env.subst(s)) if is_String(s) else s for s in Util.flatten([source])]
-        return Util.NodeList(self._execute(env, target, source))
+        from SCons.Node import NodeList
+        return NodeList(self._execute(env, target, source))
 
     def _execute(self, env, target, source):
         if source is None:

@@ -114,7 +114,7 @@ class _Writer:
         cpppath = env.get('CPPPATH') or []
         from SCons.Defaults import _subst_path
         items = _subst_path(env, cpppath, task.targets[0] if task.targets else None, None)
-        dirs = self.fs.RDirs(items, task.cwd)
+        dirs = self.fs.RDirs(items, task.cwd, all_variants=True)
         return {'kind': 'C', 'path': [d.path for d in dirs]}
 
     def lib_deps(self, task, env):

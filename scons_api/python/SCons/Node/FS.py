@@ -382,8 +382,9 @@ class FS:
     def Dir(self, name, directory=None, create=True):
         return self._lookup(name, directory, Dir)
 
-    def RDirs(self, pathlist, cwd=None):
-        """Each path as a Dir, followed by its source dir when it lies in a variant dir."""
+    def RDirs(self, pathlist, cwd=None, all_variants=False):
+        """Each path as a Dir, followed by its source dir when it lies in a
+        variant dir with duplicate=0 (or any variant dir, for all_variants)."""
         if cwd is None:
             cwd = self._cwd
         result = []
@@ -393,10 +394,15 @@ class FS:
             else:
                 d = self.Dir(p, cwd)
             result.append(d)
-            s = d.srcnode()
-            while s is not d:
+            while True:
+                hit = self._variant_of(d)
+                if hit is None or (hit[2] and not all_variants):
+                    break
+                s = d.srcnode()
+                if s is d:
+                    break
                 result.append(s)
-                d, s = s, s.srcnode()
+                d = s
         return result
 
     def lookup_abs(self, abspath):

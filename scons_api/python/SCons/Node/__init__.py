@@ -116,8 +116,14 @@ class Node:
         return "<%s %r>" % (self.__class__.__name__, str(self))
 
 
-class NodeList(list):
-    pass
+from collections import UserList
+
+
+class NodeList(UserList):
+    """What builders return; prints like a list of path strings."""
+
+    def __str__(self):
+        return str([str(x) for x in self.data])
 
 
 def is_derived_node(node):
