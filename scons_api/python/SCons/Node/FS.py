@@ -283,6 +283,7 @@ class FS:
         self.SConstruct_dir = self.Top
         self._cwd = self.Top
         self.variant_dirs = []     # (variant Dir, src Dir, duplicate)
+        self._variant_map = {}     # variant abspath -> that tuple
         self.duplicate_nodes = {}  # variant File -> src File for duplicate=1
         self.default_duplicate = True
 
@@ -424,19 +425,23 @@ class FS:
                     raise UserError("'%s' already has a source directory: '%s'." % (v.path, s.path))
                 return
         self.variant_dirs.append((variant_dir, src_dir, bool(duplicate)))
+        self._variant_map[variant_dir.abspath] = self.variant_dirs[-1]
         # nodes cached before may now map differently
         for n in self._nodes.values():
             n._src = None
 
     def _variant_of(self, node):
-        ap = node.abspath
-        best = None
-        for v, s, d in self.variant_dirs:
-            vp = v.abspath
-            if ap == vp or ap.startswith(vp + '/'):
-                if best is None or len(vp) > len(best[0].abspath):
-                    best = (v, s, d)
-        return best
+        """(variant Dir, src Dir, duplicate) for the innermost variant dir holding node."""
+        vmap = self._variant_map
+        if not vmap:
+            return None
+        n = node
+        while n is not None:
+            hit = vmap.get(n.abspath)
+            if hit is not None:
+                return hit
+            n = n._dir
+        return None
 
     def _map_to_src(self, node):
         hit = self._variant_of(node)

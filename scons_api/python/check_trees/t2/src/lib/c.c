@@ -1,0 +1,1 @@
+int cfun(){return 0;}

@@ -1,0 +1,1 @@
+int bar(){return 0;}

@@ -1,0 +1,1 @@
+int z(){return 0;}

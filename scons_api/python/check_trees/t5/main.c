@@ -1,0 +1,2 @@
+int f25979;
+int main(){}
