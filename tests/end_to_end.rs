@@ -21,9 +21,30 @@ macro_rules! scenarios {
 }
 
 scenarios!(
-    alias_default, alt_file, arguments, clean, clone_append, compile_error, comstr, cpp_lib,
-    deep_header, depends, dry_run, export_import, glob, hello_basic, hello_flags, help,
-    keep_going, missing_source, override_, parallel, py_error, shared_lib, syntax_error, updir,
+    alias_default,
+    alt_file,
+    arguments,
+    clean,
+    clone_append,
+    compile_error,
+    comstr,
+    cpp_lib,
+    deep_header,
+    depends,
+    dry_run,
+    export_import,
+    glob,
+    hello_basic,
+    hello_flags,
+    help,
+    keep_going,
+    missing_source,
+    override_,
+    parallel,
+    py_error,
+    shared_lib,
+    syntax_error,
+    updir,
 );
 
 fn tests_dir() -> PathBuf {
@@ -33,13 +54,26 @@ fn tests_dir() -> PathBuf {
 /// Every .scn file must have a #[test] (the `override` scenario is the fn `override_`).
 #[test]
 fn every_scenario_has_a_test() {
-    let mut on_disk: Vec<String> = fs::read_dir(tests_dir().join("scenarios")).unwrap()
-        .filter_map(|e| e.unwrap().file_name().to_str()?.strip_suffix(".scn").map(String::from))
+    let mut on_disk: Vec<String> = fs::read_dir(tests_dir().join("scenarios"))
+        .unwrap()
+        .filter_map(|e| {
+            e.unwrap()
+                .file_name()
+                .to_str()?
+                .strip_suffix(".scn")
+                .map(String::from)
+        })
         .collect();
     on_disk.sort();
-    let mut listed: Vec<String> = SCENARIOS.iter().map(|s| s.trim_end_matches('_').to_string()).collect();
+    let mut listed: Vec<String> = SCENARIOS
+        .iter()
+        .map(|s| s.trim_end_matches('_').to_string())
+        .collect();
     listed.sort();
-    assert_eq!(on_disk, listed, "tests/scenarios/*.scn and the scenarios!() list differ");
+    assert_eq!(
+        on_disk, listed,
+        "tests/scenarios/*.scn and the scenarios!() list differ"
+    );
 }
 
 /// Split a line into words: bare words, or "double quoted" with \n \t \" \\ escapes;
@@ -56,7 +90,11 @@ fn words(line: &str) -> Vec<String> {
             while c[i] != '"' {
                 if c[i] == '\\' {
                     i += 1;
-                    w.push(match c[i] { 'n' => '\n', 't' => '\t', x => x });
+                    w.push(match c[i] {
+                        'n' => '\n',
+                        't' => '\t',
+                        x => x,
+                    });
                 } else {
                     w.push(c[i]);
                 }
@@ -67,7 +105,9 @@ fn words(line: &str) -> Vec<String> {
         } else if c[i] == '#' {
             break;
         } else {
-            let j = (i..c.len()).find(|&j| c[j].is_whitespace()).unwrap_or(c.len());
+            let j = (i..c.len())
+                .find(|&j| c[j].is_whitespace())
+                .unwrap_or(c.len());
             out.push(c[i..j].iter().collect());
             i = j;
         }
@@ -76,7 +116,13 @@ fn words(line: &str) -> Vec<String> {
 }
 
 fn quote(s: &str) -> String {
-    format!("\"{}\"", s.replace('\\', "\\\\").replace('"', "\\\"").replace('\n', "\\n").replace('\t', "\\t"))
+    format!(
+        "\"{}\"",
+        s.replace('\\', "\\\\")
+            .replace('"', "\\\"")
+            .replace('\n', "\\n")
+            .replace('\t', "\\t")
+    )
 }
 
 fn is_state(name: &str) -> bool {
@@ -93,7 +139,11 @@ fn snapshot(top: &Path, with_state: bool) -> Snapshot {
             let e = e.unwrap();
             let name = e.file_name().to_string_lossy().into_owned();
             let path = e.path();
-            let rel = path.strip_prefix(top).unwrap().to_string_lossy().into_owned();
+            let rel = path
+                .strip_prefix(top)
+                .unwrap()
+                .to_string_lossy()
+                .into_owned();
             if !with_state && is_state(&name) {
                 continue;
             }
@@ -104,7 +154,11 @@ fn snapshot(top: &Path, with_state: bool) -> Snapshot {
                     walk(top, &path, with_state, snap);
                 }
             } else {
-                let mtime = lmeta.modified().unwrap().duration_since(SystemTime::UNIX_EPOCH).unwrap();
+                let mtime = lmeta
+                    .modified()
+                    .unwrap()
+                    .duration_since(SystemTime::UNIX_EPOCH)
+                    .unwrap();
                 snap.insert(rel, (lmeta.len(), mtime.as_nanos() as i128));
             }
         }
@@ -116,8 +170,16 @@ fn snapshot(top: &Path, with_state: bool) -> Snapshot {
 
 /// $TOP for the temp dir; drop traceback frames that are not under $TOP; optionally sort.
 fn normalise(text: &[u8], top: &Path, unordered: bool) -> Vec<String> {
-    let mut text = String::from_utf8_lossy(text).replace("\r\n", "\n").replace('\r', "\n");
-    let mut tops = vec![top.to_string_lossy().into_owned(), fs::canonicalize(top).unwrap().to_string_lossy().into_owned()];
+    let mut text = String::from_utf8_lossy(text)
+        .replace("\r\n", "\n")
+        .replace('\r', "\n");
+    let mut tops = vec![
+        top.to_string_lossy().into_owned(),
+        fs::canonicalize(top)
+            .unwrap()
+            .to_string_lossy()
+            .into_owned(),
+    ];
     tops.sort_by_key(|t| std::cmp::Reverse(t.len()));
     for t in tops {
         text = text.replace(&t, "$TOP");
@@ -132,7 +194,9 @@ fn normalise(text: &[u8], top: &Path, unordered: bool) -> Vec<String> {
         let rest = lines[i].trim_start();
         let frame = rest.strip_prefix("File \"").and_then(|r| {
             let q = r.find('"')?;
-            let digit = r[q..].strip_prefix("\", line ")?.starts_with(|c: char| c.is_ascii_digit());
+            let digit = r[q..]
+                .strip_prefix("\", line ")?
+                .starts_with(|c: char| c.is_ascii_digit());
             digit.then(|| &r[..q])
         });
         if let Some(file) = frame {
@@ -158,7 +222,8 @@ fn bump_mtime(path: &Path) {
     let old = fs::metadata(path).unwrap().modified().unwrap();
     let t = SystemTime::now().max(old + Duration::from_secs(1));
     let f = fs::OpenOptions::new().write(true).open(path).unwrap();
-    f.set_times(fs::FileTimes::new().set_accessed(t).set_modified(t)).unwrap();
+    f.set_times(fs::FileTimes::new().set_accessed(t).set_modified(t))
+        .unwrap();
 }
 
 fn copy_tree(src: &Path, dst: &Path) {
@@ -178,44 +243,87 @@ fn normpath(p: &str) -> String {
     for c in p.split('/') {
         match c {
             "" | "." => {}
-            ".." if parts.last().is_some_and(|l| *l != "..") => { parts.pop(); }
+            ".." if parts.last().is_some_and(|l| *l != "..") => {
+                parts.pop();
+            }
             c => parts.push(c),
         }
     }
-    if parts.is_empty() { ".".into() } else { parts.join("/") }
+    if parts.is_empty() {
+        ".".into()
+    } else {
+        parts.join("/")
+    }
 }
 
 fn exit_text(st: std::process::ExitStatus) -> String {
-    format!("exit {}", st.code().unwrap_or_else(|| -st.signal().unwrap_or(0)))
+    format!(
+        "exit {}",
+        st.code().unwrap_or_else(|| -st.signal().unwrap_or(0))
+    )
 }
 
 /// Replays one scenario with docons; returns (transcript, temp dir).
 fn run_scenario(name: &str) -> (String, PathBuf) {
-    let scn = fs::read_to_string(tests_dir().join("scenarios").join(format!("{name}.scn"))).unwrap();
+    let scn =
+        fs::read_to_string(tests_dir().join("scenarios").join(format!("{name}.scn"))).unwrap();
     let steps: Vec<Vec<String>> = scn.lines().map(words).filter(|w| !w.is_empty()).collect();
-    assert_eq!(steps[0][0], "tree", "{name}: first step must be `tree NAME`");
+    assert_eq!(
+        steps[0][0], "tree",
+        "{name}: first step must be `tree NAME`"
+    );
     let mut src = tests_dir().join("trees").join(&steps[0][1]);
     if !src.is_dir() {
-        src = tests_dir().parent().unwrap().join("examples").join(&steps[0][1]);
+        src = tests_dir()
+            .parent()
+            .unwrap()
+            .join("examples")
+            .join(&steps[0][1]);
     }
-    let nanos = SystemTime::now().duration_since(SystemTime::UNIX_EPOCH).unwrap().as_nanos();
-    let tmp = std::env::temp_dir().join(format!("docons-e2e-{name}-{}-{nanos}", std::process::id()));
+    let nanos = SystemTime::now()
+        .duration_since(SystemTime::UNIX_EPOCH)
+        .unwrap()
+        .as_nanos();
+    let tmp =
+        std::env::temp_dir().join(format!("docons-e2e-{name}-{}-{nanos}", std::process::id()));
     let top = tmp.join("top");
     fs::create_dir(&tmp).unwrap();
     copy_tree(&src, &top);
-    let (mut cwd, mut out, mut before) = (".".to_string(), vec![format!("# tree {}", steps[0][1])], None);
+    let (mut cwd, mut out, mut before) = (
+        ".".to_string(),
+        vec![format!("# tree {}", steps[0][1])],
+        None,
+    );
     let p = |rel: &str| top.join(rel);
-    let shown = |cwd: &str| if cwd == "." { String::new() } else { format!("(cd {cwd}) ") };
+    let shown = |cwd: &str| {
+        if cwd == "." {
+            String::new()
+        } else {
+            format!("(cd {cwd}) ")
+        }
+    };
     for w in &steps[1..] {
         let (op, args) = (w[0].as_str(), &w[1..]);
         match op {
             "run" | "run-unordered" => {
                 before = Some(snapshot(&top, true));
-                let r = Command::new(DOCONS).args(args).current_dir(p(&cwd)).env_remove("SCONSFLAGS")
-                    .stdin(Stdio::null()).output().unwrap();
+                let r = Command::new(DOCONS)
+                    .args(args)
+                    .current_dir(p(&cwd))
+                    .env_remove("SCONSFLAGS")
+                    .stdin(Stdio::null())
+                    .output()
+                    .unwrap();
                 let uno = op == "run-unordered";
                 let sorted = if uno { " (sorted)" } else { "" };
-                out.push(format!("$ {}{}", shown(&cwd), std::iter::once("scons").chain(args.iter().map(|s| s.as_str())).collect::<Vec<_>>().join(" ")));
+                out.push(format!(
+                    "$ {}{}",
+                    shown(&cwd),
+                    std::iter::once("scons")
+                        .chain(args.iter().map(|s| s.as_str()))
+                        .collect::<Vec<_>>()
+                        .join(" ")
+                ));
                 out.push(exit_text(r.status));
                 out.push(format!("--- stdout{sorted}"));
                 out.extend(normalise(&r.stdout, &top, uno));
@@ -226,9 +334,18 @@ fn run_scenario(name: &str) -> (String, PathBuf) {
                 out.push("---".into());
             }
             "exec" => {
-                let prog = if args[0].contains('/') { p(&cwd).join(&args[0]) } else { PathBuf::from(&args[0]) };
-                let r = Command::new(prog).args(&args[1..]).current_dir(p(&cwd)).env_remove("SCONSFLAGS")
-                    .stdin(Stdio::null()).output().unwrap();
+                let prog = if args[0].contains('/') {
+                    p(&cwd).join(&args[0])
+                } else {
+                    PathBuf::from(&args[0])
+                };
+                let r = Command::new(prog)
+                    .args(&args[1..])
+                    .current_dir(p(&cwd))
+                    .env_remove("SCONSFLAGS")
+                    .stdin(Stdio::null())
+                    .output()
+                    .unwrap();
                 out.push(format!("$ {}{}", shown(&cwd), args.join(" ")));
                 out.push(exit_text(r.status));
                 out.push("--- stdout".into());
@@ -244,18 +361,31 @@ fn run_scenario(name: &str) -> (String, PathBuf) {
                 match op {
                     "write" | "append" => {
                         fs::create_dir_all(f.parent().unwrap()).unwrap();
-                        let mut s = if op == "append" { fs::read_to_string(&f).unwrap() } else { String::new() };
+                        let mut s = if op == "append" {
+                            fs::read_to_string(&f).unwrap()
+                        } else {
+                            String::new()
+                        };
                         s.push_str(&args[1]);
                         fs::write(&f, s).unwrap();
                     }
                     "replace" => {
                         let s = fs::read_to_string(&f).unwrap();
-                        assert!(s.contains(&args[1]), "{name}: replace: {:?} not in {}", args[1], args[0]);
+                        assert!(
+                            s.contains(&args[1]),
+                            "{name}: replace: {:?} not in {}",
+                            args[1],
+                            args[0]
+                        );
                         fs::write(&f, s.replacen(&args[1], &args[2], 1)).unwrap();
                     }
                     _ => {}
                 }
-                if op == "rm" { fs::remove_file(&f).unwrap() } else { bump_mtime(&f) }
+                if op == "rm" {
+                    fs::remove_file(&f).unwrap()
+                } else {
+                    bump_mtime(&f)
+                }
                 let mut line = format!("> {op} {}", args[0]);
                 for a in &args[1..] {
                     line += &format!(" {}", quote(a));
@@ -271,13 +401,18 @@ fn run_scenario(name: &str) -> (String, PathBuf) {
             "nostate" => {
                 let mut now = snapshot(&top, true);
                 let before = before.as_ref().expect("nostate before any run step");
-                if !before.contains_key(".sconsign.dblite") && now.get(".sconsign.dblite").is_some_and(|m| m.0 == 0) {
+                if !before.contains_key(".sconsign.dblite")
+                    && now.get(".sconsign.dblite").is_some_and(|m| m.0 == 0)
+                {
                     now.remove(".sconsign.dblite");
                 }
                 let ok = &now == before;
                 if !ok {
-                    let changed: Vec<_> = before.keys().chain(now.keys())
-                        .filter(|k| before.get(*k) != now.get(*k)).collect();
+                    let changed: Vec<_> = before
+                        .keys()
+                        .chain(now.keys())
+                        .filter(|k| before.get(*k) != now.get(*k))
+                        .collect();
                     eprintln!("{name}: nostate: these changed: {changed:?}");
                 }
                 out.push(format!("nostate: {}", if ok { "ok" } else { "FAILED" }));
@@ -294,7 +429,11 @@ fn diff(expected: &str, actual: &str) -> String {
     let mut lcs = vec![vec![0u32; b.len() + 1]; a.len() + 1];
     for i in (0..a.len()).rev() {
         for j in (0..b.len()).rev() {
-            lcs[i][j] = if a[i] == b[j] { lcs[i + 1][j + 1] + 1 } else { lcs[i + 1][j].max(lcs[i][j + 1]) };
+            lcs[i][j] = if a[i] == b[j] {
+                lcs[i + 1][j + 1] + 1
+            } else {
+                lcs[i + 1][j].max(lcs[i][j + 1])
+            };
         }
     }
     let (mut ops, mut i, mut j) = (Vec::new(), 0, 0);
@@ -311,7 +450,11 @@ fn diff(expected: &str, actual: &str) -> String {
             j += 1;
         }
     }
-    let near = |k: usize| ops[k.saturating_sub(3)..(k + 4).min(ops.len())].iter().any(|o| o.0 != ' ');
+    let near = |k: usize| {
+        ops[k.saturating_sub(3)..(k + 4).min(ops.len())]
+            .iter()
+            .any(|o| o.0 != ' ')
+    };
     let (mut s, mut printing, mut step) = (String::new(), false, "(start)");
     for (k, (c, l, n)) in ops.iter().enumerate() {
         if near(k) {
@@ -331,8 +474,12 @@ fn diff(expected: &str, actual: &str) -> String {
 fn check_scenario(name: &str) {
     let name = name.trim_end_matches('_');
     let golden_path = tests_dir().join("golden").join(format!("{name}.txt"));
-    let expected = fs::read_to_string(&golden_path)
-        .unwrap_or_else(|e| panic!("{}: {e}; record it with tests/record_goldens.py", golden_path.display()));
+    let expected = fs::read_to_string(&golden_path).unwrap_or_else(|e| {
+        panic!(
+            "{}: {e}; record it with tests/record_goldens.py",
+            golden_path.display()
+        )
+    });
     let (actual, tmp) = run_scenario(name);
     if actual == expected {
         let _ = fs::remove_dir_all(&tmp);

@@ -1,0 +1,262 @@
+//! The build graph: the nodes and tasks the front end declared, indexed for the engine: which
+//! task produces each node, lookups by path and alias name, and the folder tree (a folder target
+//! means every node below it). Task-to-task edges are kept in a petgraph graph for cycle checks.
+
+use petgraph::graph::{DiGraph, NodeIndex};
+use scons_api::{BuildGraph, NodeKind, TaskRecord};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::path::{Component, Path, PathBuf};
+
+pub type NodeId = usize;
+pub type TaskId = usize;
+
+#[derive(Debug, Clone)]
+pub struct Node {
+    /// Relative to the top folder when inside it, absolute otherwise; `.` is the top folder.
+    pub path: String,
+    pub kind: NodeKind,
+    pub abs: PathBuf,
+    pub precious: bool,
+    pub always_build: bool,
+    pub noclean: bool,
+    pub clean: Vec<NodeId>,
+    pub ignore: Vec<NodeId>,
+}
+
+#[derive(Debug, Clone)]
+pub struct Task {
+    pub rec: TaskRecord,
+    /// Hash of the actions' signature texts.
+    pub action_sig: String,
+}
+
+pub struct Graph {
+    pub top: PathBuf,
+    pub nodes: Vec<Node>,
+    pub tasks: Vec<Task>,
+    pub producer: Vec<Option<TaskId>>,
+    by_path: HashMap<String, NodeId>,
+    aliases: HashMap<String, NodeId>,
+    /// Folder path → names of the known files and folders directly in it.
+    entries: BTreeMap<String, BTreeSet<String>>,
+    pub default_targets: Option<Vec<NodeId>>,
+    pub build_targets: Option<Vec<String>>,
+    pub help_text: Option<String>,
+}
+
+/// Normalise `path` lexically (no `.`, resolved `..`) against `base`.
+pub fn normalize(base: &Path, path: &Path) -> PathBuf {
+    let joined = if path.is_absolute() {
+        path.to_path_buf()
+    } else {
+        base.join(path)
+    };
+    let mut out = PathBuf::new();
+    for c in joined.components() {
+        match c {
+            Component::CurDir => {}
+            Component::ParentDir => {
+                out.pop();
+            }
+            other => out.push(other.as_os_str()),
+        }
+    }
+    out
+}
+
+/// `path` relative to `top` when inside it (`.` for `top` itself), absolute otherwise.
+pub fn top_relative(top: &Path, abs: &Path) -> String {
+    match abs.strip_prefix(top) {
+        Ok(rel) if rel.as_os_str().is_empty() => ".".to_owned(),
+        Ok(rel) => rel.to_string_lossy().into_owned(),
+        Err(_) => abs.to_string_lossy().into_owned(),
+    }
+}
+
+fn parent_of(path: &str) -> Option<(&str, &str)> {
+    if path == "." || path == "/" {
+        return None;
+    }
+    match path.rfind('/') {
+        Some(0) => Some(("/", &path[1..])),
+        Some(i) => Some((&path[..i], &path[i + 1..])),
+        None => Some((".", path)),
+    }
+}
+
+impl Graph {
+    pub fn from_records(top: &Path, rec: BuildGraph) -> Result<Graph, String> {
+        let mut g = Graph {
+            top: top.to_path_buf(),
+            nodes: Vec::with_capacity(rec.nodes.len()),
+            tasks: Vec::with_capacity(rec.tasks.len()),
+            producer: Vec::new(),
+            by_path: HashMap::with_capacity(rec.nodes.len()),
+            aliases: HashMap::new(),
+            entries: BTreeMap::new(),
+            default_targets: rec.default_targets,
+            build_targets: rec.build_targets,
+            help_text: rec.help_text,
+        };
+        for n in rec.nodes {
+            let abs = match n.kind {
+                NodeKind::File | NodeKind::Dir => normalize(top, Path::new(&n.path)),
+                _ => PathBuf::new(),
+            };
+            let id = g.nodes.len();
+            match n.kind {
+                NodeKind::Alias => {
+                    g.aliases.insert(n.path.clone(), id);
+                }
+                NodeKind::File | NodeKind::Dir => {
+                    g.by_path.insert(n.path.clone(), id);
+                    g.add_entry(&n.path);
+                }
+                NodeKind::Value => {}
+            }
+            g.nodes.push(Node {
+                path: n.path,
+                kind: n.kind,
+                abs,
+                precious: n.precious,
+                always_build: n.always_build,
+                noclean: n.noclean,
+                clean: n.clean,
+                ignore: n.ignore,
+            });
+        }
+        g.producer = vec![None; g.nodes.len()];
+        for (tid, t) in rec.tasks.into_iter().enumerate() {
+            for &target in &t.targets {
+                if target >= g.nodes.len() {
+                    return Err(format!("task {tid} names unknown node {target}"));
+                }
+                if let Some(other) = g.producer[target] {
+                    if g.tasks[other]
+                        .rec
+                        .actions
+                        .iter()
+                        .map(|a| a.sig())
+                        .ne(t.actions.iter().map(|a| a.sig()))
+                    {
+                        return Err(format!(
+                            "Two environments with different actions were specified for the same target: {}",
+                            g.nodes[target].path
+                        ));
+                    }
+                }
+                g.producer[target] = Some(tid);
+            }
+            for &n in t.sources.iter().chain(&t.deps) {
+                if n >= g.nodes.len() {
+                    return Err(format!("task {tid} names unknown node {n}"));
+                }
+            }
+            let action_sig = crate::signature::action_signature(t.actions.iter().map(|a| a.sig()));
+            g.tasks.push(Task { rec: t, action_sig });
+        }
+        Ok(g)
+    }
+
+    fn add_entry(&mut self, path: &str) {
+        let mut p = path;
+        while let Some((dir, name)) = parent_of(p) {
+            let set = self.entries.entry(dir.to_owned()).or_default();
+            if !set.insert(name.to_owned()) {
+                break;
+            }
+            p = dir;
+        }
+    }
+
+    pub fn lookup(&self, path: &str) -> Option<NodeId> {
+        self.by_path.get(path).copied()
+    }
+
+    pub fn alias(&self, name: &str) -> Option<NodeId> {
+        self.aliases.get(name).copied()
+    }
+
+    /// The node for a file path (top-relative or absolute), added when the scripts did not
+    /// declare it (headers found by the scanner).
+    pub fn file_node(&mut self, path: &str) -> NodeId {
+        if let Some(id) = self.lookup(path) {
+            return id;
+        }
+        let id = self.nodes.len();
+        self.nodes.push(Node {
+            path: path.to_owned(),
+            kind: NodeKind::File,
+            abs: normalize(&self.top, Path::new(path)),
+            precious: false,
+            always_build: false,
+            noclean: false,
+            clean: Vec::new(),
+            ignore: Vec::new(),
+        });
+        self.producer.push(None);
+        self.by_path.insert(path.to_owned(), id);
+        id
+    }
+
+    /// Is `path` a folder that holds known nodes?
+    pub fn is_known_dir(&self, path: &str) -> bool {
+        self.entries.contains_key(path)
+    }
+
+    /// The paths directly inside folder `dir`, sorted by name as SCons walks them.
+    pub fn dir_entries(&self, dir: &str) -> Vec<String> {
+        match self.entries.get(dir) {
+            None => Vec::new(),
+            Some(names) => names
+                .iter()
+                .map(|n| match dir {
+                    "." => n.clone(),
+                    "/" => format!("/{n}"),
+                    _ => format!("{dir}/{n}"),
+                })
+                .collect(),
+        }
+    }
+
+    /// The inputs the scripts declared for a task: sources then explicit deps, minus `Ignore`d.
+    pub fn declared_inputs(&self, t: TaskId) -> Vec<NodeId> {
+        let rec = &self.tasks[t].rec;
+        let ignored: BTreeSet<NodeId> = rec
+            .targets
+            .iter()
+            .flat_map(|&n| self.nodes[n].ignore.iter().copied())
+            .collect();
+        let mut seen = BTreeSet::new();
+        rec.sources
+            .iter()
+            .chain(&rec.deps)
+            .copied()
+            .filter(|n| !ignored.contains(n) && seen.insert(*n))
+            .collect()
+    }
+
+    /// Task-level dependency graph of the declared inputs, for cycle detection.
+    pub fn find_cycle(&self) -> Option<Vec<String>> {
+        let mut dg: DiGraph<TaskId, ()> = DiGraph::with_capacity(self.tasks.len(), 0);
+        let idx: Vec<NodeIndex> = (0..self.tasks.len()).map(|t| dg.add_node(t)).collect();
+        for t in 0..self.tasks.len() {
+            for n in self.declared_inputs(t) {
+                if let Some(p) = self.producer[n] {
+                    dg.add_edge(idx[p], idx[t], ());
+                }
+            }
+        }
+        for scc in petgraph::algo::tarjan_scc(&dg) {
+            let is_cycle = scc.len() > 1 || dg.contains_edge(scc[0], scc[0]);
+            if is_cycle {
+                return Some(
+                    scc.iter()
+                        .map(|&i| self.nodes[self.tasks[dg[i]].rec.targets[0]].path.clone())
+                        .collect(),
+                );
+            }
+        }
+        None
+    }
+}

@@ -1,0 +1,304 @@
+//! docons: a drop-in replacement for the `scons` command.
+//!
+//! The flow is one way: the command line (`cli`) → the SConstruct read by the front end
+//! (`scons_api`) into a declared graph (`graph`) → the requested goals → the scheduler, which
+//! decides what is stale (`uptodate`, with the include `scanner` and the persistent `state`) and
+//! runs it; or `clean` with `-c`.
+
+mod clean;
+mod cli;
+mod graph;
+mod scanner;
+mod scheduler;
+mod signature;
+mod state;
+mod uptodate;
+
+use cli::Options;
+use graph::{normalize, top_relative, Graph};
+use scheduler::{BuildOptions, Goal};
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::Arc;
+
+const SCONSTRUCT_NAMES: &[&str] = &[
+    "SConstruct",
+    "Sconstruct",
+    "sconstruct",
+    "SConstruct.py",
+    "Sconstruct.py",
+    "sconstruct.py",
+];
+
+fn print_version() {
+    let exe = std::env::current_exe().unwrap_or_default();
+    let dir = exe
+        .parent()
+        .map(|p| p.display().to_string())
+        .unwrap_or_default();
+    println!("SCons by Steven Knight et al.:");
+    println!(
+        "\tSCons: v4.11.1.docons{}, 2026-11-25 00:00:00 +0000, by docons on docons",
+        env!("CARGO_PKG_VERSION")
+    );
+    println!("\tSCons path: ['{dir}']");
+    println!("Copyright (c) 2001 - 2026 The SCons Foundation");
+    println!(
+        "docons {}: the scons command, reimplemented in Rust",
+        env!("CARGO_PKG_VERSION")
+    );
+}
+
+fn find_sconstruct(dir: &Path) -> Option<PathBuf> {
+    SCONSTRUCT_NAMES
+        .iter()
+        .map(|n| dir.join(n))
+        .find(|p| p.is_file())
+}
+
+fn fail(msg: &str) -> ExitCode {
+    eprintln!("scons: *** {msg}");
+    ExitCode::from(2)
+}
+
+/// Turn a target word into a goal: an alias name, a known node, a folder, or an existing file.
+fn resolve(g: &mut Graph, word: &str, lookup_dir: &Path) -> Result<Goal, String> {
+    if let Some(n) = g.alias(word) {
+        return Ok(Goal::Node(n));
+    }
+    let abs = match word.strip_prefix('#') {
+        Some(rest) => normalize(&g.top, Path::new(rest.trim_start_matches('/'))),
+        None => normalize(lookup_dir, Path::new(word)),
+    };
+    let rel = top_relative(&g.top, &abs);
+    if let Some(n) = g.lookup(&rel) {
+        if g.producer[n].is_some() || g.nodes[n].kind == scons_api::NodeKind::File && !abs.is_dir()
+        {
+            return Ok(Goal::Node(n));
+        }
+    }
+    if g.is_known_dir(&rel) || abs.is_dir() {
+        return Ok(Goal::Dir(rel));
+    }
+    if abs.exists() {
+        return Ok(Goal::Node(g.file_node(&rel)));
+    }
+    Err(format!(
+        "Do not know how to make File target `{word}' ({}).  Stop.",
+        abs.display()
+    ))
+}
+
+fn main() -> ExitCode {
+    let opts = match Options::from_env_and_args() {
+        Ok(o) => o,
+        Err(e) => {
+            let _ = e.print();
+            return ExitCode::from(2);
+        }
+    };
+    if opts.version {
+        print_version();
+        return ExitCode::SUCCESS;
+    }
+    for d in &opts.directory {
+        if let Err(e) = std::env::set_current_dir(d) {
+            return fail(&format!("Could not change directory to {d}: {e}"));
+        }
+    }
+    let launch_dir = std::env::current_dir().unwrap_or_else(|_| PathBuf::from("."));
+    // Find the SConstruct: -f, or in this folder, or (with -u/-U/-D) in a parent.
+    let (top, sconstruct) = if let Some(f) = opts.file.first() {
+        let p = normalize(&launch_dir, Path::new(f));
+        if !p.is_file() {
+            return fail(&format!("No SConstruct file found."));
+        }
+        (launch_dir.clone(), p)
+    } else {
+        let mut dir = launch_dir.clone();
+        loop {
+            if let Some(s) = find_sconstruct(&dir) {
+                break (dir, s);
+            }
+            if opts.climb_mode() == 0 || !dir.pop() {
+                return fail("No SConstruct file found.");
+            }
+        }
+    };
+    if top != launch_dir {
+        println!("scons: Entering directory `{}'", top.display());
+        if let Err(e) = std::env::set_current_dir(&top) {
+            return fail(&format!(
+                "Could not change directory to {}: {e}",
+                top.display()
+            ));
+        }
+    }
+    let interrupted = Arc::new(AtomicBool::new(false));
+    {
+        let flag = Arc::clone(&interrupted);
+        let _ = ctrlc::set_handler(move || flag.store(true, Ordering::SeqCst));
+    }
+    let progress = !opts.no_progress;
+    if progress {
+        println!("scons: Reading SConscript files ...");
+    }
+    let front = scons_api::FrontEnd::new();
+    let request = scons_api::ReadRequest {
+        top: top.clone(),
+        sconstruct,
+        launch_dir: launch_dir.clone(),
+        arguments: opts.arguments(),
+        targets: opts.targets(),
+        options: opts.as_script_options(),
+    };
+    let declared = match front.read(&request) {
+        Ok(g) => g,
+        Err(scons_api::ReadError::Script { stderr, status }) => {
+            eprint!("{stderr}");
+            return ExitCode::from(status.clamp(0, 255) as u8);
+        }
+        Err(scons_api::ReadError::Internal(e)) => {
+            eprintln!("docons: internal error: {e}");
+            return ExitCode::from(2);
+        }
+    };
+    if let Some(status) = declared.exit {
+        return ExitCode::from(status.clamp(0, 255) as u8);
+    }
+    let mut g = match Graph::from_records(&top, declared) {
+        Ok(g) => g,
+        Err(e) => return fail(&e),
+    };
+    if progress {
+        println!("scons: done reading SConscript files.");
+    }
+    if opts.help {
+        match &g.help_text {
+            Some(text) => {
+                println!("{text}");
+                println!("Use scons -H for help about SCons built-in command-line options.");
+            }
+            None => {
+                use clap::CommandFactory;
+                let _ = Options::command().print_help();
+            }
+        }
+        return ExitCode::SUCCESS;
+    }
+    if let Some(cycle) = g.find_cycle() {
+        return fail(&format!(
+            "Found dependency cycle(s):\n  {}",
+            cycle.join(" -> ")
+        ));
+    }
+    // What to build: BUILD_TARGETS, else Default(), else the top folder (or, with -u, the
+    // launch folder).
+    let launch_rel = top_relative(&top, &launch_dir);
+    let words: Vec<String> = match &g.build_targets {
+        Some(t) if !t.is_empty() => t.clone(),
+        _ => match (&g.default_targets, opts.climb_mode()) {
+            (_, 1) => vec![launch_rel.clone()],
+            (Some(d), mode) => d
+                .iter()
+                .map(|&n| g.nodes[n].path.clone())
+                .filter(|p| {
+                    mode != 2
+                        || launch_rel == "."
+                        || p == &launch_rel
+                        || p.starts_with(&format!("{launch_rel}/"))
+                })
+                .map(|p| {
+                    if g.alias(&p).is_some() {
+                        p
+                    } else {
+                        format!("#{p}")
+                    }
+                })
+                .collect(),
+            (None, _) => vec![".".to_owned()],
+        },
+    };
+    if words.is_empty() {
+        println!("Found nothing to build");
+        return fail("No targets specified and no Default() targets found.  Stop.");
+    }
+    let lookup_dir = if opts.climb_mode() == 1 {
+        launch_dir.clone()
+    } else {
+        top.clone()
+    };
+    let mut goals = Vec::new();
+    let mut unknown = None;
+    for w in &words {
+        match resolve(&mut g, w, &lookup_dir) {
+            Ok(goal) => goals.push(goal),
+            Err(e) => {
+                unknown = Some(e);
+                break;
+            }
+        }
+    }
+    let read_only = opts.no_exec || opts.question;
+    let state = match state::State::open(&top, read_only) {
+        Ok(s) => s,
+        Err(e) => return fail(&e),
+    };
+    if opts.clean {
+        if progress {
+            println!("scons: Cleaning targets ...");
+        }
+        let ok = clean::clean(&g, Some(&state), &goals, opts.no_exec);
+        state.flush();
+        if progress {
+            println!("scons: done cleaning targets.");
+        }
+        return if ok {
+            ExitCode::SUCCESS
+        } else {
+            ExitCode::from(2)
+        };
+    }
+    if progress {
+        println!("scons: Building targets ...");
+    }
+    if let Some(e) = unknown {
+        eprintln!("scons: *** {e}");
+        if progress {
+            println!("scons: building terminated because of errors.");
+        }
+        return ExitCode::from(2);
+    }
+    let build_opts = BuildOptions {
+        jobs: opts.jobs(),
+        keep_going: opts.keep_going,
+        no_exec: opts.no_exec,
+        silent: opts.silent,
+        ignore_errors: opts.ignore_errors,
+        explain: opts.explain(),
+        question: opts.question,
+    };
+    let result = scheduler::build(&mut g, &state, goals, build_opts, &interrupted);
+    drop(state);
+    if result.interrupted {
+        eprintln!("scons: Build interrupted.");
+    }
+    if result.errors || result.interrupted {
+        if progress {
+            if opts.keep_going && !result.interrupted {
+                println!("scons: done building targets (errors occurred during build).");
+            } else {
+                println!("scons: building terminated because of errors.");
+            }
+        }
+        return ExitCode::from(2);
+    }
+    if progress {
+        println!("scons: done building targets.");
+    }
+    if opts.question && result.stale {
+        return ExitCode::from(1);
+    }
+    ExitCode::SUCCESS
+}

@@ -1,0 +1,599 @@
+//! The scheduler: walks the graph from the requested targets in SCons's order (depth first,
+//! children in order, a folder's entries sorted by name), decides each task when its inputs are
+//! done, and runs the commands of stale tasks on up to `-j N` worker threads. At -j1 the order of
+//! commands and messages is SCons's; with more jobs each command's output is kept in one piece.
+
+use crate::graph::{Graph, NodeId, TaskId};
+use crate::state::{InputRecord, State};
+use crate::uptodate::Checker;
+use scons_api::{ActionRecord, NodeKind};
+use std::cmp::Reverse;
+use std::collections::{BinaryHeap, HashMap, HashSet};
+use std::io::Write;
+use std::process::{Command, Stdio};
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::mpsc;
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+#[derive(Debug, Clone, Default)]
+pub struct BuildOptions {
+    pub jobs: usize,
+    pub keep_going: bool,
+    pub no_exec: bool,
+    pub silent: bool,
+    pub ignore_errors: bool,
+    pub explain: bool,
+    pub question: bool,
+}
+
+/// A requested target: a node (file or alias), or a folder meaning everything below it.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Goal {
+    Node(NodeId),
+    Dir(String),
+}
+
+#[derive(Debug, Default)]
+pub struct BuildResult {
+    pub errors: bool,
+    pub interrupted: bool,
+    /// `-q`: something is not up to date.
+    pub stale: bool,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq)]
+enum Status {
+    Waiting,
+    Running,
+    Done,
+    Failed,
+}
+
+enum UnitKind {
+    Task(TaskId),
+    /// A folder goal, or a goal that is a source file: done when its inputs are.
+    Goal {
+        goal: usize,
+        under: Vec<TaskId>,
+    },
+}
+
+struct Unit {
+    kind: UnitKind,
+    order: usize,
+    waiting: usize,
+    dependents: Vec<usize>,
+    status: Status,
+    blocked: bool,
+}
+
+struct Job {
+    unit: usize,
+    result: Result<(), String>,
+}
+
+pub struct Scheduler<'g, 's> {
+    g: &'g mut Graph,
+    checker: Checker<'s>,
+    opts: BuildOptions,
+    goals: Vec<Goal>,
+    units: Vec<Unit>,
+    task_unit: Vec<Option<usize>>,
+    next_order: usize,
+    ready: BinaryHeap<Reverse<(usize, usize)>>,
+    executed: HashSet<TaskId>,
+    goal_nodes: HashMap<NodeId, bool>,
+    /// Inputs recorded at decision time, for the record written when the task succeeds.
+    pending_inputs: HashMap<TaskId, Vec<InputRecord>>,
+    children: Arc<Mutex<HashMap<usize, u32>>>,
+    result: BuildResult,
+    stop: bool,
+}
+
+fn out(line: &str) {
+    let mut o = std::io::stdout().lock();
+    let _ = writeln!(o, "{line}");
+    let _ = o.flush();
+}
+
+fn err(line: &str) {
+    let mut e = std::io::stderr().lock();
+    let _ = writeln!(e, "{line}");
+    let _ = e.flush();
+}
+
+impl<'g, 's> Scheduler<'g, 's> {
+    pub fn new(g: &'g mut Graph, state: &'s State, goals: Vec<Goal>, opts: BuildOptions) -> Self {
+        let ntasks = g.tasks.len();
+        let mut goal_nodes = HashMap::new();
+        for goal in &goals {
+            if let Goal::Node(n) = goal {
+                goal_nodes.insert(*n, false);
+            }
+        }
+        Scheduler {
+            g,
+            checker: Checker::new(state),
+            opts,
+            goals,
+            units: Vec::new(),
+            task_unit: vec![None; ntasks],
+            next_order: 0,
+            ready: BinaryHeap::new(),
+            executed: HashSet::new(),
+            goal_nodes,
+            pending_inputs: HashMap::new(),
+            children: Arc::new(Mutex::new(HashMap::new())),
+            result: BuildResult::default(),
+            stop: false,
+        }
+    }
+
+    fn new_unit(&mut self, kind: UnitKind) -> usize {
+        self.units.push(Unit {
+            kind,
+            order: usize::MAX,
+            waiting: 0,
+            dependents: Vec::new(),
+            status: Status::Waiting,
+            blocked: false,
+        });
+        self.units.len() - 1
+    }
+
+    fn add_edge(&mut self, from: usize, to: usize) {
+        if self.units[from].status == Status::Done || self.units[from].status == Status::Failed {
+            if self.units[from].status == Status::Failed {
+                self.units[to].blocked = true;
+            }
+            return;
+        }
+        self.units[from].dependents.push(to);
+        self.units[to].waiting += 1;
+    }
+
+    /// Depth-first visit of a task: its inputs' producers first; returns its unit.
+    fn visit_task(&mut self, t: TaskId) -> usize {
+        if let Some(u) = self.task_unit[t] {
+            return u;
+        }
+        let u = self.new_unit(UnitKind::Task(t));
+        self.task_unit[t] = Some(u);
+        for n in self.g.declared_inputs(t) {
+            if let Some(p) = self.g.producer[n] {
+                let pu = self.visit_task(p);
+                if pu != u && self.units[pu].order != usize::MAX {
+                    self.add_edge(pu, u);
+                }
+            }
+        }
+        self.units[u].order = self.next_order;
+        self.next_order += 1;
+        u
+    }
+
+    fn visit_dir(&mut self, dir: &str, under: &mut Vec<TaskId>, deps: &mut Vec<usize>) {
+        for entry in self.g.dir_entries(dir) {
+            if let Some(n) = self.g.lookup(&entry) {
+                if let Some(p) = self.g.producer[n] {
+                    deps.push(self.visit_task(p));
+                    under.push(p);
+                }
+            }
+            if self.g.is_known_dir(&entry) {
+                self.visit_dir(&entry, under, deps);
+            }
+        }
+    }
+
+    fn plan(&mut self) {
+        for gi in 0..self.goals.len() {
+            match self.goals[gi].clone() {
+                Goal::Node(n) => match self.g.producer[n] {
+                    Some(p) => {
+                        self.visit_task(p);
+                    }
+                    None => {
+                        let u = self.new_unit(UnitKind::Goal {
+                            goal: gi,
+                            under: Vec::new(),
+                        });
+                        self.units[u].order = self.next_order;
+                        self.next_order += 1;
+                    }
+                },
+                Goal::Dir(d) => {
+                    let mut under = Vec::new();
+                    let mut deps = Vec::new();
+                    self.visit_dir(&d, &mut under, &mut deps);
+                    let u = self.new_unit(UnitKind::Goal { goal: gi, under });
+                    for du in deps {
+                        self.add_edge(du, u);
+                    }
+                    self.units[u].order = self.next_order;
+                    self.next_order += 1;
+                }
+            }
+        }
+        for u in 0..self.units.len() {
+            if self.units[u].waiting == 0 {
+                self.ready.push(Reverse((self.units[u].order, u)));
+            }
+        }
+    }
+
+    pub fn run(mut self, interrupted: &AtomicBool) -> BuildResult {
+        self.plan();
+        let (tx, rx) = mpsc::channel::<Job>();
+        let mut running = 0usize;
+        loop {
+            if interrupted.load(Ordering::SeqCst) {
+                self.result.interrupted = true;
+                self.stop = true;
+                for pid in self.children.lock().unwrap().values() {
+                    unsafe {
+                        libc::kill(*pid as i32, libc::SIGINT);
+                    }
+                }
+            }
+            while running < self.opts.jobs && !self.stop {
+                let Some(Reverse((_, u))) = self.ready.pop() else {
+                    break;
+                };
+                if self.units[u].status != Status::Waiting {
+                    continue;
+                }
+                if self.evaluate(u, &tx) {
+                    running += 1;
+                }
+            }
+            if running == 0 && (self.ready.is_empty() || self.stop) {
+                break;
+            }
+            if running > 0 {
+                match rx.recv_timeout(Duration::from_millis(100)) {
+                    Ok(job) => {
+                        running -= 1;
+                        self.children.lock().unwrap().remove(&job.unit);
+                        self.finish_job(job);
+                    }
+                    Err(mpsc::RecvTimeoutError::Timeout) => {}
+                    Err(mpsc::RecvTimeoutError::Disconnected) => break,
+                }
+            }
+        }
+        self.checker.state.flush();
+        self.result
+    }
+
+    fn release(&mut self, u: usize) {
+        let failed = self.units[u].status == Status::Failed;
+        for d in std::mem::take(&mut self.units[u].dependents) {
+            if failed {
+                self.units[d].blocked = true;
+            }
+            self.units[d].waiting -= 1;
+            if self.units[d].waiting == 0 && self.units[d].status == Status::Waiting {
+                self.ready.push(Reverse((self.units[d].order, d)));
+            }
+        }
+    }
+
+    fn fail(&mut self, u: usize) {
+        self.units[u].status = Status::Failed;
+        self.result.errors = true;
+        if !self.opts.keep_going {
+            self.stop = true;
+        }
+        self.release(u);
+    }
+
+    fn up_to_date_message(&mut self, n: NodeId) {
+        if let Some(printed) = self.goal_nodes.get_mut(&n) {
+            if !*printed {
+                *printed = true;
+                out(&format!("scons: `{}' is up to date.", self.g.nodes[n].path));
+            }
+        }
+    }
+
+    /// Decide a ready unit. Returns true when a job was started.
+    fn evaluate(&mut self, u: usize, tx: &mpsc::Sender<Job>) -> bool {
+        if self.units[u].blocked {
+            self.units[u].status = Status::Failed;
+            self.release(u);
+            return false;
+        }
+        let t = match &self.units[u].kind {
+            UnitKind::Goal { goal, under } => {
+                let goal = self.goals[*goal].clone();
+                let any_executed = under.iter().any(|t| self.executed.contains(t));
+                match goal {
+                    Goal::Dir(d) => {
+                        if !any_executed {
+                            out(&format!("scons: `{d}' is up to date."));
+                        }
+                    }
+                    Goal::Node(n) => self.up_to_date_message(n),
+                }
+                self.units[u].status = Status::Done;
+                self.release(u);
+                return false;
+            }
+            UnitKind::Task(t) => *t,
+        };
+        // Every source must exist or be built.
+        let declared = self.g.declared_inputs(t);
+        for &n in &declared {
+            let node = &self.g.nodes[n];
+            if self.g.producer[n].is_none()
+                && node.kind == NodeKind::File
+                && !self.checker.exists(self.g, n)
+            {
+                let target = self.g.nodes[self.g.tasks[t].rec.targets[0]].path.clone();
+                err(&format!(
+                    "scons: *** [{target}] Source `{}' not found, needed by target `{target}'.",
+                    self.g.nodes[n].path
+                ));
+                self.fail(u);
+                return false;
+            }
+        }
+        // Headers found by the scanner; a generated one not built yet must come first.
+        let units = &self.units;
+        let task_unit = &self.task_unit;
+        let producer = self.g.producer.clone();
+        let is_done = |n: NodeId| match producer.get(n).copied().flatten() {
+            None => true,
+            Some(p) => task_unit[p]
+                .map(|pu| units[pu].status == Status::Done)
+                .unwrap_or(false),
+        };
+        let scan = self.checker.scan(self.g, t, &is_done);
+        if !scan.unbuilt.is_empty() {
+            let mut waits = false;
+            for n in scan.unbuilt {
+                if let Some(p) = self.g.producer[n] {
+                    let pu = self.visit_task(p);
+                    if self.units[pu].status == Status::Waiting
+                        || self.units[pu].status == Status::Running
+                    {
+                        self.units[pu].dependents.push(u);
+                        self.units[u].waiting += 1;
+                        waits = true;
+                        if self.units[pu].waiting == 0 && self.units[pu].status == Status::Waiting {
+                            self.ready.push(Reverse((self.units[pu].order, pu)));
+                        }
+                    }
+                }
+            }
+            if waits {
+                return false;
+            }
+            if self.units[u].blocked {
+                self.units[u].status = Status::Failed;
+                self.release(u);
+                return false;
+            }
+        }
+        let mut inputs = declared;
+        for n in scan.implicit {
+            if !inputs.contains(&n) {
+                inputs.push(n);
+            }
+        }
+        let records = self.checker.input_records(self.g, &inputs);
+        let reason = self.checker.verdict(self.g, t, &records);
+        let Some(reason) = reason else {
+            self.units[u].status = Status::Done;
+            for n in self.g.tasks[t].rec.targets.clone() {
+                self.up_to_date_message(n);
+            }
+            self.release(u);
+            return false;
+        };
+        self.executed.insert(t);
+        self.result.stale = true;
+        if self.opts.question {
+            self.units[u].status = Status::Done;
+            self.release(u);
+            return false;
+        }
+        if self.opts.explain {
+            out(&format!("scons: {reason}"));
+        }
+        let task = &self.g.tasks[t];
+        if self.opts.no_exec {
+            if !self.opts.silent {
+                for a in &task.rec.actions {
+                    if !a.show().is_empty() {
+                        out(a.show());
+                    }
+                }
+            }
+            self.units[u].status = Status::Done;
+            self.release(u);
+            return false;
+        }
+        // Prepare: forget the old records, remove old targets, make the folders.
+        for &n in &task.rec.targets {
+            let node = &self.g.nodes[n];
+            self.checker.state.forget_target(&node.path);
+            if node.kind == NodeKind::File {
+                if !node.precious {
+                    let _ = std::fs::remove_file(&node.abs);
+                }
+                if let Some(parent) = node.abs.parent() {
+                    let _ = std::fs::create_dir_all(parent);
+                }
+            }
+        }
+        self.pending_inputs.insert(t, records);
+        let cwd = match &task.rec.chdir {
+            Some(d) => crate::graph::normalize(&self.g.top, std::path::Path::new(d)),
+            None => self.g.top.clone(),
+        };
+        let actions = task.rec.actions.clone();
+        let abs_of = |ids: &[NodeId]| {
+            ids.first()
+                .map(|&n| self.g.nodes[n].abs.clone())
+                .unwrap_or_default()
+        };
+        let copy_from = abs_of(&task.rec.sources);
+        let copy_to = abs_of(&task.rec.targets);
+        let env = task.rec.env.clone();
+        let silent = self.opts.silent;
+        let capture = self.opts.jobs > 1;
+        let children = Arc::clone(&self.children);
+        let tx = tx.clone();
+        self.units[u].status = Status::Running;
+        std::thread::spawn(move || {
+            let copy = (copy_from.as_path(), copy_to.as_path());
+            let result = run_actions(u, &actions, copy, &env, &cwd, silent, capture, &children);
+            let _ = tx.send(Job { unit: u, result });
+        });
+        true
+    }
+
+    fn finish_job(&mut self, job: Job) {
+        let u = job.unit;
+        let UnitKind::Task(t) = self.units[u].kind else {
+            return;
+        };
+        let targets = self.g.tasks[t].rec.targets.clone();
+        match job.result {
+            Ok(()) => {
+                let inputs = self.pending_inputs.remove(&t).unwrap_or_default();
+                for &n in &targets {
+                    let rec = self.checker.record_for(self.g, t, n, inputs.clone());
+                    self.checker.state.set_target(&self.g.nodes[n].path, &rec);
+                }
+                self.units[u].status = Status::Done;
+                self.release(u);
+            }
+            Err(what) => {
+                let first = self.g.nodes[targets[0]].path.clone();
+                err(&format!("scons: *** [{first}] {what}"));
+                for &n in &targets {
+                    let node = &self.g.nodes[n];
+                    if node.kind == NodeKind::File && !node.precious {
+                        let _ = std::fs::remove_file(&node.abs);
+                    }
+                    self.checker.forget(n);
+                }
+                if self.opts.ignore_errors {
+                    self.units[u].status = Status::Done;
+                    self.release(u);
+                } else {
+                    self.fail(u);
+                }
+            }
+        }
+    }
+}
+
+/// Run a task's actions in order in this worker thread; the first failure ends the task.
+#[allow(clippy::too_many_arguments)]
+fn run_actions(
+    unit: usize,
+    actions: &[ActionRecord],
+    copy: (&std::path::Path, &std::path::Path),
+    env: &std::collections::BTreeMap<String, String>,
+    cwd: &std::path::Path,
+    silent: bool,
+    capture: bool,
+    children: &Mutex<HashMap<usize, u32>>,
+) -> Result<(), String> {
+    for action in actions {
+        if !silent && !action.show().is_empty() {
+            out(action.show());
+        }
+        let (cmd, ignore_errors) = match action {
+            ActionRecord::Command {
+                cmd, ignore_errors, ..
+            } => (cmd, *ignore_errors),
+            ActionRecord::Copy { .. } => {
+                copy_file(copy.0, copy.1)?;
+                continue;
+            }
+            ActionRecord::Python { .. } => {
+                return Err("docons does not support Python function actions yet".to_owned())
+            }
+        };
+        let mut command = Command::new("/bin/sh");
+        command
+            .arg("-c")
+            .arg(cmd)
+            .current_dir(cwd)
+            .env_clear()
+            .envs(env);
+        command.stdin(Stdio::null());
+        if capture {
+            command.stdout(Stdio::piped()).stderr(Stdio::piped());
+        }
+        let child = command.spawn().map_err(|e| format!("{e}"))?;
+        children.lock().unwrap().insert(unit, child.id());
+        let output = child.wait_with_output().map_err(|e| format!("{e}"))?;
+        if capture {
+            let mut o = std::io::stdout().lock();
+            let _ = o.write_all(&output.stdout);
+            let _ = o.flush();
+            drop(o);
+            let mut e = std::io::stderr().lock();
+            let _ = e.write_all(&output.stderr);
+            let _ = e.flush();
+        }
+        if !output.status.success() && !ignore_errors {
+            use std::os::unix::process::ExitStatusExt;
+            let code = match (output.status.code(), output.status.signal()) {
+                (Some(c), _) => c,
+                (None, Some(s)) => -s,
+                _ => 1,
+            };
+            return Err(format!("Error {code}"));
+        }
+    }
+    Ok(())
+}
+
+pub fn build(
+    g: &mut Graph,
+    state: &State,
+    goals: Vec<Goal>,
+    opts: BuildOptions,
+    interrupted: &AtomicBool,
+) -> BuildResult {
+    Scheduler::new(g, state, goals, opts).run(interrupted)
+}
+
+/// Copy a file for a copy action: a hard link when possible (as SCons duplicates), else a copy.
+fn copy_file(from: &std::path::Path, to: &std::path::Path) -> Result<(), String> {
+    if let Some(parent) = to.parent() {
+        let _ = std::fs::create_dir_all(parent);
+    }
+    let _ = std::fs::remove_file(to);
+    if from.is_dir() {
+        return copy_dir(from, to).map_err(|e| format!("{e}"));
+    }
+    if std::fs::hard_link(from, to).is_ok() {
+        return Ok(());
+    }
+    std::fs::copy(from, to)
+        .map(|_| ())
+        .map_err(|e| format!("{e}"))
+}
+
+fn copy_dir(from: &std::path::Path, to: &std::path::Path) -> std::io::Result<()> {
+    std::fs::create_dir_all(to)?;
+    for entry in std::fs::read_dir(from)? {
+        let entry = entry?;
+        let dest = to.join(entry.file_name());
+        if entry.file_type()?.is_dir() {
+            copy_dir(&entry.path(), &dest)?;
+        } else {
+            std::fs::copy(entry.path(), dest)?;
+        }
+    }
+    Ok(())
+}

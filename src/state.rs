@@ -1,0 +1,141 @@
+//! The persistent state: what was true when each target was last built, the stat→hash cache of
+//! files, and the include-scan cache. Kept in a sled database at the top of the tree
+//! (`.sconsign.dblite`, the name SCons users and tests look for).
+//!
+//! Safety rule: a target's record is dropped before its command starts and written only after
+//! the command succeeded, together with the target's own stamp, so a record never vouches for a
+//! file that was not produced by the recorded command.
+
+use crate::signature::{Stamp, Stat};
+use serde::{Deserialize, Serialize};
+use std::path::Path;
+
+pub const STATE_NAME: &str = ".sconsign.dblite";
+
+/// What was true when a target was last built successfully.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+pub struct TargetRecord {
+    /// Hash of the task's action signatures.
+    pub action_sig: String,
+    /// Every input (sources, explicit deps, scanned deps) with its content hash and mtime then.
+    pub inputs: Vec<InputRecord>,
+    /// The target file as the command left it (absent for aliases).
+    pub stamp: Option<Stamp>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+pub struct InputRecord {
+    pub path: String,
+    pub csig: String,
+    pub mtime_ns: i128,
+}
+
+/// One `#include` as written in a file.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq, Hash)]
+pub struct Include {
+    pub angle: bool,
+    pub name: String,
+}
+
+pub struct State {
+    db: Option<sled::Db>,
+    read_only: bool,
+}
+
+fn key(prefix: u8, name: &str) -> Vec<u8> {
+    let mut k = Vec::with_capacity(name.len() + 1);
+    k.push(prefix);
+    k.extend_from_slice(name.as_bytes());
+    k
+}
+
+impl State {
+    /// Open (creating unless `read_only`) the state in `top`. With `read_only`, a missing
+    /// database is not created and nothing is ever written.
+    pub fn open(top: &Path, read_only: bool) -> Result<State, String> {
+        let path = top.join(STATE_NAME);
+        if read_only && !path.is_dir() {
+            return Ok(State {
+                db: None,
+                read_only,
+            });
+        }
+        if path.is_file() {
+            // A database left by real SCons: docons keeps its own state in its place.
+            std::fs::remove_file(&path)
+                .map_err(|e| format!("cannot replace {}: {e}", path.display()))?;
+        }
+        let db = sled::Config::new()
+            .path(&path)
+            .mode(sled::Mode::LowSpace)
+            .open()
+            .map_err(|e| format!("cannot open the state database {}: {e}", path.display()))?;
+        Ok(State {
+            db: Some(db),
+            read_only,
+        })
+    }
+
+    fn get<T: for<'de> Deserialize<'de>>(&self, k: &[u8]) -> Option<T> {
+        let db = self.db.as_ref()?;
+        let v = db.get(k).ok()??;
+        serde_json::from_slice(&v).ok()
+    }
+
+    fn put<T: Serialize>(&self, k: &[u8], v: &T) {
+        if self.read_only {
+            return;
+        }
+        if let Some(db) = &self.db {
+            if let Ok(bytes) = serde_json::to_vec(v) {
+                let _ = db.insert(k, bytes);
+            }
+        }
+    }
+
+    fn remove(&self, k: &[u8]) {
+        if self.read_only {
+            return;
+        }
+        if let Some(db) = &self.db {
+            let _ = db.remove(k);
+        }
+    }
+
+    pub fn target(&self, path: &str) -> Option<TargetRecord> {
+        self.get(&key(b't', path))
+    }
+
+    pub fn set_target(&self, path: &str, rec: &TargetRecord) {
+        self.put(&key(b't', path), rec)
+    }
+
+    pub fn forget_target(&self, path: &str) {
+        self.remove(&key(b't', path));
+    }
+
+    /// The content hash recorded for a file, if its stat is still the one recorded with it.
+    pub fn cached_csig(&self, path: &str, stat: &Stat) -> Option<String> {
+        let stamp: Stamp = self.get(&key(b'f', path))?;
+        (stamp.stat == *stat).then_some(stamp.csig)
+    }
+
+    pub fn set_stamp(&self, path: &str, stamp: &Stamp) {
+        self.put(&key(b'f', path), stamp)
+    }
+
+    pub fn includes(&self, csig: &str) -> Option<Vec<Include>> {
+        self.get(&key(b'i', csig))
+    }
+
+    pub fn set_includes(&self, csig: &str, includes: &[Include]) {
+        self.put(&key(b'i', csig), &includes)
+    }
+
+    /// Make everything written so far durable.
+    pub fn flush(&self) {
+        if let (Some(db), false) = (&self.db, self.read_only) {
+            let _ = db.flush();
+        }
+    }
+}
