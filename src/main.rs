@@ -112,7 +112,8 @@ fn main() -> ExitCode {
     let (top, sconstruct) = if let Some(f) = opts.file.first() {
         let p = normalize(&launch_dir, Path::new(f));
         if !p.is_file() {
-            return fail(&format!("No SConstruct file found."));
+            eprintln!();
+            return fail("No SConstruct file found.");
         }
         (launch_dir.clone(), p)
     } else {
@@ -122,11 +123,12 @@ fn main() -> ExitCode {
                 break (dir, s);
             }
             if opts.climb_mode() == 0 || !dir.pop() {
+                eprintln!();
                 return fail("No SConstruct file found.");
             }
         }
     };
-    if top != launch_dir {
+    if top != launch_dir || !opts.directory.is_empty() {
         println!("scons: Entering directory `{}'", top.display());
         if let Err(e) = std::env::set_current_dir(&top) {
             return fail(&format!(
@@ -140,7 +142,7 @@ fn main() -> ExitCode {
         let flag = Arc::clone(&interrupted);
         let _ = ctrlc::set_handler(move || flag.store(true, Ordering::SeqCst));
     }
-    let progress = !opts.no_progress;
+    let progress = !opts.no_progress && !opts.silent;
     if progress {
         println!("scons: Reading SConscript files ...");
     }
@@ -199,7 +201,7 @@ fn main() -> ExitCode {
     let words: Vec<String> = match &g.build_targets {
         Some(t) if !t.is_empty() => t.clone(),
         _ => match (&g.default_targets, opts.climb_mode()) {
-            (_, 1) => vec![launch_rel.clone()],
+            (_, 1) => vec![format!("#{launch_rel}")],
             (Some(d), mode) => d
                 .iter()
                 .map(|&n| g.nodes[n].path.clone())
@@ -236,7 +238,9 @@ fn main() -> ExitCode {
             Ok(goal) => goals.push(goal),
             Err(e) => {
                 unknown = Some(e);
-                break;
+                if !opts.keep_going {
+                    break;
+                }
             }
         }
     }
@@ -263,8 +267,14 @@ fn main() -> ExitCode {
     if progress {
         println!("scons: Building targets ...");
     }
-    if let Some(e) = unknown {
-        eprintln!("scons: *** {e}");
+    if let Some(e) = &unknown {
+        if opts.keep_going {
+            eprintln!("scons: *** {}", e.trim_end_matches("  Stop."));
+        } else {
+            eprintln!("scons: *** {e}");
+        }
+    }
+    if unknown.is_some() && !opts.keep_going {
         if progress {
             println!("scons: building terminated because of errors.");
         }
@@ -284,7 +294,7 @@ fn main() -> ExitCode {
     if result.interrupted {
         eprintln!("scons: Build interrupted.");
     }
-    if result.errors || result.interrupted {
+    if result.errors || result.interrupted || unknown.is_some() {
         if progress {
             if opts.keep_going && !result.interrupted {
                 println!("scons: done building targets (errors occurred during build).");

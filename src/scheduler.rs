@@ -291,7 +291,7 @@ impl<'g, 's> Scheduler<'g, 's> {
 
     fn up_to_date_message(&mut self, n: NodeId) {
         if let Some(printed) = self.goal_nodes.get_mut(&n) {
-            if !*printed {
+            if !*printed && !self.opts.silent {
                 *printed = true;
                 out(&format!("scons: `{}' is up to date.", self.g.nodes[n].path));
             }
@@ -311,7 +311,7 @@ impl<'g, 's> Scheduler<'g, 's> {
                 let any_executed = under.iter().any(|t| self.executed.contains(t));
                 match goal {
                     Goal::Dir(d) => {
-                        if !any_executed {
+                        if !any_executed && !self.opts.silent {
                             out(&format!("scons: `{d}' is up to date."));
                         }
                     }
@@ -339,6 +339,30 @@ impl<'g, 's> Scheduler<'g, 's> {
                 self.fail(u);
                 return false;
             }
+        }
+        // An alias is current unless one of its own inputs was just built (SCons judges it by
+        // its children's state, not by a stored record).
+        let task = &self.g.tasks[t];
+        if task.rec.actions.is_empty()
+            && task
+                .rec
+                .targets
+                .iter()
+                .all(|&n| self.g.nodes[n].kind == NodeKind::Alias)
+        {
+            let rebuilt = declared
+                .iter()
+                .any(|&n| self.g.producer[n].is_some_and(|p| self.executed.contains(&p)));
+            if rebuilt {
+                self.executed.insert(t);
+            } else {
+                for n in task.rec.targets.clone() {
+                    self.up_to_date_message(n);
+                }
+            }
+            self.units[u].status = Status::Done;
+            self.release(u);
+            return false;
         }
         // Headers found by the scanner; a generated one not built yet must come first.
         let units = &self.units;

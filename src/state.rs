@@ -40,6 +40,32 @@ pub struct Include {
 pub struct State {
     db: Option<sled::Db>,
     read_only: bool,
+    /// With `read_only`, the private copy of the database that was opened (sled writes to the
+    /// files it opens, so `-n` reads a copy and leaves the real one untouched).
+    scratch: Option<std::path::PathBuf>,
+}
+
+impl Drop for State {
+    fn drop(&mut self) {
+        self.db = None;
+        if let Some(dir) = &self.scratch {
+            let _ = std::fs::remove_dir_all(dir);
+        }
+    }
+}
+
+fn copy_tree(from: &Path, to: &Path) -> std::io::Result<()> {
+    std::fs::create_dir_all(to)?;
+    for entry in std::fs::read_dir(from)? {
+        let entry = entry?;
+        let dest = to.join(entry.file_name());
+        if entry.file_type()?.is_dir() {
+            copy_tree(&entry.path(), &dest)?;
+        } else {
+            std::fs::copy(entry.path(), dest)?;
+        }
+    }
+    Ok(())
 }
 
 fn key(prefix: u8, name: &str) -> Vec<u8> {
@@ -53,12 +79,21 @@ impl State {
     /// Open (creating unless `read_only`) the state in `top`. With `read_only`, a missing
     /// database is not created and nothing is ever written.
     pub fn open(top: &Path, read_only: bool) -> Result<State, String> {
-        let path = top.join(STATE_NAME);
-        if read_only && !path.is_dir() {
-            return Ok(State {
-                db: None,
-                read_only,
-            });
+        let mut path = top.join(STATE_NAME);
+        let mut scratch = None;
+        if read_only {
+            if !path.is_dir() {
+                return Ok(State {
+                    db: None,
+                    read_only,
+                    scratch,
+                });
+            }
+            let copy = std::env::temp_dir().join(format!("docons-state-{}", std::process::id()));
+            let _ = std::fs::remove_dir_all(&copy);
+            copy_tree(&path, &copy).map_err(|e| format!("cannot read the state database: {e}"))?;
+            path = copy.clone();
+            scratch = Some(copy);
         }
         if path.is_file() {
             // A database left by real SCons: docons keeps its own state in its place.
@@ -73,6 +108,7 @@ impl State {
         Ok(State {
             db: Some(db),
             read_only,
+            scratch,
         })
     }
 

@@ -28,7 +28,7 @@ def report(exc, frontend_dir):
     if isinstance(exc, SyntaxError):
         return "".join(line + "\n" for line in traceback.format_exception_only(type(exc), exc)), 2
     if errors is not None and isinstance(exc, (errors.UserError, errors.StopError)):
-        text = "scons: *** %s\n" % exc
+        text = "\nscons: *** %s\n" % exc
         if frames:
             last = frames[-1]
             text += 'File "%s", line %d, in %s\n' % (last.filename, last.lineno, last.name)

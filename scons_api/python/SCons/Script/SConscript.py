@@ -49,7 +49,7 @@ def compute_exports(exports, namespaces=None):
             elif call_stack and name in call_stack[-1].globals:
                 out[name] = call_stack[-1].globals[name]
             else:
-                raise UserError("Export of non-existent variable '%s'" % name)
+                raise UserError("Export of non-existent variable '%s'" % repr(name))
     return out
 
 
@@ -88,7 +88,7 @@ def Import(*vars):
             elif v in _state.exports:
                 target[v] = _state.exports[v]
             else:
-                raise UserError("Import of non-existent variable '%s'" % v)
+                raise UserError("Import of non-existent variable '%s'" % repr(v))
 
 
 def Return(*vars, **kw):
@@ -105,7 +105,7 @@ def Return(*vars, **kw):
             elif v in frame.globals:
                 ret.append(frame.globals[v])
             else:
-                raise UserError("Return of non-existent variable '%s'" % v)
+                raise UserError("Return of non-existent variable '%s'" % repr(v))
     frame.retval = ret[0] if len(ret) == 1 else tuple(ret)
     if kw.get('stop', True):
         raise _Return()
