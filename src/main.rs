@@ -146,7 +146,15 @@ fn main() -> ExitCode {
     if progress {
         println!("scons: Reading SConscript files ...");
     }
+    let timings = std::env::var_os("DOCONS_TIMINGS").is_some();
+    let started = std::time::Instant::now();
+    let phase = |what: &str| {
+        if timings {
+            eprintln!("docons: {what} at {:.3}s", started.elapsed().as_secs_f64());
+        }
+    };
     let front = scons_api::FrontEnd::new();
+    phase("interpreter ready");
     let request = scons_api::ReadRequest {
         top: top.clone(),
         sconstruct,
@@ -166,6 +174,7 @@ fn main() -> ExitCode {
             return ExitCode::from(2);
         }
     };
+    phase("scripts read");
     if let Some(status) = declared.exit {
         return ExitCode::from(status.clamp(0, 255) as u8);
     }
@@ -289,7 +298,9 @@ fn main() -> ExitCode {
         explain: opts.explain(),
         question: opts.question,
     };
+    phase("graph ready");
     let result = scheduler::build(&mut g, &state, goals, build_opts, &interrupted);
+    phase("build done");
     drop(state);
     if result.interrupted {
         eprintln!("scons: Build interrupted.");
