@@ -8,6 +8,7 @@
 mod clean;
 mod cli;
 mod graph;
+mod graph_cache;
 mod scanner;
 mod scheduler;
 mod signature;
@@ -143,9 +144,6 @@ fn main() -> ExitCode {
         let _ = ctrlc::set_handler(move || flag.store(true, Ordering::SeqCst));
     }
     let progress = !opts.no_progress && !opts.silent;
-    if progress {
-        println!("scons: Reading SConscript files ...");
-    }
     let timings = std::env::var_os("DOCONS_TIMINGS").is_some();
     let started = std::time::Instant::now();
     let phase = |what: &str| {
@@ -153,8 +151,16 @@ fn main() -> ExitCode {
             eprintln!("docons: {what} at {:.3}s", started.elapsed().as_secs_f64());
         }
     };
-    let front = scons_api::FrontEnd::new();
-    phase("interpreter ready");
+    let read_only = opts.no_exec || opts.question;
+    // The state is created only once the scripts have been read without error.
+    let mut state = match state::State::open(&top, read_only, false) {
+        Ok(s) => s,
+        Err(e) => return fail(&e),
+    };
+    phase("state open");
+    if progress {
+        println!("scons: Reading SConscript files ...");
+    }
     let request = scons_api::ReadRequest {
         top: top.clone(),
         sconstruct,
@@ -163,18 +169,40 @@ fn main() -> ExitCode {
         targets: opts.targets(),
         options: opts.as_script_options(),
     };
-    let declared = match front.read(&request) {
-        Ok(g) => g,
-        Err(scons_api::ReadError::Script { stderr, status }) => {
-            eprint!("{stderr}");
-            return ExitCode::from(status.clamp(0, 255) as u8);
+    let declared = match graph_cache::load(&state, &request) {
+        Ok(g) => {
+            phase("graph reused");
+            print!("{}", g.stdout);
+            eprint!("{}", g.stderr);
+            g
         }
-        Err(scons_api::ReadError::Internal(e)) => {
-            eprintln!("docons: internal error: {e}");
-            return ExitCode::from(2);
+        Err(why) => {
+            phase(&format!("scripts run again: {why}"));
+            let front = scons_api::FrontEnd::new();
+            phase("interpreter ready");
+            match front.read(&request) {
+                Ok(g) => {
+                    phase("scripts read");
+                    if !read_only && !state.exists() && g.exit.is_none() {
+                        state = match state::State::open(&top, false, true) {
+                            Ok(s) => s,
+                            Err(e) => return fail(&e),
+                        };
+                    }
+                    graph_cache::save(&state, &request, &g);
+                    g
+                }
+                Err(scons_api::ReadError::Script { stderr, status }) => {
+                    eprint!("{stderr}");
+                    return ExitCode::from(status.clamp(0, 255) as u8);
+                }
+                Err(scons_api::ReadError::Internal(e)) => {
+                    eprintln!("docons: internal error: {e}");
+                    return ExitCode::from(2);
+                }
+            }
         }
     };
-    phase("scripts read");
     if let Some(status) = declared.exit {
         return ExitCode::from(status.clamp(0, 255) as u8);
     }
@@ -253,11 +281,6 @@ fn main() -> ExitCode {
             }
         }
     }
-    let read_only = opts.no_exec || opts.question;
-    let state = match state::State::open(&top, read_only) {
-        Ok(s) => s,
-        Err(e) => return fail(&e),
-    };
     if opts.clean {
         if progress {
             println!("scons: Cleaning targets ...");

@@ -76,18 +76,22 @@ fn key(prefix: u8, name: &str) -> Vec<u8> {
 }
 
 impl State {
-    /// Open (creating unless `read_only`) the state in `top`. With `read_only`, a missing
-    /// database is not created and nothing is ever written.
-    pub fn open(top: &Path, read_only: bool) -> Result<State, String> {
+    /// Open the state in `top`, creating it when `create` and not `read_only`. With
+    /// `read_only`, a missing database is not created and nothing is ever written (a copy is
+    /// read). A state that was not created reads as empty and writes nothing.
+    pub fn open(top: &Path, read_only: bool, create: bool) -> Result<State, String> {
         let mut path = top.join(STATE_NAME);
         let mut scratch = None;
-        if read_only {
+        if read_only || !create {
             if !path.is_dir() {
                 return Ok(State {
                     db: None,
                     read_only,
                     scratch,
                 });
+            }
+            if !read_only {
+                return State::open(top, false, true);
             }
             let copy = std::env::temp_dir().join(format!("docons-state-{}", std::process::id()));
             let _ = std::fs::remove_dir_all(&copy);
@@ -166,6 +170,24 @@ impl State {
 
     pub fn set_includes(&self, csig: &str, includes: &[Include]) {
         self.put(&key(b'i', csig), &includes)
+    }
+
+    /// Is there a database behind this state?
+    pub fn exists(&self) -> bool {
+        self.db.is_some()
+    }
+
+    /// The graph kept by `graph_cache`.
+    pub fn graph<T: for<'de> Deserialize<'de>>(&self) -> Option<T> {
+        self.get(b"G")
+    }
+
+    pub fn set_graph<T: Serialize>(&self, graph: &T) {
+        self.put(b"G", graph)
+    }
+
+    pub fn forget_graph(&self) {
+        self.remove(b"G")
     }
 
     /// Make everything written so far durable.

@@ -26,6 +26,38 @@ pub struct BuildGraph {
     /// The status a script gave to `Exit()`: exit with it, build nothing.
     #[serde(default)]
     pub exit: Option<i32>,
+    /// What the scripts read (for reusing this graph without running them again).
+    #[serde(default)]
+    pub inputs: Option<ScriptInputs>,
+    /// What the scripts printed while they ran, to replay when the graph is reused.
+    #[serde(default)]
+    pub stdout: String,
+    #[serde(default)]
+    pub stderr: String,
+}
+
+/// Everything the scripts' result may depend on besides the request itself.
+#[derive(Debug, Clone, Serialize, Deserialize, Default)]
+pub struct ScriptInputs {
+    /// Absolute paths of files whose content the scripts read.
+    #[serde(default)]
+    pub files: Vec<String>,
+    /// `[path, predicate, result]` with predicate `exists`, `isfile`, `isdir` or `islink`.
+    #[serde(default)]
+    pub probes: Vec<(String, String, bool)>,
+    /// Absolute paths of folders whose entries the scripts listed.
+    #[serde(default)]
+    pub listings: Vec<String>,
+    /// `[folder, pattern]`: the folder's entries matching the fnmatch pattern were listed (Glob).
+    #[serde(default)]
+    pub globs: Vec<(String, String)>,
+    /// Environment variables looked up (value `None` when unset); `None` when the scripts looked
+    /// at the whole environment.
+    #[serde(default)]
+    pub env: Option<BTreeMap<String, Option<String>>>,
+    /// Why the graph cannot be reused (a command ran while reading), if it cannot.
+    #[serde(default)]
+    pub volatile: Vec<String>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -149,5 +181,21 @@ pub struct VariantDir {
 impl BuildGraph {
     pub fn from_json(text: &str) -> Result<BuildGraph, serde_json::Error> {
         serde_json::from_str(text)
+    }
+
+    /// Can this graph be used later without running the scripts again? Not when the scripts did
+    /// something that cannot be checked afterwards, called `Exit()`, or when the graph refers to
+    /// Python callables (they live only in the interpreter that read the scripts).
+    pub fn reusable(&self) -> bool {
+        let Some(inputs) = &self.inputs else {
+            return false;
+        };
+        inputs.volatile.is_empty()
+            && self.exit.is_none()
+            && !self.tasks.iter().any(|t| {
+                t.actions
+                    .iter()
+                    .any(|a| matches!(a, ActionRecord::Python { .. }))
+            })
     }
 }

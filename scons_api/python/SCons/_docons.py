@@ -4,7 +4,7 @@ import json
 import os
 import sys
 
-from SCons import _state, Subst, Util
+from SCons import _inputs, _state, Subst, Util
 
 
 def read(request):
@@ -24,6 +24,9 @@ def read(request):
     old_cwd = os.getcwd()
     old_path = list(sys.path)
     exit_status = None
+    _inputs.start()
+    out_tee, err_tee = _inputs.Tee(sys.stdout), _inputs.Tee(sys.stderr)
+    sys.stdout, sys.stderr = out_tee, err_tee
     try:
         os.chdir(top)
         sc = request.get('sconstruct') or os.path.join(top, 'SConstruct')
@@ -35,12 +38,17 @@ def read(request):
         if code is not None and not isinstance(code, int):
             sys.stderr.write(str(code) + '\n')
     finally:
+        sys.stdout, sys.stderr = out_tee.stream, err_tee.stream
+        _inputs.stop()
         os.chdir(old_cwd)
         sys.path[:] = old_path
     Subst.freeze(True)
     try:
         os.chdir(top)
         out = _Writer().write(exit_status)
+        out['inputs'] = _inputs.manifest()
+        out['stdout'] = out_tee.text()
+        out['stderr'] = err_tee.text()
     finally:
         Subst.freeze(False)
         os.chdir(old_cwd)

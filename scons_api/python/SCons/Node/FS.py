@@ -3,6 +3,7 @@ object per path, and the variant-dir (build dir) mapping to source dirs."""
 import fnmatch
 import os
 
+from SCons import _inputs
 from SCons.Node import Node
 from SCons.Errors import UserError
 
@@ -511,7 +512,7 @@ class FS:
                 dirs = [d] + d.srcdir_list()
                 for x in dirs:
                     try:
-                        listing = os.listdir(x.abspath)
+                        listing = _inputs.list_matching(x.abspath, first)
                     except OSError:
                         continue
                     for name in listing:

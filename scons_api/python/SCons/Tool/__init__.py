@@ -20,8 +20,9 @@ def _compiler_version(prog):
         return _version_cache[prog]
     v = None
     try:
-        out = subprocess.run([prog, '-dumpfullversion', '-dumpversion'], capture_output=True,
-                             text=True, timeout=10).stdout.strip()
+        from SCons import _inputs
+        out = _inputs.run_probe([prog, '-dumpfullversion', '-dumpversion'],
+                                WhereIs(prog) if not os.path.isabs(prog) else prog).stdout.strip()
         if out:
             v = out.split()[0]
     except Exception:

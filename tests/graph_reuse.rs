@@ -1,0 +1,183 @@
+//! The persistent graph: docons reuses the declared graph of the last run without running the
+//! scripts, and every kind of input the scripts read makes the next run read them again.
+//! `DOCONS_TIMINGS=1` makes docons say on stderr whether it reused the graph ("graph reused") or
+//! ran the scripts ("scripts read").
+
+use std::fs;
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+struct Tree {
+    dir: PathBuf,
+}
+
+impl Tree {
+    fn new(name: &str) -> Tree {
+        let dir = std::env::temp_dir().join(format!("docons-reuse-{name}-{}", std::process::id()));
+        let _ = fs::remove_dir_all(&dir);
+        fs::create_dir_all(dir.join("src")).unwrap();
+        fs::create_dir_all(dir.join("site_scons")).unwrap();
+        let t = Tree { dir };
+        t.write(
+            "SConstruct",
+            "import os, sys\n\
+             sys.path.insert(0, Dir('#site_scons').abspath)\n\
+             from helper import FLAG\n\
+             greeting = os.environ.get('GREETING', 'hello')\n\
+             extra = open('config.txt').read().split()\n\
+             print('greeting is ' + greeting)\n\
+             env = Environment(CPPDEFINES=[FLAG] + extra)\n\
+             if os.path.exists('optional.txt'):\n\
+             \x20   env.Append(CPPDEFINES=['OPTIONAL'])\n\
+             env.Program('app', Glob('src/*.c') + ARGUMENTS.get('more', '').split())\n\
+             SConscript('sub/SConscript', exports='env')\n",
+        );
+        t.write("site_scons/helper.py", "FLAG = 'ONE'\n");
+        t.write("config.txt", "A\n");
+        t.write("src/main.c", "int main(void) { return 0; }\n");
+        t.write("sub/SConscript", "Import('env')\n");
+        t
+    }
+
+    fn write(&self, rel: &str, text: &str) {
+        let p = self.dir.join(rel);
+        fs::create_dir_all(p.parent().unwrap()).unwrap();
+        fs::write(p, text).unwrap();
+    }
+
+    /// Run docons; returns (reused the graph?, stdout).
+    fn run(&self, args: &[&str], envs: &[(&str, &str)]) -> (bool, String) {
+        let mut cmd = Command::new(env!("CARGO_BIN_EXE_docons"));
+        cmd.args(args)
+            .current_dir(&self.dir)
+            .env("DOCONS_TIMINGS", "1");
+        cmd.env_remove("GREETING");
+        for (k, v) in envs {
+            cmd.env(k, v);
+        }
+        let out = cmd.output().unwrap();
+        let stderr = String::from_utf8_lossy(&out.stderr).into_owned();
+        let stdout = String::from_utf8_lossy(&out.stdout).into_owned();
+        assert!(out.status.success(), "docons failed:\n{stdout}\n{stderr}");
+        let reused = stderr.contains("graph reused");
+        assert!(
+            reused || stderr.contains("scripts read"),
+            "no timing line in:\n{stderr}"
+        );
+        (reused, stdout)
+    }
+
+    fn expect_reread(&self, what: &str, args: &[&str], envs: &[(&str, &str)]) -> String {
+        let (reused, out) = self.run(args, envs);
+        assert!(
+            !reused,
+            "{what}: the graph was reused but should have been read again"
+        );
+        let (reused, again) = self.run(args, envs);
+        assert!(
+            reused,
+            "{what}: the run after re-reading did not reuse the graph"
+        );
+        assert!(
+            again.contains("is up to date"),
+            "{what}: not a no-op:\n{again}"
+        );
+        out
+    }
+}
+
+impl Drop for Tree {
+    fn drop(&mut self) {
+        let _ = fs::remove_dir_all(&self.dir);
+    }
+}
+
+fn touch_later(path: &Path) {
+    // Make sure a rewrite is seen even on a coarse-mtime file system.
+    let t = std::time::SystemTime::now() + std::time::Duration::from_secs(2);
+    let f = fs::File::options().write(true).open(path).unwrap();
+    f.set_modified(t).unwrap();
+}
+
+#[test]
+fn every_input_kind_invalidates_the_reused_graph() {
+    let t = Tree::new("kinds");
+    let (reused, out) = t.run(&["-Q"], &[]);
+    assert!(!reused);
+    assert!(out.contains("greeting is hello"), "{out}");
+    assert!(out.contains("-DONE -DA"), "{out}");
+    let (reused, out) = t.run(&["-Q"], &[]);
+    assert!(reused, "a no-op must reuse the graph");
+    assert!(
+        out.contains("greeting is hello"),
+        "the scripts' output is replayed:\n{out}"
+    );
+
+    // The SConstruct itself.
+    t.write(
+        "SConstruct",
+        &(fs::read_to_string(t.dir.join("SConstruct")).unwrap() + "# edited\n"),
+    );
+    touch_later(&t.dir.join("SConstruct"));
+    t.expect_reread("SConstruct edit", &["-Q"], &[]);
+
+    // An SConscript.
+    t.write("sub/SConscript", "Import('env')\nprint('sub read')\n");
+    touch_later(&t.dir.join("sub/SConscript"));
+    let out = t.expect_reread("SConscript edit", &["-Q"], &[]);
+    assert!(out.contains("sub read"), "{out}");
+
+    // A site_scons module.
+    t.write("site_scons/helper.py", "FLAG = 'TWO'\n");
+    touch_later(&t.dir.join("site_scons/helper.py"));
+    let out = t.expect_reread("site_scons edit", &["-Q"], &[]);
+    assert!(out.contains("-DTWO"), "{out}");
+
+    // A data file the SConstruct opened.
+    t.write("config.txt", "B\n");
+    touch_later(&t.dir.join("config.txt"));
+    let out = t.expect_reread("data file edit", &["-Q"], &[]);
+    assert!(out.contains("-DB"), "{out}");
+
+    // A new file matching a Glob.
+    t.write("src/extra.c", "int extra(void) { return 1; }\n");
+    let out = t.expect_reread("new file in a Glob'd folder", &["-Q"], &[]);
+    assert!(out.contains("src/extra.c"), "{out}");
+
+    // A path whose existence the scripts checked.
+    t.write("optional.txt", "");
+    let out = t.expect_reread("existence probe", &["-Q"], &[]);
+    assert!(out.contains("-DOPTIONAL"), "{out}");
+
+    // An environment variable the scripts read.
+    let out = t.expect_reread("environment variable", &["-Q"], &[("GREETING", "bonjour")]);
+    assert!(out.contains("greeting is bonjour"), "{out}");
+
+    // Command-line arguments and options.
+    t.write("more/more.c", "int more(void) { return 2; }\n");
+    let out = t.expect_reread(
+        "ARGUMENTS",
+        &["-Q", "more=more/more.c"],
+        &[("GREETING", "bonjour")],
+    );
+    assert!(out.contains("more/more.c"), "{out}");
+}
+
+#[test]
+fn a_failing_read_is_read_again_once_fixed() {
+    let t = Tree::new("fail");
+    t.run(&["-Q"], &[]);
+    t.write("sub/SConscript", "Import('env')\nundefined_name\n");
+    touch_later(&t.dir.join("sub/SConscript"));
+    let out = Command::new(env!("CARGO_BIN_EXE_docons"))
+        .args(["-Q"])
+        .current_dir(&t.dir)
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    // Fixing the error: the scripts must run again (the failed read changed nothing kept).
+    t.write("sub/SConscript", "Import('env')\n# fixed\n");
+    touch_later(&t.dir.join("sub/SConscript"));
+    let (reused, _) = t.run(&["-Q"], &[]);
+    assert!(!reused);
+}
