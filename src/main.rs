@@ -322,7 +322,7 @@ fn main() -> ExitCode {
         question: opts.question,
     };
     phase("graph ready");
-    let result = scheduler::build(&mut g, &state, goals, build_opts, &interrupted);
+    let result = scheduler::build(&mut g, &state, Some(&front), goals, build_opts, &interrupted);
     phase("build done");
     drop(state);
     if result.interrupted {

@@ -6,7 +6,7 @@
 use crate::graph::{Graph, NodeId, TaskId};
 use crate::state::{InputRecord, State};
 use crate::uptodate::Checker;
-use scons_api::{ActionRecord, NodeKind};
+use scons_api::{ActionRecord, NodeKind, PythonActions};
 use std::cmp::Reverse;
 use std::collections::{BinaryHeap, HashMap, HashSet};
 use std::io::Write;
@@ -75,6 +75,8 @@ struct Job {
 
 pub struct Scheduler<'g, 's> {
     g: &'g mut Graph,
+    /// Runs Python function actions; such tasks run on this (the main) thread.
+    python: Option<&'s dyn PythonActions>,
     checker: Checker<'s>,
     opts: BuildOptions,
     goals: Vec<Goal>,
@@ -104,7 +106,13 @@ fn err(line: &str) {
 }
 
 impl<'g, 's> Scheduler<'g, 's> {
-    pub fn new(g: &'g mut Graph, state: &'s State, goals: Vec<Goal>, opts: BuildOptions) -> Self {
+    pub fn new(
+        g: &'g mut Graph,
+        state: &'s State,
+        python: Option<&'s dyn PythonActions>,
+        goals: Vec<Goal>,
+        opts: BuildOptions,
+    ) -> Self {
         let ntasks = g.tasks.len();
         let mut goal_nodes = HashMap::new();
         for goal in &goals {
@@ -114,6 +122,7 @@ impl<'g, 's> Scheduler<'g, 's> {
         }
         Scheduler {
             g,
+            python,
             checker: Checker::new(state),
             opts,
             goals,
@@ -472,9 +481,39 @@ impl<'g, 's> Scheduler<'g, 's> {
         let children = Arc::clone(&self.children);
         let tx = tx.clone();
         self.units[u].status = Status::Running;
+        let has_python = actions
+            .iter()
+            .any(|a| matches!(a, ActionRecord::Python { .. }));
+        if has_python {
+            // The interpreter is not Send: run the whole task here, on the main thread.
+            let paths = |ids: &[NodeId]| -> Vec<String> {
+                ids.iter().map(|&n| self.g.nodes[n].path.clone()).collect()
+            };
+            let (targets, sources) = (paths(&task.rec.targets), paths(&task.rec.sources));
+            let python = self.python;
+            let run_python = |id: u64| match python {
+                Some(p) => p.run_python_action(id, &targets, &sources),
+                None => Err("no Python interpreter to run a function action".to_owned()),
+            };
+            let copy = (copy_from.as_path(), copy_to.as_path());
+            let result = run_actions(
+                u,
+                &actions,
+                copy,
+                &env,
+                &cwd,
+                silent,
+                false,
+                &children,
+                Some(&run_python),
+            );
+            self.finish_job(Job { unit: u, result });
+            return false;
+        }
         std::thread::spawn(move || {
             let copy = (copy_from.as_path(), copy_to.as_path());
-            let result = run_actions(u, &actions, copy, &env, &cwd, silent, capture, &children);
+            let result =
+                run_actions(u, &actions, copy, &env, &cwd, silent, capture, &children, None);
             let _ = tx.send(Job { unit: u, result });
         });
         true
@@ -517,7 +556,8 @@ impl<'g, 's> Scheduler<'g, 's> {
     }
 }
 
-/// Run a task's actions in order in this worker thread; the first failure ends the task.
+/// Run a task's actions in order (in a worker thread, or on the main thread when `python` is
+/// given for the task's Python function actions); the first failure ends the task.
 #[allow(clippy::too_many_arguments)]
 fn run_actions(
     unit: usize,
@@ -528,6 +568,7 @@ fn run_actions(
     silent: bool,
     capture: bool,
     children: &Mutex<HashMap<usize, u32>>,
+    python: Option<&dyn Fn(u64) -> Result<(), String>>,
 ) -> Result<(), String> {
     for action in actions {
         if !silent && !action.show().is_empty() {
@@ -541,8 +582,12 @@ fn run_actions(
                 copy_file(copy.0, copy.1)?;
                 continue;
             }
-            ActionRecord::Python { .. } => {
-                return Err("docons does not support Python function actions yet".to_owned())
+            ActionRecord::Python { id, .. } => {
+                match python {
+                    Some(run) => run(*id)?,
+                    None => return Err("Python function action outside the main thread".to_owned()),
+                }
+                continue;
             }
         };
         let mut command = Command::new("/bin/sh");
@@ -584,11 +629,12 @@ fn run_actions(
 pub fn build(
     g: &mut Graph,
     state: &State,
+    python: Option<&dyn PythonActions>,
     goals: Vec<Goal>,
     opts: BuildOptions,
     interrupted: &AtomicBool,
 ) -> BuildResult {
-    Scheduler::new(g, state, goals, opts).run(interrupted)
+    Scheduler::new(g, state, python, goals, opts).run(interrupted)
 }
 
 /// Copy a file for a copy action: a hard link when possible (as SCons duplicates), else a copy.

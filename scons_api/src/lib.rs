@@ -30,6 +30,15 @@ pub enum ReadError {
     Internal(String),
 }
 
+/// The one way the engine reaches Python at build time: run a Python function action (an
+/// `ActionRecord::Python` by its `id`) as SCons does, `func(target=[nodes], source=[nodes], env=env)`.
+/// The interpreter is not `Send`: callers run these on the thread that made the `FrontEnd`.
+pub trait PythonActions {
+    /// `Ok(())` on success; `Err(text)` when the function returned nonzero or raised: `text` is what
+    /// SCons prints after `scons: *** [target] ` (it may go on with a traceback on more lines).
+    fn run_python_action(&self, id: u64, targets: &[String], sources: &[String]) -> Result<(), String>;
+}
+
 /// Environment variable naming a folder that replaces the frozen `SCons` package (for development:
 /// edit the Python files and rerun without rebuilding).
 pub const FRONTEND_DIR_VAR: &str = "DOCONS_FRONTEND_DIR";
@@ -143,6 +152,51 @@ impl FrontEnd {
             }),
             Ok((_, json, _)) => BuildGraph::from_json(&json)
                 .map_err(|e| ReadError::Internal(format!("front end gave a bad graph: {e}"))),
+        }
+    }
+}
+
+const RUN_ACTION: &str = r#"
+import SCons._docons
+__result = SCons._docons.run_action(__id)
+"#;
+
+impl PythonActions for FrontEnd {
+    fn run_python_action(&self, id: u64, _targets: &[String], _sources: &[String]) -> Result<(), String> {
+        let outcome: Result<(i64, String), String> = self.interpreter.enter(|vm| {
+            let scope = vm.new_scope_with_builtins();
+            scope
+                .globals
+                .set_item("__id", vm.ctx.new_int(id).into(), vm)
+                .map_err(|_| "cannot set __id".to_owned())?;
+            let code = vm
+                .compile(RUN_ACTION, Mode::Exec, "<docons action>".to_owned())
+                .map_err(|e| format!("docons action driver does not compile: {e}"))?;
+            if let Err(exc) = vm.run_code_obj(code, scope.clone()) {
+                let mut text = String::new();
+                let _ = vm.write_exception(&mut text, &exc);
+                return Err(text.trim_end().to_owned());
+            }
+            let result = scope
+                .globals
+                .get_item("__result", vm)
+                .map_err(|_| "no result".to_owned())?;
+            let status = result
+                .get_item(&0, vm)
+                .and_then(|s| s.try_into_value::<i64>(vm))
+                .map_err(|_| "bad action status".to_owned())?;
+            let text = result
+                .get_item(&1, vm)
+                .and_then(|s| s.str(vm))
+                .map_err(|_| "bad action result".to_owned())?
+                .to_string_lossy()
+                .into_owned();
+            Ok((status, text))
+        });
+        match outcome {
+            Ok((0, _)) => Ok(()),
+            Ok((_, text)) => Err(text),
+            Err(e) => Err(e),
         }
     }
 }

@@ -8,7 +8,7 @@ from SCons import Subst
 
 _null = object()
 _var_only = re.compile(r'^\$(?:\{([_a-zA-Z]\w*)\}|([_a-zA-Z]\w*))$')
-python_actions = []   # FunctionAction objects by id (for a later callback)
+python_actions = []   # (FunctionAction, targets, sources, env) by the record's id (run_action)
 
 
 class ActionBase:
@@ -163,8 +163,6 @@ class FunctionAction(ActionBase):
         self.kw = kw
         self.strfunction = kw.get('strfunction', _null)
         self.cmdstr = kw.get('cmdstr', _null)
-        self.id = len(python_actions)
-        python_actions.append(self)
 
     def function_name(self):
         return getattr(self.execfunction, '__name__', None) or self.execfunction.__class__.__name__
@@ -183,8 +181,51 @@ class FunctionAction(ActionBase):
             show = '%s(%s, %s)' % (self.function_name(),
                                    '[' + ', '.join('"%s"' % t for t in target) + ']',
                                    '[' + ', '.join('"%s"' % s for s in source) + ']')
-        return [{'kind': 'python', 'id': self.id, 'show': show or '',
+        aid = len(python_actions)
+        python_actions.append((self, list(target), list(source), env))
+        return [{'kind': 'python', 'id': aid, 'show': show or '',
                  'sig': 'python:%s' % self.function_name()}]
+
+    def execute(self, target, source, env):
+        """Call the function as SCons does; returns (status, error text) with status 0 = success."""
+        return call_function(self.execfunction, target, source, env)
+
+
+def call_function(func, target, source, env):
+    """Run a function action: func(target=, source=, env=). Returns (0, '') or (status, errstr)
+    where errstr is what SCons prints after `scons: *** [target] ` (with a traceback, if any)."""
+    import sys
+    try:
+        result = func(target=target, source=source, env=env)
+    except (KeyboardInterrupt, SystemExit):
+        raise
+    except Exception as e:
+        return 2, _exception_text(e)
+    finally:
+        for f in (sys.stdout, sys.stderr):
+            try:
+                f.flush()
+            except Exception:
+                pass
+    if not result:
+        return 0, ''
+    if is_String(result):
+        return 2, str(result)
+    return (result if isinstance(result, int) else 2), 'Error %s' % (result,)
+
+
+def _exception_text(e):
+    from SCons import Errors
+    if isinstance(e, (Errors.StopError, Errors.UserError)):
+        return str(e)
+    if isinstance(e, OSError):
+        text = e.strerror if e.strerror is not None else str(e)
+        if getattr(e, 'filename', None):
+            text = '%s: %s' % (e.filename, text)
+        return text
+    import traceback
+    trace = ''.join(traceback.format_exception(type(e), e, e.__traceback__)).rstrip('\n')
+    return '%s : %s\n%s' % (e.__class__.__name__, e, trace)
 
 
 class _CopyAction(ActionBase):

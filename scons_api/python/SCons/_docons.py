@@ -55,6 +55,20 @@ def read(request):
     return json.dumps(out)
 
 
+def run_action(aid):
+    """The engine's callback: run the Python function action with record id `aid` (see FORMAT.md)
+    in the top folder. Returns (status, error text): status 0 is success."""
+    from SCons.Action import python_actions
+    act, target, source, env = python_actions[aid]
+    top = _state.request['top']
+    old = os.getcwd()
+    try:
+        os.chdir(top)
+        return act.execute(target, source, env)
+    finally:
+        os.chdir(old)
+
+
 def _env_strings(env):
     e = env.get('ENV') or {}
     out = {}
