@@ -169,6 +169,9 @@ fn main() -> ExitCode {
         targets: opts.targets(),
         options: opts.as_script_options(),
     };
+    // The interpreter stays alive for the build when it ran the scripts: Python function actions
+    // run in it. A reused graph has none (graph_cache keeps only graphs without them).
+    let mut front: Option<scons_api::FrontEnd> = None;
     let declared = match graph_cache::load(&state, &request) {
         Ok(g) => {
             phase("graph reused");
@@ -178,7 +181,7 @@ fn main() -> ExitCode {
         }
         Err(why) => {
             phase(&format!("scripts run again: {why}"));
-            let front = scons_api::FrontEnd::new();
+            let front = front.insert(scons_api::FrontEnd::new());
             phase("interpreter ready");
             match front.read(&request) {
                 Ok(g) => {
@@ -322,7 +325,14 @@ fn main() -> ExitCode {
         question: opts.question,
     };
     phase("graph ready");
-    let result = scheduler::build(&mut g, &state, Some(&front), goals, build_opts, &interrupted);
+    let result = scheduler::build(
+        &mut g,
+        &state,
+        front.as_ref().map(|f| f as &dyn scons_api::PythonActions),
+        goals,
+        build_opts,
+        &interrupted,
+    );
     phase("build done");
     drop(state);
     if result.interrupted {

@@ -512,8 +512,9 @@ impl<'g, 's> Scheduler<'g, 's> {
         }
         std::thread::spawn(move || {
             let copy = (copy_from.as_path(), copy_to.as_path());
-            let result =
-                run_actions(u, &actions, copy, &env, &cwd, silent, capture, &children, None);
+            let result = run_actions(
+                u, &actions, copy, &env, &cwd, silent, capture, &children, None,
+            );
             let _ = tx.send(Job { unit: u, result });
         });
         true

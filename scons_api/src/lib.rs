@@ -36,7 +36,12 @@ pub enum ReadError {
 pub trait PythonActions {
     /// `Ok(())` on success; `Err(text)` when the function returned nonzero or raised: `text` is what
     /// SCons prints after `scons: *** [target] ` (it may go on with a traceback on more lines).
-    fn run_python_action(&self, id: u64, targets: &[String], sources: &[String]) -> Result<(), String>;
+    fn run_python_action(
+        &self,
+        id: u64,
+        targets: &[String],
+        sources: &[String],
+    ) -> Result<(), String>;
 }
 
 /// Environment variable naming a folder that replaces the frozen `SCons` package (for development:
@@ -162,7 +167,12 @@ __result = SCons._docons.run_action(__id)
 "#;
 
 impl PythonActions for FrontEnd {
-    fn run_python_action(&self, id: u64, _targets: &[String], _sources: &[String]) -> Result<(), String> {
+    fn run_python_action(
+        &self,
+        id: u64,
+        _targets: &[String],
+        _sources: &[String],
+    ) -> Result<(), String> {
         let outcome: Result<(i64, String), String> = self.interpreter.enter(|vm| {
             let scope = vm.new_scope_with_builtins();
             scope
