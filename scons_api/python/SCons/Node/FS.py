@@ -31,6 +31,9 @@ class Base(Node):
     def __str__(self):
         return self.path
 
+    def str_for_display(self):
+        return '"' + self.__str__() + '"'
+
     @property
     def dir(self):
         return self._dir if self._dir is not None else self

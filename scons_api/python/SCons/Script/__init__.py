@@ -392,6 +392,51 @@ def Exit(value=0, env=None):
     raise SystemExit(value)
 
 
+from SCons.Defaults import Copy, Delete, Mkdir, Move, Touch, Chmod
+
+
+def Execute(action, *args, env=None, **kw):
+    """Run an action now, while the scripts are read (printing it as SCons does)."""
+    env = env or DefaultEnvironment()
+    act = Action(action, *args, **kw)
+    from SCons.Action import run_records, _lvars
+    return run_records(act.records(env, [], [], _lvars(env, [], [])), [], [], env)
+
+
+def SideEffect(side_effect, target, env=None):
+    env = env or DefaultEnvironment()
+    fs = _state.fs
+    sides = [fs.Entry(env.subst(s)) if is_String(s) else s for s in Util.flatten([side_effect])]
+    tl = _targets(env, [target])
+    out = []
+    for se in sides:
+        if se.task is not None and se.task.kind != 'side_effect':
+            raise UserError("Multiple ways to build the same target were specified for: %s" % se)
+        se.side_effect = 1
+        for t in tl:
+            if se not in t.side_effects:
+                t.side_effects.append(se)
+        out.append(se)
+    return Util.NodeList(out)
+
+
+def _add_pre_post(targets, action, where, env=None):
+    from SCons.Action import Action as _Action
+    tl = _targets(env, [targets])
+    act = _Action(action)
+    for t in tl:
+        getattr(t, where).append(act)
+    return tl
+
+
+def AddPreAction(files, action, env=None):
+    return _add_pre_post(files, action, 'pre_actions', env)
+
+
+def AddPostAction(files, action, env=None):
+    return _add_pre_post(files, action, 'post_actions', env)
+
+
 def GetBuildFailures():
     return []
 
@@ -407,11 +452,11 @@ def _unsupported(name):
     return f
 
 
-for _name in ('Configure', 'CacheDir', 'Repository', 'SConsignFile', 'SideEffect', 'Requires',
-              'Execute', 'Progress', 'Variables', 'EnumVariable', 'BoolVariable', 'ListVariable',
+for _name in ('Configure', 'CacheDir', 'Repository', 'SConsignFile', 'Requires',
+              'Progress', 'Variables', 'EnumVariable', 'BoolVariable', 'ListVariable',
               'PackageVariable', 'PathVariable', 'Scanner', 'FindSourceFiles', 'FindInstalledFiles',
               'FindPathDirs', 'SourceCode', 'Local', 'InstallVersionedLib', 'Pseudo', 'ParseConfig',
-              'Touch', 'Copy', 'Delete', 'Mkdir', 'Move', 'Chmod', 'SetBuildSignatureType',
+              'SetBuildSignatureType',
               'SetContentSignatureType', 'TargetSignatures', 'SourceSignatures', 'Interactive',
               'ValidateOptions', 'DebugOptions', 'Tag', 'Package', 'Virtualenv'):
     globals()[_name] = _unsupported(_name)
@@ -440,7 +485,8 @@ _ENV_FUNCS = {
     'InstallAs': InstallAs, 'VariantDir': VariantDir, 'Help': Help, 'GetOption': GetOption,
     'SetOption': SetOption, 'EnsurePythonVersion': EnsurePythonVersion,
     'EnsureSConsVersion': EnsureSConsVersion, 'Exit': Exit, 'GetLaunchDir': GetLaunchDir,
-    'SConscriptChdir': SConscriptChdir,
+    'SConscriptChdir': SConscriptChdir, 'Execute': Execute, 'SideEffect': SideEffect,
+    'AddPreAction': AddPreAction, 'AddPostAction': AddPostAction,
 }
 
 

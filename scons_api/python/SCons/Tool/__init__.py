@@ -60,8 +60,13 @@ def platform_posix(env):
     env['TARGET_OS'] = None
 
 
-def _spawn(*args, **kw):
-    unsupported("calling SPAWN directly")
+def _spawn(sh, escape, cmd, args, env):
+    """The default $SPAWN: `sh -c "args..."` with `env` as the whole environment."""
+    import subprocess
+    import sys
+    for f in (sys.stdout, sys.stderr):
+        f.flush()
+    return subprocess.run([sh, '-c', ' '.join(args)], env=env).returncode
 
 
 def _object_builders(env):
