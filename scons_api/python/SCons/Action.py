@@ -2,7 +2,7 @@
 is written out (after all SConscripts ran, as SCons does at build time)."""
 import re
 
-from SCons.Util import is_String, is_List
+from SCons.Util import is_String, is_List, flatten as Util_flatten
 from SCons.Errors import UserError, unsupported
 from SCons import Subst
 
@@ -185,6 +185,7 @@ class FunctionAction(ActionBase):
         elif sf is not _null:
             self.strfunction = sf
         self.chdir = kw.get('chdir')
+        self.varlist = tuple(Util_flatten(kw.get('varlist') or ()))
 
     def function_name(self):
         try:
@@ -233,17 +234,27 @@ class FunctionAction(ActionBase):
 
     def get_contents(self, target, source, env):
         f = self.execfunction
+        if isinstance(f, ActionCaller):
+            f = f.parent.actfunc
         code = getattr(f, '__code__', None) or getattr(getattr(f, '__call__', None), '__code__', None)
         if code is not None:
-            return code.co_code
+            return code.co_code + repr(code.co_consts).encode()
         return repr(f).encode()
+
+    def signature(self, target, source, env):
+        """What goes into the task's signature: the function's code and the varlist values."""
+        import hashlib
+        h = hashlib.md5(self.get_contents(target, source, env))
+        for v in self.varlist:
+            h.update(('\0%s=%s' % (v, env.get(v))).encode())
+        return 'python:%s:%s' % (self.function_name(), h.hexdigest())
 
     def records(self, env, target, source, lvars, cmdstr=_null):
         show = self.strfunction(target, source, env)
         aid = len(python_actions)
         python_actions.append((self, list(target), list(source), env))
         return [{'kind': 'python', 'id': aid, 'show': '' if show is None else str(show),
-                 'sig': 'python:%s' % self.function_name()}]
+                 'sig': self.signature(target, source, env)}]
 
     def execute(self, target, source, env):
         """Call the function as SCons does; returns (status, error text) with status 0 = success."""

@@ -26,6 +26,42 @@ class Task:
         self.kind = kind
 
 
+class EmitterProxy:
+    """emitter='$VAR': the emitter is the variable's value when the builder is called."""
+
+    def __init__(self, var):
+        self.var = var[1:] if var.startswith('$') else var
+
+    def __call__(self, target, source, env):
+        emitter = self.var
+        while is_String(emitter) and emitter in env:
+            emitter = env[emitter]
+        if callable(emitter):
+            target, source = emitter(target, source, env)
+        elif is_List(emitter):
+            for e in emitter:
+                target, source = e(target, source, env)
+        return target, source
+
+
+class DictEmitter(dict):
+    """emitter={suffix: emitter}: chosen by the first source's suffix."""
+
+    def __call__(self, target, source, env):
+        if source:
+            e = self.get(source[0].get_suffix() if hasattr(source[0], 'get_suffix') else '')
+            if e is not None:
+                target, source = e(target, source, env)
+        return target, source
+
+
+class ListEmitter(list):
+    def __call__(self, target, source, env):
+        for e in self:
+            target, source = e(target, source, env)
+        return target, source
+
+
 class BuilderDict(dict):
     """env['BUILDERS']: copied per environment, builders shared."""
 
@@ -51,9 +87,14 @@ class BuilderBase:
         self.target_factory = target_factory
         self.source_factory = source_factory
         if isinstance(emitter, dict):
-            unsupported("Builder(emitter=dict)")
-        if is_String(emitter):
-            unsupported("Builder(emitter='$VAR')")
+            emitter = DictEmitter(emitter)
+        elif is_String(emitter):
+            if emitter[:1] != '$':
+                raise UserError("Supplied emitter '%s' does not appear to refer to an Environment "
+                                "variable" % emitter)
+            emitter = EmitterProxy(emitter)
+        elif is_List(emitter):
+            emitter = ListEmitter(emitter)
         self.emitter = emitter
         self.multi = multi
         self.single_source = single_source
@@ -76,7 +117,9 @@ class BuilderBase:
             self.src_suffix.append(suffix)
 
     def add_emitter(self, suffix, emitter):
-        pass
+        if not isinstance(self.emitter, DictEmitter):
+            self.emitter = DictEmitter()
+        self.emitter[suffix] = emitter
 
     def get_name(self, env):
         return self.name or 'Builder'

@@ -254,12 +254,16 @@ def _install_one(env, dst, src, show):
     from SCons.Builder import Task
     from SCons.Action import _CopyAction
     from SCons.Node.FS import Entry as _E
-    if type(dst) is _E:
-        dst.__class__ = SCons.Node.FS.File
     if type(src) is _E:
         src.disambiguate()
     if isinstance(src, SCons.Node.FS.Dir):
-        unsupported("Install() of a directory")
+        # the engine's copy action copies a folder recursively (merging into an existing one)
+        show = show.replace('Install file:', 'Install directory:')
+        if type(dst) is _E or isinstance(dst, SCons.Node.FS.File) and dst.task is None:
+            dst.__class__ = SCons.Node.FS.Dir
+            dst._init_dir()
+    elif type(dst) is _E:
+        dst.__class__ = SCons.Node.FS.File
     task = Task([dst], [src], env, _CopyAction(show), _state.fs.getcwd(), None, kind='install')
     dst.task = task
     dst.env = env
@@ -279,14 +283,14 @@ def Install(dir, source, env=None, **kw):
     out = []
     for d in dirs:
         for s in srcs:
-            out.append(_install_one(env, d.File(s.name), s, 'Install file: "%(src)s" as "%(dst)s"'))
+            out.append(_install_one(env, d.Entry(s.name), s, 'Install file: "%(src)s" as "%(dst)s"'))
     return Util.NodeList(out)
 
 
 def InstallAs(target, source, env=None, **kw):
     env = env or DefaultEnvironment()
     fs = _state.fs
-    tl = [fs.File(env.subst(t)) if is_String(t) else t for t in Util.flatten([target])]
+    tl = [fs.Entry(env.subst(t)) if is_String(t) else t for t in Util.flatten([target])]
     sl = [fs.Entry(env.subst(s)) if is_String(s) else s for s in Util.flatten([source])]
     if len(tl) != len(sl):
         raise UserError("Target (%s) and source (%s) lists of InstallAs() must be the same length."

@@ -231,7 +231,13 @@ def gen_as(env):
 
 
 def gen_filesystem(env):
-    pass
+    from SCons.Tool import filesystem
+    filesystem.generate(env)
+
+
+def gen_textfile(env):
+    from SCons.Tool import textfile
+    textfile.generate(env)
 
 
 def gen_install(env):
@@ -239,8 +245,8 @@ def gen_install(env):
 
 
 def gen_default(env):
-    names = ['gnulink', 'gcc', 'g++', 'gas', 'ar', 'filesystem']
-    for n in ['gnulink', 'gcc', 'g++', 'gas', 'ar', 'filesystem']:
+    names = ['gnulink', 'gcc', 'g++', 'gas', 'ar', 'filesystem', 'textfile']
+    for n in names:
         _TOOLS[n](env)
     env['TOOLS'] = ['default'] + names
 
@@ -252,7 +258,7 @@ _TOOLS = {
     'gnulink': gen_link, 'link': gen_link,
     'ar': gen_ar,
     'gas': gen_as, 'as': gen_as,
-    'filesystem': gen_filesystem,
+    'filesystem': gen_filesystem, 'textfile': gen_textfile,
     'install': gen_install,
 }
 
