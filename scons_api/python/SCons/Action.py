@@ -332,7 +332,26 @@ class _CopyAction(ActionBase):
 
     def records(self, env, target, source, lvars, cmdstr=_null):
         show = self.show_fmt % {'src': source[0], 'dst': target[0]} if self.show_fmt else ''
+        install = env.get('INSTALL') if self.show_fmt else None
+        if callable(install):
+            # the scripts' own $INSTALL function does the copy (a Python action)
+            aid = len(python_actions)
+            python_actions.append((_InstallCall(install), list(target), list(source), env))
+            return [{'kind': 'python', 'id': aid, 'show': show, 'sig': 'copy'}]
         return [{'kind': 'copy', 'show': show, 'sig': 'copy'}]
+
+
+class _InstallCall:
+    def __init__(self, install):
+        self.install = install
+
+    def execute(self, target, source, env):
+        def run(target, source, env):
+            for t, s in zip(target, source):
+                if self.install(t.get_path(), s.get_path(), env):
+                    return 1
+            return 0
+        return call_function(run, target, source, env)
 
 
 def Action(act, *args, **kw):
