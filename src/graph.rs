@@ -228,12 +228,29 @@ impl Graph {
             .flat_map(|&n| self.nodes[n].ignore.iter().copied())
             .collect();
         let mut seen = BTreeSet::new();
-        rec.sources
+        let mut inputs: Vec<NodeId> = rec
+            .sources
             .iter()
             .chain(&rec.deps)
             .copied()
             .filter(|n| !ignored.contains(n) && seen.insert(*n))
-            .collect()
+            .collect();
+        // A folder input depends on the known nodes in it (SCons scans a Dir for its entries).
+        let mut i = 0;
+        while i < inputs.len() {
+            let n = inputs[i];
+            if self.nodes[n].kind == NodeKind::Dir {
+                for entry in self.dir_entries(&self.nodes[n].path) {
+                    if let Some(e) = self.lookup(&entry) {
+                        if !ignored.contains(&e) && !rec.targets.contains(&e) && seen.insert(e) {
+                            inputs.push(e);
+                        }
+                    }
+                }
+            }
+            i += 1;
+        }
+        inputs
     }
 
     /// Task-level dependency graph of the declared inputs, for cycle detection.

@@ -349,16 +349,10 @@ impl<'g, 's> Scheduler<'g, 's> {
                 return false;
             }
         }
-        // An alias is current unless one of its own inputs was just built (SCons judges it by
-        // its children's state, not by a stored record).
+        // An alias (or a side effect: a task without actions) is current unless one of its own
+        // inputs was just built (SCons judges it by its children's state, not by a stored record).
         let task = &self.g.tasks[t];
-        if task.rec.actions.is_empty()
-            && task
-                .rec
-                .targets
-                .iter()
-                .all(|&n| self.g.nodes[n].kind == NodeKind::Alias)
-        {
+        if task.rec.actions.is_empty() {
             let rebuilt = declared
                 .iter()
                 .any(|&n| self.g.producer[n].is_some_and(|p| self.executed.contains(&p)));

@@ -2,7 +2,7 @@
 is written out (after all SConscripts ran, as SCons does at build time)."""
 import re
 
-from SCons.Util import is_String, is_List
+from SCons.Util import is_String, is_List, flatten as Util_flatten
 from SCons.Errors import UserError, unsupported
 from SCons import Subst
 
@@ -105,8 +105,25 @@ class CommandAction(ActionBase):
             rec = {'kind': 'command', 'cmd': cmd, 'show': sh, 'sig': ' '.join(sig)}
             if ignore:
                 rec['ignore_errors'] = True
+            spawn = _user_spawn(env, target, source)
+            if spawn is not None:
+                aid = len(python_actions)
+                python_actions.append((_SpawnCall(spawn, env.subst('$SHELL') or 'sh', words, ignore),
+                                       list(target), list(source), env))
+                rec = {'kind': 'python', 'id': aid, 'show': sh, 'sig': rec['sig']}
             out.append(rec)
         return out
+
+
+def _user_spawn(env, target, source):
+    """$SPAWN when the scripts set their own function, else None (the engine runs the command)."""
+    spawn = env.get('SPAWN')
+    if is_String(spawn):
+        spawn = env.subst(spawn, 1, target, source, conv=lambda x: x)
+    from SCons.Tool import _spawn
+    if spawn is None or spawn is _spawn or not callable(spawn):
+        return None
+    return spawn
 
 
 class LazyAction(ActionBase):
@@ -161,34 +178,113 @@ class FunctionAction(ActionBase):
     def __init__(self, execfunction, kw):
         self.execfunction = execfunction
         self.kw = kw
-        self.strfunction = kw.get('strfunction', _null)
         self.cmdstr = kw.get('cmdstr', _null)
+        sf = kw.get('strfunction', _null)
+        if sf is None:
+            self.cmdstr = None
+        elif sf is not _null:
+            self.strfunction = sf
+        self.chdir = kw.get('chdir')
+        self.varlist = tuple(Util_flatten(kw.get('varlist') or ()))
 
     def function_name(self):
-        return getattr(self.execfunction, '__name__', None) or self.execfunction.__class__.__name__
+        try:
+            return self.execfunction.__name__
+        except AttributeError:
+            try:
+                return self.execfunction.__class__.__name__
+            except AttributeError:
+                return "unknown_python_function"
 
     def __str__(self):
-        return self.function_name()
+        name = self.function_name()
+        if name == 'ActionCaller':
+            return str(self.execfunction)
+        return "%s(target, source, env)" % name
+
+    def strfunction(self, target, source, env, executor=None):
+        if self.cmdstr is None:
+            return None
+        if self.cmdstr is not _null:
+            c = Subst.scons_subst(self.cmdstr, env, Subst.SUBST_RAW, gvars=env.gvars(),
+                                  lvars=_lvars(env, target, source))
+            if c:
+                return c
+
+        def array(a):
+            def quote(s):
+                try:
+                    str_for_display = s.str_for_display
+                except AttributeError:
+                    s = repr(s)
+                else:
+                    s = str_for_display()
+                return s
+            return '[' + ", ".join(map(quote, a)) + ']'
+        try:
+            strfunc = self.execfunction.strfunction
+        except AttributeError:
+            pass
+        else:
+            if strfunc is None:
+                return None
+            if callable(strfunc):
+                return strfunc(target, source, env)
+        return "%s(%s, %s)" % (self.function_name(), array(target), array(source))
+
+    def get_contents(self, target, source, env):
+        f = self.execfunction
+        if isinstance(f, ActionCaller):
+            f = f.parent.actfunc
+        code = getattr(f, '__code__', None) or getattr(getattr(f, '__call__', None), '__code__', None)
+        if code is not None:
+            return code.co_code + repr(code.co_consts).encode()
+        return repr(f).encode()
+
+    def signature(self, target, source, env):
+        """What goes into the task's signature: the function's code and the varlist values."""
+        import hashlib
+        h = hashlib.md5(self.get_contents(target, source, env))
+        for v in self.varlist:
+            h.update(('\0%s=%s' % (v, env.get(v))).encode())
+        return 'python:%s:%s' % (self.function_name(), h.hexdigest())
 
     def records(self, env, target, source, lvars, cmdstr=_null):
-        if self.cmdstr is not _null and self.cmdstr is not None:
-            show = str(Subst.scons_subst(self.cmdstr, env, Subst.SUBST_RAW, gvars=env.gvars(), lvars=lvars))
-        elif self.cmdstr is None or self.strfunction is None:
-            show = ''
-        elif callable(self.strfunction) and self.strfunction is not _null:
-            show = self.strfunction(target, source, env)
-        else:
-            show = '%s(%s, %s)' % (self.function_name(),
-                                   '[' + ', '.join('"%s"' % t for t in target) + ']',
-                                   '[' + ', '.join('"%s"' % s for s in source) + ']')
+        show = self.strfunction(target, source, env)
         aid = len(python_actions)
         python_actions.append((self, list(target), list(source), env))
-        return [{'kind': 'python', 'id': aid, 'show': show or '',
-                 'sig': 'python:%s' % self.function_name()}]
+        return [{'kind': 'python', 'id': aid, 'show': '' if show is None else str(show),
+                 'sig': self.signature(target, source, env)}]
 
     def execute(self, target, source, env):
         """Call the function as SCons does; returns (status, error text) with status 0 = success."""
         return call_function(self.execfunction, target, source, env)
+
+
+def _lvars(env, target, source):
+    lv = {'__env__': env}
+    lv.update(Subst.subst_dict(target, source))
+    return lv
+
+
+class _SpawnCall:
+    """A command line run through a user-supplied $SPAWN function (a Python action)."""
+
+    def __init__(self, spawn, shell, args, ignore):
+        self.spawn = spawn
+        self.shell = shell
+        self.args = args
+        self.ignore = ignore
+
+    def execute(self, target, source, env):
+        from SCons._docons import _env_strings
+        def run(target, source, env):
+            r = self.spawn(self.shell, env.get('ESCAPE') or (lambda x: x), self.args[0], self.args,
+                           _env_strings(env))
+            if r and not self.ignore:
+                return r
+            return 0
+        return call_function(run, target, source, env)
 
 
 def call_function(func, target, source, env):
@@ -236,7 +332,26 @@ class _CopyAction(ActionBase):
 
     def records(self, env, target, source, lvars, cmdstr=_null):
         show = self.show_fmt % {'src': source[0], 'dst': target[0]} if self.show_fmt else ''
+        install = env.get('INSTALL') if self.show_fmt else None
+        if callable(install):
+            # the scripts' own $INSTALL function does the copy (a Python action)
+            aid = len(python_actions)
+            python_actions.append((_InstallCall(install), list(target), list(source), env))
+            return [{'kind': 'python', 'id': aid, 'show': show, 'sig': 'copy'}]
         return [{'kind': 'copy', 'show': show, 'sig': 'copy'}]
+
+
+class _InstallCall:
+    def __init__(self, install):
+        self.install = install
+
+    def execute(self, target, source, env):
+        def run(target, source, env):
+            for t, s in zip(target, source):
+                if self.install(t.get_path(), s.get_path(), env):
+                    return 1
+            return 0
+        return call_function(run, target, source, env)
 
 
 def Action(act, *args, **kw):
@@ -250,7 +365,7 @@ def Action(act, *args, **kw):
             kw['cmdstr'] = a0
         if len(args) > 1:
             kw['varlist'] = args[1:]
-    for bad in ('chdir', 'batch_key', 'targets', 'presub'):
+    for bad in ('batch_key', 'targets', 'presub'):
         if bad in kw and kw[bad]:
             unsupported("Action(%s=...)" % bad)
     if 'exitstatfunc' in kw:
@@ -281,7 +396,75 @@ def Action(act, *args, **kw):
     raise UserError("Don't know how to create an Action from %r" % (act,))
 
 
-def ActionFactory(actfunc, strfunc, convert=lambda x: x):
-    def factory(*args, **kw):
-        unsupported("%s() actions" % getattr(actfunc, '__name__', 'factory'))
-    return factory
+class ActionCaller:
+    """Holds a factory's arguments until target, source and env are known."""
+
+    def __init__(self, parent, args, kw):
+        self.parent = parent
+        self.args = args
+        self.kw = kw
+
+    def subst(self, s, target, source, env):
+        if is_List(s):
+            return self.parent.convert([self.subst(e, target, source, env) for e in s])
+        if s == '$__env__':
+            return env
+        if is_String(s):
+            return env.subst(s, 1, target, source)
+        return self.parent.convert(s)
+
+    def subst_args(self, target, source, env):
+        return [self.subst(x, target, source, env) for x in self.args]
+
+    def subst_kw(self, target, source, env):
+        return {k: self.subst(v, target, source, env) for k, v in self.kw.items()}
+
+    def __call__(self, target, source, env, executor=None):
+        return self.parent.actfunc(*self.subst_args(target, source, env),
+                                   **self.subst_kw(target, source, env))
+
+    def strfunction(self, target, source, env):
+        return self.parent.strfunc(*self.subst_args(target, source, env),
+                                   **self.subst_kw(target, source, env))
+
+    def __str__(self):
+        return self.parent.strfunc(*self.args, **self.kw)
+
+
+class ActionFactory:
+    def __init__(self, actfunc, strfunc, convert=lambda x: x):
+        self.actfunc = actfunc
+        self.strfunc = strfunc
+        self.convert = convert
+
+    def __call__(self, *args, **kw):
+        ac = ActionCaller(self, args, kw)
+        return Action(ac, strfunction=ac.strfunction)
+
+
+def run_records(recs, target, source, env):
+    """Run action records now, while the scripts are read (Execute()): print each, then run it.
+    Returns 0 or the failing status (after printing `scons: *** ...`)."""
+    import sys, subprocess, shutil
+    from SCons import _state
+    opts = _state.options
+    for r in recs:
+        if r.get('show') and not opts.get('silent'):
+            sys.stdout.write(r['show'] + '\n')
+            sys.stdout.flush()
+        if opts.get('no_exec'):
+            continue
+        if r['kind'] == 'python':
+            status, text = python_actions[r['id']][0].execute(target, source, env)
+        elif r['kind'] == 'copy':
+            shutil.copy2(str(source[0]), str(target[0]))
+            status, text = 0, ''
+        else:
+            from SCons._docons import _env_strings
+            cp = subprocess.run(['/bin/sh', '-c', r['cmd']], env=_env_strings(env))
+            status = 0 if r.get('ignore_errors') else cp.returncode
+            text = 'Error %s' % status
+        if status:
+            sys.stderr.write('scons: *** %s\n' % text.split('\n')[0])
+            return status
+    return 0

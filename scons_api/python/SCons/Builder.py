@@ -26,6 +26,42 @@ class Task:
         self.kind = kind
 
 
+class EmitterProxy:
+    """emitter='$VAR': the emitter is the variable's value when the builder is called."""
+
+    def __init__(self, var):
+        self.var = var[1:] if var.startswith('$') else var
+
+    def __call__(self, target, source, env):
+        emitter = self.var
+        while is_String(emitter) and emitter in env:
+            emitter = env[emitter]
+        if callable(emitter):
+            target, source = emitter(target, source, env)
+        elif is_List(emitter):
+            for e in emitter:
+                target, source = e(target, source, env)
+        return target, source
+
+
+class DictEmitter(dict):
+    """emitter={suffix: emitter}: chosen by the first source's suffix."""
+
+    def __call__(self, target, source, env):
+        if source:
+            e = self.get(source[0].get_suffix() if hasattr(source[0], 'get_suffix') else '')
+            if e is not None:
+                target, source = e(target, source, env)
+        return target, source
+
+
+class ListEmitter(list):
+    def __call__(self, target, source, env):
+        for e in self:
+            target, source = e(target, source, env)
+        return target, source
+
+
 class BuilderDict(dict):
     """env['BUILDERS']: copied per environment, builders shared."""
 
@@ -51,9 +87,14 @@ class BuilderBase:
         self.target_factory = target_factory
         self.source_factory = source_factory
         if isinstance(emitter, dict):
-            unsupported("Builder(emitter=dict)")
-        if is_String(emitter):
-            unsupported("Builder(emitter='$VAR')")
+            emitter = DictEmitter(emitter)
+        elif is_String(emitter):
+            if emitter[:1] != '$':
+                raise UserError("Supplied emitter '%s' does not appear to refer to an Environment "
+                                "variable" % emitter)
+            emitter = EmitterProxy(emitter)
+        elif is_List(emitter):
+            emitter = ListEmitter(emitter)
         self.emitter = emitter
         self.multi = multi
         self.single_source = single_source
@@ -76,10 +117,18 @@ class BuilderBase:
             self.src_suffix.append(suffix)
 
     def add_emitter(self, suffix, emitter):
-        pass
+        if not isinstance(self.emitter, DictEmitter):
+            self.emitter = DictEmitter()
+        self.emitter[suffix] = emitter
 
     def get_name(self, env):
-        return self.name or 'Builder'
+        try:
+            for k, v in env['BUILDERS'].items():
+                if v is self:
+                    return k
+        except (AttributeError, KeyError, TypeError):
+            pass
+        return self.name or str(self.__class__)
 
     def _subst(self, env, s, slist=None):
         if callable(s):
@@ -256,6 +305,45 @@ class BuilderBase:
                 if b is not None and getattr(b, 'shared', None) is False:
                     raise UserError("Source file: %s is static and is not compatible with shared target: %s"
                                     % (s, tlist[0] if tlist else ''))
+        action = self._action_for(env, slist)
+        reuse = None
+        for t in tlist:
+            if t.side_effect:
+                raise UserError("Multiple ways to build the same target were specified for: %s" % t)
+            if t.task is None:
+                continue
+            old = t.task
+            if t.env is not None and t.env is not env and not (
+                    getattr(t.env, '_subject', 0) is getattr(env, '_subject', 1) and
+                    getattr(t.env, '_overrides', 0) == getattr(env, '_overrides', 1) and
+                    not self.multi):
+                if old.action is not None and action is not None and \
+                        old.action.get_contents(tlist, slist, t.env) == action.get_contents(tlist, slist, env):
+                    from SCons import Warnings
+                    Warnings.warn(Warnings.DuplicateEnvironmentWarning,
+                                  "Two different environments were specified for target %s,\n\tbut they "
+                                  "appear to have the same action: %s" % (t, _genstring(old.action)))
+                else:
+                    raise UserError("Two environments with different actions were specified for the "
+                                    "same target: %s" % t)
+            if self.multi:
+                if t.builder is not self:
+                    raise UserError("Two different builders (%s and %s) were specified for the same "
+                                    "target: %s" % (t.builder.get_name(env) if t.builder else 'None',
+                                                    self.get_name(env), t))
+                if list(old.targets) != list(tlist):
+                    raise UserError("Two different target lists have a target in common: %s  (from %s "
+                                    "and from %s)" % (t, list(map(str, old.targets)), list(map(str, tlist))))
+            elif list(t.sources) != list(slist):
+                raise UserError("Multiple ways to build the same target were specified for: %s  (from %s "
+                                "and from %s)" % (t, list(map(str, t.sources)), list(map(str, slist))))
+            reuse = old
+        if reuse is not None and not self.multi:
+            # the same target, sources and action again: the later call's environment wins
+            reuse.env = env
+            for t in tlist:
+                t.env = env
+            return reuse
         existing = tlist[0].task if tlist else None
         if existing is not None and self.multi and existing.builder is self:
             for s in slist:
@@ -264,14 +352,6 @@ class BuilderBase:
             for t in tlist:
                 t.add_source(slist)
             return existing
-        for t in tlist:
-            if t.task is not None:
-                old = t.task
-                if old.action is self._action_for(env, slist) and [str(s) for s in old.sources] == \
-                        [str(s) for s in slist]:
-                    continue
-                raise UserError("Multiple ways to build the same target were specified for: %s" % t)
-        action = self._action_for(env, slist)
         if action is None:
             raise UserError("Builder %s must have an action to build %s."
                             % (self.get_name(env), list(map(str, tlist))))
@@ -287,6 +367,10 @@ class BuilderBase:
                 t.target_peers = tlist
         _state.tasks.append(task)
         return task
+
+
+def _genstring(action):
+    return str(action)
 
 
 def Builder(**kw):

@@ -10,6 +10,254 @@ from SCons import Subst
 _default_env = None
 
 
+# ------------------------------------------------------------------ action factories (as SCons)
+import shutil
+import stat
+import time
+import SCons.Errors
+from SCons.Action import ActionFactory
+
+def get_paths_str(dest) -> str:
+    """Generates a string from *dest* for use in a strfunction.
+
+    If *dest* is a list, manually converts each elem to a string.
+    """
+    def quote(arg) -> str:
+        return f'"{arg}"'
+
+    if is_List(dest):
+        elem_strs = [quote(d) for d in dest]
+        return f'[{", ".join(elem_strs)}]'
+    else:
+        return quote(dest)
+
+
+permission_dic = {
+    'u': {
+        'r': stat.S_IRUSR,
+        'w': stat.S_IWUSR,
+        'x': stat.S_IXUSR
+    },
+    'g': {
+        'r': stat.S_IRGRP,
+        'w': stat.S_IWGRP,
+        'x': stat.S_IXGRP
+    },
+    'o': {
+        'r': stat.S_IROTH,
+        'w': stat.S_IWOTH,
+        'x': stat.S_IXOTH
+    }
+}
+
+
+def chmod_func(dest, mode) -> None:
+    """Implementation of the Chmod action function.
+
+    *mode* can be either an integer (normally expressed in octal mode,
+    as in 0o755) or a string following the syntax of the POSIX chmod
+    command (for example "ugo+w"). The latter must be converted, since
+    the underlying Python only takes the numeric form.
+    """
+    from string import digits
+    pass
+    if not is_List(dest):
+        dest = [dest]
+    if is_String(mode) and 0 not in [i in digits for i in mode]:
+        mode = int(mode, 8)
+    if not is_String(mode):
+        for element in dest:
+            os.chmod(str(element), mode)
+    else:
+        mode = str(mode)
+        for operation in mode.split(","):
+            if "=" in operation:
+                operator = "="
+            elif "+" in operation:
+                operator = "+"
+            elif "-" in operation:
+                operator = "-"
+            else:
+                raise SyntaxError("Could not find +, - or =")
+            operation_list = operation.split(operator)
+            if len(operation_list) != 2:
+                raise SyntaxError("More than one operator found")
+            user = operation_list[0].strip().replace("a", "ugo")
+            permission = operation_list[1].strip()
+            new_perm = 0
+            for u in user:
+                for p in permission:
+                    try:
+                        new_perm = new_perm | permission_dic[u][p]
+                    except KeyError:
+                        raise SyntaxError("Unrecognized user or permission format")
+            for element in dest:
+                curr_perm = os.stat(str(element)).st_mode
+                if operator == "=":
+                    os.chmod(str(element), new_perm)
+                elif operator == "+":
+                    os.chmod(str(element), curr_perm | new_perm)
+                elif operator == "-":
+                    os.chmod(str(element), curr_perm & ~new_perm)
+
+
+def chmod_strfunc(dest, mode) -> str:
+    """strfunction for the Chmod action function."""
+    if not is_String(mode):
+        return f'Chmod({get_paths_str(dest)}, {mode:#o})'
+    else:
+        return f'Chmod({get_paths_str(dest)}, "{mode}")'
+
+
+
+Chmod = ActionFactory(chmod_func, chmod_strfunc)
+
+
+
+def copy_func(dest, src, symlinks: bool=True) -> int:
+    """Implementation of the Copy action function.
+
+    Copies *src* to *dest*.  If *src* is a list, *dest* must be
+    a directory, or not exist (will be created).
+
+    Since Python :mod:`shutil` methods, which know nothing about
+    SCons Nodes, will be called to perform the actual copying,
+    args are converted to strings first.
+
+    If *symlinks* evaluates true, then a symbolic link will be
+    shallow copied and recreated as a symbolic link; otherwise, copying
+    a symbolic link will be equivalent to copying the symbolic link's
+    final target regardless of symbolic link depth.
+    """
+
+    dest = str(dest)
+    src = [str(n) for n in src] if is_List(src) else str(src)
+
+    pass
+    if is_List(src):
+        # this fails only if dest exists and is not a dir
+        try:
+            os.makedirs(dest, exist_ok=True)
+        except FileExistsError:
+            raise SCons.Errors.BuildError(
+                errstr=(
+                    'Error: Copy() called with a list of sources, '
+                    'which requires target to be a directory, '
+                    f'but "{dest}" is not a directory.'
+                )
+            )
+        for file in src:
+            shutil.copy2(file, dest)
+        return 0
+
+    elif os.path.islink(src):
+        if symlinks:
+            try:
+                os.symlink(os.readlink(src), dest)
+            except FileExistsError:
+                raise SCons.Errors.BuildError(
+                    errstr=(
+                        f'Error: Copy() called to create symlink at "{dest}",'
+                        ' but a file already exists at that location.'
+                    )
+                )
+            return 0
+
+        return copy_func(dest, os.path.realpath(src))
+
+    elif os.path.isfile(src):
+        shutil.copy2(src, dest)
+        return 0
+
+    else:
+        shutil.copytree(src, dest, symlinks)
+        return 0
+
+
+def copy_strfunc(dest, src, symlinks: bool=True) -> str:
+    """strfunction for the Copy action function."""
+    return f'Copy({get_paths_str(dest)}, {get_paths_str(src)})'
+
+
+Copy = ActionFactory(copy_func, copy_strfunc)
+
+
+def delete_func(dest, must_exist: bool=False) -> None:
+    """Implementation of the Delete action function.
+
+    Lets the Python :func:`os.unlink` raise an error if *dest* does not exist,
+    unless *must_exist* evaluates false (the default).
+    """
+    pass
+    if not is_List(dest):
+        dest = [dest]
+    for entry in dest:
+        entry = str(entry)
+        # os.path.exists returns False with broken links that exist
+        entry_exists = os.path.exists(entry) or os.path.islink(entry)
+        if not entry_exists and not must_exist:
+            continue
+        # os.path.isdir returns True when entry is a link to a dir
+        if os.path.isdir(entry) and not os.path.islink(entry):
+            shutil.rmtree(entry, True)
+            continue
+        os.unlink(entry)
+
+
+def delete_strfunc(dest, must_exist: bool=False) -> str:
+    """strfunction for the Delete action function."""
+    return f'Delete({get_paths_str(dest)})'
+
+
+Delete = ActionFactory(delete_func, delete_strfunc)
+
+
+def mkdir_func(dest) -> None:
+    """Implementation of the Mkdir action function."""
+    pass
+    if not is_List(dest):
+        dest = [dest]
+    for entry in dest:
+        os.makedirs(str(entry), exist_ok=True)
+
+
+Mkdir = ActionFactory(mkdir_func, lambda _dir: f'Mkdir({get_paths_str(_dir)})')
+
+
+def move_func(dest, src) -> None:
+    """Implementation of the Move action function."""
+    pass
+    pass
+    shutil.move(src, dest)
+
+
+Move = ActionFactory(
+    move_func, lambda dest, src: f'Move("{dest}", "{src}")', convert=str
+)
+
+
+def touch_func(dest) -> None:
+    """Implementation of the Touch action function."""
+    pass
+    if not is_List(dest):
+        dest = [dest]
+    for file in dest:
+        file = str(file)
+        mtime = int(time.time())
+        if os.path.exists(file):
+            atime = os.path.getatime(file)
+        else:
+            with open(file, 'w'):
+                atime = mtime
+        os.utime(file, (atime, mtime))
+
+
+Touch = ActionFactory(touch_func, lambda file: f'Touch({get_paths_str(file)})')
+
+
+
+
+
 def DefaultEnvironment(*args, **kw):
     from SCons import _state
     if _state.default_env is None:

@@ -526,6 +526,10 @@ class Base(SubstitutionEnvironment):
     def Copy(self, *args, **kw):
         return self.Clone(*args, **kw)
 
+    def Touch(self, *args, **kw):
+        from SCons.Defaults import Touch
+        return Touch(*args, **kw)
+
     # -- tools & programs
     def Tool(self, tool, toolpath=None, **kw):
         from SCons import Tool
@@ -645,7 +649,7 @@ class Base(SubstitutionEnvironment):
                'InstallVersionedLib', 'Pseudo', 'Action', 'Builder', 'Scanner', 'Export',
                'Import', 'Return', 'Help', 'GetOption', 'SetOption', 'EnsurePythonVersion',
                'EnsureSConsVersion', 'Exit', 'GetLaunchDir', 'SConscriptChdir', 'FindSourceFiles',
-               'FindInstalledFiles', 'Touch'):
+               'FindInstalledFiles', 'AddPreAction', 'AddPostAction'):
         locals()[_n] = __getattribute_proxy(_n)
     del _n
 

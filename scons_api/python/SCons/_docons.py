@@ -7,6 +7,29 @@ import sys
 from SCons import _inputs, _state, Subst, Util
 
 
+class _Unbuffered:
+    """sys.stdout/stderr as SCons has them: every write is flushed (so the output of the scripts,
+    of Python actions and of the commands the engine runs comes out in order)."""
+
+    def __init__(self, stream):
+        self.__dict__['stream'] = stream
+
+    def write(self, text):
+        n = self.stream.write(text)
+        self.stream.flush()
+        return n
+
+    def writelines(self, lines):
+        self.stream.writelines(lines)
+        self.stream.flush()
+
+    def __getattr__(self, name):
+        return getattr(self.stream, name)
+
+    def __setattr__(self, name, value):
+        setattr(self.stream, name, value)
+
+
 def read(request):
     if isinstance(request, str):
         request = json.loads(request)
@@ -21,6 +44,10 @@ def read(request):
     del call_stack[:]
     del python_actions[:]
     Subst.freeze(False)
+    if not isinstance(sys.stdout, _Unbuffered):
+        sys.stdout = _Unbuffered(sys.stdout)
+    if not isinstance(sys.stderr, _Unbuffered):
+        sys.stderr = _Unbuffered(sys.stderr)
     old_cwd = os.getcwd()
     old_path = list(sys.path)
     exit_status = None
@@ -178,7 +205,20 @@ class _Writer:
         sl = [self.map_source(s) for s in task.sources]
         lv = {'__env__': env}
         lv.update(Subst.subst_dict(tl, sl))
-        actions = task.action.records(env, tl, sl, lv)
+        actions = []
+        pre, post = [], []
+        for t in tl:
+            for a in getattr(t, 'pre_actions', ()):
+                if a not in pre:
+                    pre.append(a)
+            for a in getattr(t, 'post_actions', ()):
+                if a not in post:
+                    post.append(a)
+        for a in pre:
+            actions.extend(a.records(env, tl, sl, lv))
+        actions.extend(task.action.records(env, tl, sl, lv))
+        for a in post:
+            actions.extend(a.records(env, tl, sl, lv))
         deps = []
         for t in tl:
             for d in t.depends:
@@ -205,6 +245,18 @@ class _Writer:
         if exit_status is None:
             for task in _state.tasks:
                 self.write_task(task)
+            # A side effect is "built" by every task that makes it: naming it builds them all.
+            side = {}
+            for task in _state.tasks:
+                for t in task.targets:
+                    for se in getattr(t, 'side_effects', ()):
+                        side.setdefault(se, [])
+                        if t not in side[se]:
+                            side[se].append(t)
+            for se, makers in side.items():
+                self.tasks.append({'targets': [self.nid(se)], 'sources': [self.nid(t) for t in makers],
+                                   'deps': [], 'actions': [], 'scanner': None, 'env': {},
+                                   'decider': 'content', 'chdir': None})
             for name, al in _state.aliases.items():
                 deps = [self.nid(d) for d in al.depends]
                 self.tasks.append({'targets': [self.nid(al)],

@@ -30,7 +30,19 @@ class Base(Node):
 
     # --- identity / naming ----------------------------------------------
     def __str__(self):
+        # as SCons's get_path(): relative to the SConscript folder being read when inside it
+        cwd = self.fs._cwd
+        if cwd is self.fs.Top or cwd is None:
+            return self.path
+        if self is cwd:
+            return '.'
+        prefix = cwd.abspath.rstrip(os.sep) + os.sep
+        if self.abspath.startswith(prefix):
+            return self.abspath[len(prefix):]
         return self.path
+
+    def str_for_display(self):
+        return '"' + self.__str__() + '"'
 
     @property
     def dir(self):
@@ -298,6 +310,8 @@ class FS:
 
     # --- lookup -----------------------------------------------------------
     def _abspath(self, name, directory):
+        if isinstance(name, Base):
+            return name.abspath
         if not isinstance(name, str):
             name = str(name)
         if name.startswith('#'):

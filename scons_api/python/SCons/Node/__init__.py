@@ -25,6 +25,11 @@ class Node:
         self.side_effect = 0
         self.side_effects = []
         self.target_peers = None
+        self.pre_actions = []     # AddPreAction / AddPostAction
+        self.post_actions = []
+
+    def __fspath__(self):
+        return str(self)
 
     # --- what the scripts may ask -------------------------------------
     def is_derived(self):

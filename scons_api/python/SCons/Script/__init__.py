@@ -254,12 +254,16 @@ def _install_one(env, dst, src, show):
     from SCons.Builder import Task
     from SCons.Action import _CopyAction
     from SCons.Node.FS import Entry as _E
-    if type(dst) is _E:
-        dst.__class__ = SCons.Node.FS.File
     if type(src) is _E:
         src.disambiguate()
     if isinstance(src, SCons.Node.FS.Dir):
-        unsupported("Install() of a directory")
+        # the engine's copy action copies a folder recursively (merging into an existing one)
+        show = show.replace('Install file:', 'Install directory:')
+        if type(dst) is _E or isinstance(dst, SCons.Node.FS.File) and dst.task is None:
+            dst.__class__ = SCons.Node.FS.Dir
+            dst._init_dir()
+    elif type(dst) is _E:
+        dst.__class__ = SCons.Node.FS.File
     task = Task([dst], [src], env, _CopyAction(show), _state.fs.getcwd(), None, kind='install')
     dst.task = task
     dst.env = env
@@ -279,14 +283,14 @@ def Install(dir, source, env=None, **kw):
     out = []
     for d in dirs:
         for s in srcs:
-            out.append(_install_one(env, d.File(s.name), s, 'Install file: "%(src)s" as "%(dst)s"'))
+            out.append(_install_one(env, d.Entry(s.name), s, 'Install file: "%(src)s" as "%(dst)s"'))
     return Util.NodeList(out)
 
 
 def InstallAs(target, source, env=None, **kw):
     env = env or DefaultEnvironment()
     fs = _state.fs
-    tl = [fs.File(env.subst(t)) if is_String(t) else t for t in Util.flatten([target])]
+    tl = [fs.Entry(env.subst(t)) if is_String(t) else t for t in Util.flatten([target])]
     sl = [fs.Entry(env.subst(s)) if is_String(s) else s for s in Util.flatten([source])]
     if len(tl) != len(sl):
         raise UserError("Target (%s) and source (%s) lists of InstallAs() must be the same length."
@@ -392,6 +396,51 @@ def Exit(value=0, env=None):
     raise SystemExit(value)
 
 
+from SCons.Defaults import Copy, Delete, Mkdir, Move, Touch, Chmod
+
+
+def Execute(action, *args, env=None, **kw):
+    """Run an action now, while the scripts are read (printing it as SCons does)."""
+    env = env or DefaultEnvironment()
+    act = Action(action, *args, **kw)
+    from SCons.Action import run_records, _lvars
+    return run_records(act.records(env, [], [], _lvars(env, [], [])), [], [], env)
+
+
+def SideEffect(side_effect, target, env=None):
+    env = env or DefaultEnvironment()
+    fs = _state.fs
+    sides = [fs.Entry(env.subst(s)) if is_String(s) else s for s in Util.flatten([side_effect])]
+    tl = _targets(env, [target])
+    out = []
+    for se in sides:
+        if se.task is not None and se.task.kind != 'side_effect':
+            raise UserError("Multiple ways to build the same target were specified for: %s" % se)
+        se.side_effect = 1
+        for t in tl:
+            if se not in t.side_effects:
+                t.side_effects.append(se)
+        out.append(se)
+    return Util.NodeList(out)
+
+
+def _add_pre_post(targets, action, where, env=None):
+    from SCons.Action import Action as _Action
+    tl = _targets(env, [targets])
+    act = _Action(action)
+    for t in tl:
+        getattr(t, where).append(act)
+    return tl
+
+
+def AddPreAction(files, action, env=None):
+    return _add_pre_post(files, action, 'pre_actions', env)
+
+
+def AddPostAction(files, action, env=None):
+    return _add_pre_post(files, action, 'post_actions', env)
+
+
 def GetBuildFailures():
     return []
 
@@ -407,11 +456,11 @@ def _unsupported(name):
     return f
 
 
-for _name in ('Configure', 'CacheDir', 'Repository', 'SConsignFile', 'SideEffect', 'Requires',
-              'Execute', 'Progress', 'Variables', 'EnumVariable', 'BoolVariable', 'ListVariable',
+for _name in ('Configure', 'CacheDir', 'Repository', 'SConsignFile', 'Requires',
+              'Progress', 'Variables', 'EnumVariable', 'BoolVariable', 'ListVariable',
               'PackageVariable', 'PathVariable', 'Scanner', 'FindSourceFiles', 'FindInstalledFiles',
               'FindPathDirs', 'SourceCode', 'Local', 'InstallVersionedLib', 'Pseudo', 'ParseConfig',
-              'Touch', 'Copy', 'Delete', 'Mkdir', 'Move', 'Chmod', 'SetBuildSignatureType',
+              'SetBuildSignatureType',
               'SetContentSignatureType', 'TargetSignatures', 'SourceSignatures', 'Interactive',
               'ValidateOptions', 'DebugOptions', 'Tag', 'Package', 'Virtualenv'):
     globals()[_name] = _unsupported(_name)
@@ -440,7 +489,8 @@ _ENV_FUNCS = {
     'InstallAs': InstallAs, 'VariantDir': VariantDir, 'Help': Help, 'GetOption': GetOption,
     'SetOption': SetOption, 'EnsurePythonVersion': EnsurePythonVersion,
     'EnsureSConsVersion': EnsureSConsVersion, 'Exit': Exit, 'GetLaunchDir': GetLaunchDir,
-    'SConscriptChdir': SConscriptChdir,
+    'SConscriptChdir': SConscriptChdir, 'Execute': Execute, 'SideEffect': SideEffect,
+    'AddPreAction': AddPreAction, 'AddPostAction': AddPostAction,
 }
 
 

@@ -61,8 +61,13 @@ def platform_posix(env):
     env['TARGET_OS'] = None
 
 
-def _spawn(*args, **kw):
-    unsupported("calling SPAWN directly")
+def _spawn(sh, escape, cmd, args, env):
+    """The default $SPAWN: `sh -c "args..."` with `env` as the whole environment."""
+    import subprocess
+    import sys
+    for f in (sys.stdout, sys.stderr):
+        f.flush()
+    return subprocess.run([sh, '-c', ' '.join(args)], env=env).returncode
 
 
 def _object_builders(env):
@@ -227,7 +232,13 @@ def gen_as(env):
 
 
 def gen_filesystem(env):
-    pass
+    from SCons.Tool import filesystem
+    filesystem.generate(env)
+
+
+def gen_textfile(env):
+    from SCons.Tool import textfile
+    textfile.generate(env)
 
 
 def gen_install(env):
@@ -235,8 +246,8 @@ def gen_install(env):
 
 
 def gen_default(env):
-    names = ['gnulink', 'gcc', 'g++', 'gas', 'ar', 'filesystem']
-    for n in ['gnulink', 'gcc', 'g++', 'gas', 'ar', 'filesystem']:
+    names = ['gnulink', 'gcc', 'g++', 'gas', 'ar', 'filesystem', 'textfile']
+    for n in names:
         _TOOLS[n](env)
     env['TOOLS'] = ['default'] + names
 
@@ -248,7 +259,7 @@ _TOOLS = {
     'gnulink': gen_link, 'link': gen_link,
     'ar': gen_ar,
     'gas': gen_as, 'as': gen_as,
-    'filesystem': gen_filesystem,
+    'filesystem': gen_filesystem, 'textfile': gen_textfile,
     'install': gen_install,
 }
 
