@@ -386,9 +386,9 @@ def Variables(files=None, args=ARGUMENTS):
 
 
 def GetBuildPath(files, env=None):
-    """The absolute path(s) of `files` (a string for one, a list for a list)."""
+    """The path(s) of `files` as nodes print them (a string for one, a list for a list)."""
     env = env or DefaultEnvironment()
-    paths = [n.get_abspath() for n in env.arg2nodes(files, _state.fs.Entry)]
+    paths = [str(n) for n in env.arg2nodes(files, _state.fs.Entry)]
     return paths if is_List(files) else paths[0]
 
 
