@@ -1,7 +1,9 @@
 //! The command line: the flags a user types to `scons`, parsed with clap, plus `$SCONSFLAGS`.
 //! Words of the form KEY=VALUE are build variables (ARGUMENTS); other words are targets.
+//! Options clap does not know (`--foo`, `-X`) are kept, in order with the plain words, for the
+//! scripts' `AddOption` definitions: the front end parses them (see `split_known_options`).
 
-use clap::{ArgAction, Parser};
+use clap::Parser;
 
 #[derive(Parser, Debug, Clone, Default)]
 #[command(
@@ -77,9 +79,79 @@ pub struct Options {
     /// Print a dependency tree in various formats: all, derived, prune, status
     #[arg(long = "tree", value_name = "OPTIONS")]
     pub tree: Vec<String>,
-    /// Build targets (and KEY=VALUE build variables)
-    #[arg(value_name = "TARGETS", action = ArgAction::Append)]
-    pub words: Vec<String>,
+    /// Read-only environment variables override construction variables
+    #[arg(short = 'e', long = "environment-overrides")]
+    pub environment_overrides: bool,
+    /// Plain words and options clap does not know, in command-line order (optparse's "largs").
+    #[arg(skip)]
+    pub leftover: Vec<String>,
+    /// Words after a `--`: always targets.
+    #[arg(skip)]
+    pub after_dashdash: Vec<String>,
+}
+
+/// Split the raw arguments into those clap parses (known options with their values) and the
+/// rest, in order: plain words and unknown options (`leftover`), and words after `--`.
+/// Like SCons's parser, an unknown long option never takes the next word as its value here;
+/// the front end re-reads `leftover` once the scripts have added their options.
+fn split_known_options(args: Vec<String>) -> (Vec<String>, Vec<String>, Vec<String>) {
+    use clap::CommandFactory;
+    let cmd = Options::command();
+    let mut longs: Vec<(String, bool)> = Vec::new();
+    let mut shorts: Vec<(char, bool)> = Vec::new();
+    for a in cmd.get_arguments() {
+        let takes_value = a.get_action().takes_values();
+        if let Some(l) = a.get_long() {
+            longs.push((l.to_owned(), takes_value));
+        }
+        for l in a.get_all_aliases().unwrap_or_default() {
+            longs.push((l.to_owned(), takes_value));
+        }
+        if let Some(c) = a.get_short() {
+            shorts.push((c, takes_value));
+        }
+    }
+    let (mut known, mut leftover, mut rest) = (Vec::new(), Vec::new(), Vec::new());
+    let mut it = args.into_iter();
+    known.extend(it.next()); // the program name
+    while let Some(arg) = it.next() {
+        if arg == "--" {
+            rest.extend(it.by_ref());
+            break;
+        }
+        let takes_next = if let Some(long) = arg.strip_prefix("--") {
+            let (name, has_value) = match long.split_once('=') {
+                Some((n, _)) => (n, true),
+                None => (long, false),
+            };
+            match longs.iter().find(|(l, _)| l == name) {
+                Some(&(_, takes_value)) => takes_value && !has_value,
+                None => {
+                    leftover.push(arg);
+                    continue;
+                }
+            }
+        } else if let Some(cluster) = arg.strip_prefix('-').filter(|c| !c.is_empty()) {
+            let first = cluster.chars().next().unwrap_or('-');
+            match shorts.iter().find(|(c, _)| *c == first) {
+                Some(&(_, takes_value)) => takes_value && cluster.len() == 1,
+                None => {
+                    leftover.push(arg);
+                    continue;
+                }
+            }
+        } else {
+            leftover.push(arg);
+            continue;
+        };
+        known.push(arg);
+        if takes_next {
+            if let Some(v) = it.next() {
+                known.push(v);
+            }
+        }
+    }
+    (known, leftover, rest)
 }
 
 impl Options {
@@ -90,22 +162,32 @@ impl Options {
             argv.extend(flags.split_whitespace().map(str::to_owned));
         }
         argv.extend(std::env::args().skip(1));
-        Options::try_parse_from(argv)
+        let (known, leftover, after_dashdash) = split_known_options(argv);
+        let mut opts = Options::try_parse_from(known)?;
+        opts.leftover = leftover;
+        opts.after_dashdash = after_dashdash;
+        Ok(opts)
+    }
+
+    /// The plain words before any `--` (unknown options and empty words left out).
+    fn plain_words(&self) -> impl Iterator<Item = &String> {
+        self.leftover
+            .iter()
+            .filter(|w| !w.starts_with('-') && !matches!(w.as_str(), "" | "\"\"" | "''"))
     }
 
     /// The `KEY=VALUE` words, in order.
     pub fn arguments(&self) -> Vec<(String, String)> {
-        self.words
-            .iter()
+        self.plain_words()
             .filter_map(|w| w.split_once('=').map(|(k, v)| (k.to_owned(), v.to_owned())))
             .collect()
     }
 
-    /// The target words (those without `=`).
+    /// The target words (those without `=`, then every word after `--`).
     pub fn targets(&self) -> Vec<String> {
-        self.words
-            .iter()
+        self.plain_words()
             .filter(|w| !w.contains('='))
+            .chain(self.after_dashdash.iter())
             .cloned()
             .collect()
     }
@@ -146,6 +228,10 @@ impl Options {
         m.insert("debug".into(), json!(self.debug));
         m.insert("warn".into(), json!(self.warn));
         m.insert("tree".into(), json!(self.tree));
+        m.insert(
+            "environment_overrides".into(),
+            json!(self.environment_overrides),
+        );
         m
     }
 

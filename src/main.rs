@@ -40,15 +40,11 @@ fn print_version() {
         .unwrap_or_default();
     println!("SCons by Steven Knight et al.:");
     println!(
-        "\tSCons: v4.11.1.docons{}, 2026-11-25 00:00:00 +0000, by docons on docons",
+        "\tSCons: v4.11.1.docons{}, Wed, 25 Nov 2026 00:00:00 +0000, by docons on docons",
         env!("CARGO_PKG_VERSION")
     );
     println!("\tSCons path: ['{dir}']");
     println!("Copyright (c) 2001 - 2026 The SCons Foundation");
-    println!(
-        "docons {}: the scons command, reimplemented in Rust",
-        env!("CARGO_PKG_VERSION")
-    );
 }
 
 fn find_sconstruct(dir: &Path) -> Option<PathBuf> {
@@ -99,6 +95,16 @@ fn main() -> ExitCode {
             return ExitCode::from(2);
         }
     };
+    if opts.environment_overrides {
+        // SCons accepts -e and ignores it, saying so with the spelling used.
+        let long = std::env::args().any(|a| a == "--environment-overrides");
+        let spelled = if long {
+            "--environment-overrides"
+        } else {
+            "-e"
+        };
+        eprintln!("Warning:  ignoring {spelled} option");
+    }
     if opts.version {
         print_version();
         return ExitCode::SUCCESS;
@@ -167,12 +173,13 @@ fn main() -> ExitCode {
         launch_dir: launch_dir.clone(),
         arguments: opts.arguments(),
         targets: opts.targets(),
+        leftover: opts.leftover.clone(),
         options: opts.as_script_options(),
     };
     // The interpreter stays alive for the build when it ran the scripts: Python function actions
     // run in it. A reused graph has none (graph_cache keeps only graphs without them).
     let mut front: Option<scons_api::FrontEnd> = None;
-    let declared = match graph_cache::load(&state, &request) {
+    let mut declared = match graph_cache::load(&state, &request) {
         Ok(g) => {
             phase("graph reused");
             print!("{}", g.stdout);
@@ -206,6 +213,7 @@ fn main() -> ExitCode {
             }
         }
     };
+    let option_help = declared.option_help.take();
     if let Some(status) = declared.exit {
         return ExitCode::from(status.clamp(0, 255) as u8);
     }
@@ -223,8 +231,9 @@ fn main() -> ExitCode {
                 println!("Use scons -H for help about SCons built-in command-line options.");
             }
             None => {
-                use clap::CommandFactory;
-                let _ = Options::command().print_help();
+                if let Some(text) = option_help {
+                    print!("{text}");
+                }
             }
         }
         return ExitCode::SUCCESS;
@@ -266,7 +275,9 @@ fn main() -> ExitCode {
         println!("Found nothing to build");
         return fail("No targets specified and no Default() targets found.  Stop.");
     }
-    let lookup_dir = if opts.climb_mode() == 1 {
+    // With -u/-U/-D, targets the user named are looked up from the launch folder.
+    let named = matches!(&g.build_targets, Some(t) if !t.is_empty());
+    let lookup_dir = if opts.climb_mode() == 1 || (opts.climb_mode() != 0 && named) {
         launch_dir.clone()
     } else {
         top.clone()
@@ -301,6 +312,10 @@ fn main() -> ExitCode {
     }
     if progress {
         println!("scons: Building targets ...");
+    }
+    if unknown.is_some() && opts.question {
+        // -q: a target that cannot be made is simply "not up to date".
+        return ExitCode::from(1);
     }
     if let Some(e) = &unknown {
         if opts.keep_going {

@@ -300,9 +300,18 @@ impl<'g, 's> Scheduler<'g, 's> {
 
     fn up_to_date_message(&mut self, n: NodeId) {
         if let Some(printed) = self.goal_nodes.get_mut(&n) {
-            if !*printed && !self.opts.silent {
+            // A named file nothing builds is "nothing to do" (printed even with -s); a built
+            // one is "up to date".
+            let source_file =
+                self.g.producer[n].is_none() && self.g.nodes[n].kind == scons_api::NodeKind::File;
+            if !*printed && !self.opts.question && (source_file || !self.opts.silent) {
                 *printed = true;
-                out(&format!("scons: `{}' is up to date.", self.g.nodes[n].path));
+                let path = &self.g.nodes[n].path;
+                if source_file {
+                    out(&format!("scons: Nothing to be done for `{path}'."));
+                } else {
+                    out(&format!("scons: `{path}' is up to date."));
+                }
             }
         }
     }
@@ -320,7 +329,7 @@ impl<'g, 's> Scheduler<'g, 's> {
                 let any_executed = under.iter().any(|t| self.executed.contains(t));
                 match goal {
                     Goal::Dir(d) => {
-                        if !any_executed && !self.opts.silent {
+                        if !any_executed && !self.opts.silent && !self.opts.question {
                             out(&format!("scons: `{d}' is up to date."));
                         }
                     }

@@ -21,6 +21,7 @@ macro_rules! scenarios {
 }
 
 scenarios!(
+    add_option,
     alias_default,
     alt_file,
     arguments,
@@ -44,7 +45,9 @@ scenarios!(
     py_error,
     shared_lib,
     syntax_error,
+    targets_lists,
     updir,
+    variables,
 );
 
 fn tests_dir() -> PathBuf {

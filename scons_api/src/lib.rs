@@ -18,6 +18,8 @@ pub struct ReadRequest {
     pub launch_dir: PathBuf,
     pub arguments: Vec<(String, String)>,
     pub targets: Vec<String>,
+    /// Plain words and options the engine does not know, in order (for `AddOption`).
+    pub leftover: Vec<String>,
     pub options: serde_json::Map<String, serde_json::Value>,
 }
 

@@ -19,6 +19,9 @@ pub struct BuildGraph {
     pub build_targets: Option<Vec<String>>,
     #[serde(default)]
     pub help_text: Option<String>,
+    /// With `-h` and no `Help()` call: SCons's option help (built-in and `AddOption` ones).
+    #[serde(default)]
+    pub option_help: Option<String>,
     #[serde(default)]
     pub options: BTreeMap<String, serde_json::Value>,
     #[serde(default)]

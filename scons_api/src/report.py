@@ -23,6 +23,8 @@ def report(exc, frontend_dir):
         if isinstance(code, int):
             return "", code
         return str(code) + "\n", 1
+    if type(exc).__name__ == "OptionsError":
+        return str(exc), 2
     errors = sys.modules.get("SCons.Errors")
     frames = _user_frames(exc, frontend_dir)
     if isinstance(exc, SyntaxError):

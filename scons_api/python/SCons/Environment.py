@@ -159,6 +159,8 @@ class SubstitutionEnvironment:
             from SCons.Warnings import warn, ReservedVariableWarning
             warn(ReservedVariableWarning, "Ignoring attempt to set reserved variable `%s'" % key)
             return
+        if key not in self._dict and not key.isidentifier():
+            raise UserError("Illegal construction variable %r" % (key,))
         if key == 'BUILDERS':
             from SCons.Builder import BuilderDict
             value = BuilderDict(value)

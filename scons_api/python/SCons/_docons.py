@@ -59,6 +59,8 @@ def read(request):
         sc = request.get('sconstruct') or os.path.join(top, 'SConstruct')
         node = _state.fs.File(sc)
         _run(node, {}, {}, None)
+        from SCons.Script import SConsOptions
+        SConsOptions.check_leftover()
     except SystemExit as e:
         code = e.code
         exit_status = code if isinstance(code, int) else (0 if code is None else 1)
@@ -266,9 +268,11 @@ class _Writer:
         defaults = None
         if _state.default_targets is not None:
             defaults = [self.nid(n) for n in _state.default_targets]
-        bt = None
-        if Script.BUILD_TARGETS.modified or Script.COMMAND_LINE_TARGETS:
-            bt = [str(x) for x in Script.BUILD_TARGETS]
+        bt = Script._build_targets_for_engine()
+        option_help = None
+        if _state.options.get('help') and _state.help_text is None:
+            from SCons.Script import SConsOptions
+            option_help = SConsOptions.format_help()
         i = 0
         nodes = []
         while i < len(self.node_objs):
@@ -289,6 +293,7 @@ class _Writer:
             'default_targets': defaults,
             'build_targets': bt,
             'help_text': _state.help_text,
+            'option_help': option_help,
             'options': _jsonable(_state.options),
             'variant_dirs': [{'variant': v.path, 'src': s.path, 'duplicate': d}
                              for v, s, d in self.fs.variant_dirs],

@@ -233,10 +233,15 @@ def _run(node, exports, kw, src_dir_override):
     try:
         with open(actual, 'rb') as f:
             code = compile(f.read(), actual, 'exec')
+        trace = 'sconscript' in (_state.options.get('debug') or ())
+        if trace:
+            print("scons: Entering " + actual)
         try:
             exec(code, g)
         except _Return:
             pass
+        if trace:
+            print("scons: Exiting " + actual)
     finally:
         call_stack.pop()
         fs.chdir(frame.prev_dir)

@@ -14,6 +14,7 @@ from SCons.Subst import Literal
 from SCons.Platform import Platform
 from SCons.Tool import Tool, FindTool
 from SCons.Script.SConscript import SConscript, Export, Import, Return, _SConscript_env
+from SCons.Script import SConsOptions
 import SCons.Errors
 import SCons.Action
 import SCons.Builder
@@ -24,34 +25,34 @@ import SCons.Node.FS
 import SCons.Util
 import SCons.Subst
 import SCons.Warnings
+import SCons.Variables
+from SCons.Variables import BoolVariable, EnumVariable, ListVariable, PackageVariable, PathVariable
 
 Flatten = Util.flatten
 
 
 class _TargetList(list):
-    """BUILD_TARGETS / COMMAND_LINE_TARGETS: remembers whether a script changed it."""
-    modified = False
+    """BUILD_TARGETS: the command-line targets, or else what Default() added. Once there are
+    command-line targets, Default() no longer changes it."""
+    fixed = False
 
-    def _mod(name):
-        base = getattr(list, name)
+    def _add_default(self, nodes):
+        if not self.fixed:
+            self.extend(nodes)
 
-        def f(self, *a, **k):
-            self.modified = True
-            return base(self, *a, **k)
-        f.__name__ = name
-        return f
-
-    for _n in ('append', 'extend', 'insert', 'remove', 'pop', 'clear', '__setitem__',
-               '__delitem__', '__iadd__', 'sort', 'reverse'):
-        locals()[_n] = _mod(_n)
-    del _n, _mod
+    def _clear(self):
+        if not self.fixed:
+            del self[:]
 
 
 ARGUMENTS = {}
 ARGLIST = []
-COMMAND_LINE_TARGETS = _TargetList()
+COMMAND_LINE_TARGETS = []
 BUILD_TARGETS = _TargetList()
 DEFAULT_TARGETS = []
+# BUILD_TARGETS as changed by the official calls only: a difference at the end means a
+# script edited BUILD_TARGETS by hand, which then counts like command-line targets.
+_build_plus_default = _TargetList()
 
 
 def _reset_globals():
@@ -61,16 +62,47 @@ def _reset_globals():
     for k, v in ARGLIST:
         ARGUMENTS[k] = v
     targets = list(_state.request.get('targets') or [])
-    list.__init__(COMMAND_LINE_TARGETS, targets)
-    list.__init__(BUILD_TARGETS, targets)
-    BUILD_TARGETS.modified = False
+    COMMAND_LINE_TARGETS[:] = targets
+    for tl in (BUILD_TARGETS, _build_plus_default):
+        list.__init__(tl, targets)
+        tl.fixed = bool(targets)
     DEFAULT_TARGETS[:] = []
     _options_defaults()
+    SConsOptions.reset(_state.request.get('leftover'))
+
+
+def _remove_command_line_word(word):
+    """A word the engine took for a target or KEY=VALUE turned out to be an option's value."""
+    if '=' in word:
+        pair = tuple(word.split('=', 1))
+        if pair in ARGLIST:
+            ARGLIST.remove(pair)
+            ARGUMENTS.pop(pair[0], None)
+            for k, v in ARGLIST:
+                if k == pair[0]:
+                    ARGUMENTS[k] = v
+        return
+    for tl in (COMMAND_LINE_TARGETS, BUILD_TARGETS, _build_plus_default):
+        if word in tl:
+            tl.remove(word)
+
+
+def _build_targets_for_engine():
+    """BUILD_TARGETS as words when they decide what to build (see FORMAT.md), else None."""
+    if COMMAND_LINE_TARGETS or list(BUILD_TARGETS) != list(_build_plus_default):
+        return [str(x) for x in BUILD_TARGETS]
+    return None
 
 
 def _options_defaults():
     o = _state.options
-    for k, v in (('num_jobs', 1), ('keep_going', False), ('no_exec', False), ('silent', False),
+    for k, v in _OPTION_DEFAULTS:
+        o.setdefault(k, v)
+    SConsOptions.from_command_line.clear()
+    SConsOptions.from_command_line.update(k for k, v in _OPTION_DEFAULTS if o[k] != v)
+
+
+_OPTION_DEFAULTS = (('num_jobs', 1), ('keep_going', False), ('no_exec', False), ('silent', False),
                  ('question', False), ('clean', False), ('implicit_cache', False), ('debug', []),
                  ('help', False), ('directory', None), ('file', []), ('climb_up', 0), ('warn', []),
                  ('duplicate', 'hard-soft-copy'), ('max_drift', 2 * 24 * 60 * 60),
@@ -81,8 +113,7 @@ def _options_defaults():
                  ('cache_disable', False), ('cache_force', False), ('cache_show', False),
                  ('cache_readonly', False), ('cache_debug', None), ('include_dir', []),
                  ('taskmastertrace_file', None), ('tree_printers', []), ('experimental', []),
-                 ('hash_format', None), ('disable_execute_ninja', False)):
-        o.setdefault(k, v)
+                 ('hash_format', None), ('disable_execute_ninja', False))
 
 
 # --------------------------------------------------------------- nodes
@@ -159,16 +190,20 @@ def _targets(env, args, klass='Entry'):
 
 # --------------------------------------------------------------- graph declarations
 def Default(*targets, env=None):
+    if _state.default_targets is None:
+        _state.default_targets = []
     for t in _targets(env, targets):
         if t is None:
             _state.default_targets = []
             DEFAULT_TARGETS[:] = []
+            BUILD_TARGETS._clear()
+            _build_plus_default._clear()
             continue
-        if _state.default_targets is None:
-            _state.default_targets = []
         if t not in _state.default_targets:
             _state.default_targets.append(t)
-            DEFAULT_TARGETS.append(t)
+        DEFAULT_TARGETS.append(t)
+        BUILD_TARGETS._add_default([t])
+        _build_plus_default._add_default([t])
 
 
 def Alias(alias, source=None, action=None, env=None, **kw):
@@ -314,52 +349,51 @@ def Decider(function, env=None):
 
 
 # --------------------------------------------------------------- options / misc
-def Help(text, append=False, keep_local=False, local_only=False, env=None):
+def Help(text, append=False, local_only=False, keep_local=None, env=None):
+    """Add to the text `-h` prints; the first call with append=True starts from the option help."""
+    text = (env or DefaultEnvironment()).subst(text, raw=1)
+    if keep_local is not None:
+        local_only = keep_local
     if _state.help_text is None:
-        _state.help_text = str(text)
-    else:
-        _state.help_text += str(text)
+        _state.help_text = SConsOptions.format_help(local_only) if append else ""
+    _state.help_text += text
 
 
 def GetOption(name, env=None):
     if name not in _state.options:
-        raise AttributeError("No such option: %s" % name)
+        raise AttributeError("'Values' object has no attribute '%s'" % name)
     return _state.options[name]
 
 
 _settable = ('clean', 'diskcheck', 'duplicate', 'experimental', 'hash_chunksize', 'hash_format',
              'help', 'implicit_cache', 'implicit_deps_changed', 'implicit_deps_unchanged',
              'max_drift', 'md5_chunksize', 'no_exec', 'no_progress', 'num_jobs', 'random',
-             'silent', 'stack_size', 'warn', 'disable_execute_ninja', 'keep_going', 'question')
+             'silent', 'stack_size', 'warn', 'disable_execute_ninja')
 
 
 def SetOption(name, value, env=None):
-    if name not in _settable and name not in _added_options:
-        raise UserError("This option is not settable from a SConscript file: %s" % name)
-    _state.options[name] = value
-
-
-_added_options = {}
+    if name not in _settable and name not in SConsOptions.settable:
+        raise UserError("This option is not settable from an SConscript file: %r" % (name,))
+    if name not in SConsOptions.from_command_line:
+        _state.options[name] = value
 
 
 def AddOption(*args, **kw):
-    dest = kw.get('dest')
-    if dest is None:
-        for a in args:
-            if a.startswith('--'):
-                dest = a[2:].replace('-', '_')
-                break
-    if dest is None:
-        raise UserError("AddOption: cannot tell the option's dest")
-    _added_options[dest] = kw
-    if dest not in _state.options:
-        d = kw.get('default')
-        if d is None and kw.get('action') in ('store_true',):
-            d = False
-        if d is None and kw.get('action') in ('store_false',):
-            d = True
-        _state.options[dest] = d
-    return None
+    if 'settable' in kw and not kw['settable']:
+        del kw['settable']
+    return SConsOptions.add_option(*args, **kw)
+
+
+def Variables(files=None, args=ARGUMENTS):
+    """Build variables read from `files` and the command line's KEY=VALUE words."""
+    return SCons.Variables.Variables(files, args)
+
+
+def GetBuildPath(files, env=None):
+    """The path(s) of `files` as nodes print them (a string for one, a list for a list)."""
+    env = env or DefaultEnvironment()
+    paths = [str(n) for n in env.arg2nodes(files, _state.fs.Entry)]
+    return paths if is_List(files) else paths[0]
 
 
 def GetLaunchDir(env=None):
@@ -457,8 +491,7 @@ def _unsupported(name):
 
 
 for _name in ('Configure', 'CacheDir', 'Repository', 'SConsignFile', 'Requires',
-              'Progress', 'Variables', 'EnumVariable', 'BoolVariable', 'ListVariable',
-              'PackageVariable', 'PathVariable', 'Scanner', 'FindSourceFiles', 'FindInstalledFiles',
+              'Progress', 'Scanner', 'FindSourceFiles', 'FindInstalledFiles',
               'FindPathDirs', 'SourceCode', 'Local', 'InstallVersionedLib', 'Pseudo', 'ParseConfig',
               'SetBuildSignatureType',
               'SetContentSignatureType', 'TargetSignatures', 'SourceSignatures', 'Interactive',
@@ -490,7 +523,7 @@ _ENV_FUNCS = {
     'SetOption': SetOption, 'EnsurePythonVersion': EnsurePythonVersion,
     'EnsureSConsVersion': EnsureSConsVersion, 'Exit': Exit, 'GetLaunchDir': GetLaunchDir,
     'SConscriptChdir': SConscriptChdir, 'Execute': Execute, 'SideEffect': SideEffect,
-    'AddPreAction': AddPreAction, 'AddPostAction': AddPostAction,
+    'AddPreAction': AddPreAction, 'AddPostAction': AddPostAction, 'GetBuildPath': GetBuildPath,
 }
 
 
@@ -520,7 +553,7 @@ def _script_globals():
     """A fresh globals dict for one SConscript file."""
     global _EXPORTED
     if _EXPORTED is None:
-        skip = {'os', 'sys', 'Util', 'SCons'}
+        skip = {'os', 'sys', 'Util', 'SCons', 'UserError', 'unsupported'}
         _EXPORTED = {k: v for k, v in globals().items()
                      if not k.startswith('_') and k not in skip and not isinstance(v, type(sys))}
         _EXPORTED['SCons'] = SCons
