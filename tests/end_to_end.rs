@@ -28,6 +28,7 @@ scenarios!(
     clone_append,
     compile_error,
     comstr,
+    configure,
     cpp_lib,
     deep_header,
     depends,

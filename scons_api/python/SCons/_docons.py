@@ -20,6 +20,8 @@ def read(request):
     Script._reset_globals()
     del call_stack[:]
     del python_actions[:]
+    from SCons import SConf
+    SConf.reset()
     Subst.freeze(False)
     old_cwd = os.getcwd()
     old_path = list(sys.path)
@@ -29,6 +31,7 @@ def read(request):
         sc = request.get('sconstruct') or os.path.join(top, 'SConstruct')
         node = _state.fs.File(sc)
         _run(node, {}, {}, None)
+        SConf.config_h_tasks()
     except SystemExit as e:
         code = e.code
         exit_status = code if isinstance(code, int) else (0 if code is None else 1)

@@ -407,7 +407,7 @@ def _unsupported(name):
     return f
 
 
-for _name in ('Configure', 'CacheDir', 'Repository', 'SConsignFile', 'SideEffect', 'Requires',
+for _name in ('CacheDir', 'Repository', 'SConsignFile', 'SideEffect', 'Requires',
               'Execute', 'Progress', 'Variables', 'EnumVariable', 'BoolVariable', 'ListVariable',
               'PackageVariable', 'PathVariable', 'Scanner', 'FindSourceFiles', 'FindInstalledFiles',
               'FindPathDirs', 'SourceCode', 'Local', 'InstallVersionedLib', 'Pseudo', 'ParseConfig',
@@ -433,7 +433,10 @@ for _name in _BUILDER_NAMES:
     globals()[_name] = _default_builder(_name)
 del _name
 
+from SCons.SConf import Configure  # noqa: E402
+
 _ENV_FUNCS = {
+    'Configure': Configure,
     'Alias': Alias, 'AlwaysBuild': AlwaysBuild, 'Clean': Clean, 'Command': Command,
     'Default': Default, 'Depends': Depends, 'Ignore': Ignore, 'Precious': Precious,
     'NoClean': NoClean, 'NoCache': NoCache, 'Glob': Glob, 'Install': Install,
