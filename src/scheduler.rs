@@ -291,7 +291,7 @@ impl<'g, 's> Scheduler<'g, 's> {
 
     fn up_to_date_message(&mut self, n: NodeId) {
         if let Some(printed) = self.goal_nodes.get_mut(&n) {
-            if !*printed && !self.opts.silent {
+            if !*printed && !self.opts.silent && !self.opts.question {
                 *printed = true;
                 out(&format!("scons: `{}' is up to date.", self.g.nodes[n].path));
             }
@@ -311,7 +311,7 @@ impl<'g, 's> Scheduler<'g, 's> {
                 let any_executed = under.iter().any(|t| self.executed.contains(t));
                 match goal {
                     Goal::Dir(d) => {
-                        if !any_executed && !self.opts.silent {
+                        if !any_executed && !self.opts.silent && !self.opts.question {
                             out(&format!("scons: `{d}' is up to date."));
                         }
                     }

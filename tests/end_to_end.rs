@@ -41,6 +41,7 @@ scenarios!(
     keep_going,
     missing_source,
     override_,
+    parse_config,
     parallel,
     py_error,
     shared_lib,

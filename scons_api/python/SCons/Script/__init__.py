@@ -410,7 +410,7 @@ def _unsupported(name):
 for _name in ('CacheDir', 'Repository', 'SConsignFile', 'SideEffect', 'Requires',
               'Execute', 'Progress', 'Variables', 'EnumVariable', 'BoolVariable', 'ListVariable',
               'PackageVariable', 'PathVariable', 'Scanner', 'FindSourceFiles', 'FindInstalledFiles',
-              'FindPathDirs', 'SourceCode', 'Local', 'InstallVersionedLib', 'Pseudo', 'ParseConfig',
+              'FindPathDirs', 'SourceCode', 'Local', 'InstallVersionedLib', 'Pseudo',
               'Touch', 'Copy', 'Delete', 'Mkdir', 'Move', 'Chmod', 'SetBuildSignatureType',
               'SetContentSignatureType', 'TargetSignatures', 'SourceSignatures', 'Interactive',
               'ValidateOptions', 'DebugOptions', 'Tag', 'Package', 'Virtualenv'):
@@ -427,7 +427,7 @@ def _default_builder(name):
     return f
 
 
-_BUILDER_NAMES = ('Program', 'Object', 'StaticObject', 'SharedObject', 'Library', 'StaticLibrary',
+_BUILDER_NAMES = ('ParseConfig', 'Program', 'Object', 'StaticObject', 'SharedObject', 'Library', 'StaticLibrary',
                   'SharedLibrary', 'LoadableModule')
 for _name in _BUILDER_NAMES:
     globals()[_name] = _default_builder(_name)
