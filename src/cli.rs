@@ -22,6 +22,11 @@ pub struct Options {
     /// Search up directory tree for SConstruct, build all Default() targets
     #[arg(short = 'D')]
     pub climb_default: bool,
+
+    /// Configure checks: `auto` (rerun when changed), `force` (always rerun), `cache` (never rerun).
+    #[arg(long = "config", value_name = "MODE", default_value = "auto",
+          value_parser = ["auto", "force", "cache"])]
+    pub config: String,
     /// Read FILE as the top-level SConstruct file
     #[arg(short = 'f', long = "file", visible_aliases = ["makefile", "sconstruct"], value_name = "FILE")]
     pub file: Vec<String>,
@@ -205,6 +210,7 @@ impl Options {
         use serde_json::json;
         let mut m = serde_json::Map::new();
         m.insert("clean".into(), json!(self.clean));
+        m.insert("config".into(), json!(self.config));
         m.insert("directory".into(), json!(self.directory.last()));
         m.insert("file".into(), json!(self.file));
         m.insert("help".into(), json!(self.help));

@@ -586,6 +586,10 @@ fn run_actions(
                 copy_file(copy.0, copy.1)?;
                 continue;
             }
+            ActionRecord::Write { text, .. } => {
+                write_file(copy.1, text)?;
+                continue;
+            }
             ActionRecord::Python { id, .. } => {
                 match python {
                     Some(run) => run(*id)?,
@@ -639,6 +643,14 @@ pub fn build(
     interrupted: &AtomicBool,
 ) -> BuildResult {
     Scheduler::new(g, state, python, goals, opts).run(interrupted)
+}
+
+/// Write a file for a write action, creating its folder.
+fn write_file(to: &std::path::Path, text: &str) -> Result<(), String> {
+    if let Some(parent) = to.parent() {
+        std::fs::create_dir_all(parent).map_err(|e| format!("{e}"))?;
+    }
+    std::fs::write(to, text).map_err(|e| format!("{e}"))
 }
 
 /// Copy a file for a copy action: a hard link when possible (as SCons duplicates), else a copy.

@@ -127,6 +127,12 @@ pub enum ActionRecord {
     },
     /// Copy the task's first source to its first target (Install, variant-dir duplication).
     Copy { show: String, sig: String },
+    /// Write `text` into the task's first target (a `config.h` made by a Configure context).
+    Write {
+        text: String,
+        show: String,
+        sig: String,
+    },
     /// A Python function, run by the front end.
     Python { id: u64, show: String, sig: String },
 }
@@ -136,6 +142,7 @@ impl ActionRecord {
         match self {
             ActionRecord::Command { show, .. }
             | ActionRecord::Copy { show, .. }
+            | ActionRecord::Write { show, .. }
             | ActionRecord::Python { show, .. } => show,
         }
     }
@@ -143,6 +150,7 @@ impl ActionRecord {
         match self {
             ActionRecord::Command { sig, .. }
             | ActionRecord::Copy { sig, .. }
+            | ActionRecord::Write { sig, .. }
             | ActionRecord::Python { sig, .. } => sig,
         }
     }

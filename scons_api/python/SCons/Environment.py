@@ -295,12 +295,33 @@ class SubstitutionEnvironment:
         from SCons.Defaults import parse_flags
         return parse_flags(self, flags)
 
+    def backtick(self, command):
+        """Run command (with $ENV) and return its standard output as text."""
+        import subprocess
+        from SCons._docons import _env_strings
+        if is_List(command):
+            command = ' '.join(map(str, command))
+        p = subprocess.run(['/bin/sh', '-c', command], env=_env_strings(self),
+                           stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+        if p.returncode:
+            raise OSError("'%s' exited %d" % (command, p.returncode))
+        return p.stdout.decode('utf-8', 'replace')
+
+    def ParseConfig(self, command, function=None, unique=True):
+        """Run a *-config command and merge the flags it prints (or hand them to function)."""
+        if function is None:
+            def function(env, cmd, unique=unique):
+                return env.MergeFlags(cmd, unique)
+        if is_List(command):
+            command = ' '.join(map(str, command))
+        return function(self, self.backtick(self.subst(command)), unique)
+
     def MergeFlags(self, args, unique=True):
         if not is_Dict(args):
             args = self.ParseFlags(args)
         if not unique:
             self.Append(**args)
-            return self
+            return None
         for key, value in args.items():
             if not value:
                 continue
@@ -314,7 +335,7 @@ class SubstitutionEnvironment:
                     orig = value
                 elif value:
                     if key == 'CPPDEFINES':
-                        self.AppendUnique(CPPDEFINES=value)
+                        self.AppendUnique(CPPDEFINES=value, delete_existing=True)
                         continue
                     orig = list(Util.Split(orig) if is_String(orig) else orig) + list(value)
             t = []
@@ -327,7 +348,7 @@ class SubstitutionEnvironment:
                     if v not in t:
                         t.insert(0, v)
             self[key] = t
-        return self
+        return None
 
 
 class Base(SubstitutionEnvironment):
@@ -647,7 +668,7 @@ class Base(SubstitutionEnvironment):
     for _n in ('Alias', 'AlwaysBuild', 'Clean', 'Command', 'Default', 'Depends', 'Ignore',
                'Precious', 'NoClean', 'NoCache', 'Glob', 'SConscript', 'Install', 'InstallAs',
                'VariantDir', 'SideEffect', 'Requires', 'Execute', 'CacheDir', 'Configure',
-               'ParseConfig', 'Repository', 'SConsignFile', 'SourceCode', 'Local',
+               'Repository', 'SConsignFile', 'SourceCode', 'Local',
                'InstallVersionedLib', 'Pseudo', 'Action', 'Builder', 'Scanner', 'Export',
                'Import', 'Return', 'Help', 'GetOption', 'SetOption', 'EnsurePythonVersion',
                'EnsureSConsVersion', 'Exit', 'GetLaunchDir', 'SConscriptChdir', 'FindSourceFiles',

@@ -43,6 +43,8 @@ def read(request):
     Script._reset_globals()
     del call_stack[:]
     del python_actions[:]
+    from SCons import SConf
+    SConf.reset()
     Subst.freeze(False)
     if not isinstance(sys.stdout, _Unbuffered):
         sys.stdout = _Unbuffered(sys.stdout)
@@ -61,6 +63,7 @@ def read(request):
         _run(node, {}, {}, None)
         from SCons.Script import SConsOptions
         SConsOptions.check_leftover()
+        SConf.config_h_tasks()
     except SystemExit as e:
         code = e.code
         exit_status = code if isinstance(code, int) else (0 if code is None else 1)

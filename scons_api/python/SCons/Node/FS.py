@@ -65,6 +65,9 @@ class Base(Node):
     def get_labspath(self):
         return self.abspath
 
+    def for_signature(self):
+        return self.name
+
     def get_internal_path(self):
         return self.path
 

@@ -490,9 +490,9 @@ def _unsupported(name):
     return f
 
 
-for _name in ('Configure', 'CacheDir', 'Repository', 'SConsignFile', 'Requires',
+for _name in ('CacheDir', 'Repository', 'SConsignFile', 'Requires',
               'Progress', 'Scanner', 'FindSourceFiles', 'FindInstalledFiles',
-              'FindPathDirs', 'SourceCode', 'Local', 'InstallVersionedLib', 'Pseudo', 'ParseConfig',
+              'FindPathDirs', 'SourceCode', 'Local', 'InstallVersionedLib', 'Pseudo',
               'SetBuildSignatureType',
               'SetContentSignatureType', 'TargetSignatures', 'SourceSignatures', 'Interactive',
               'ValidateOptions', 'DebugOptions', 'Tag', 'Package', 'Virtualenv'):
@@ -509,13 +509,16 @@ def _default_builder(name):
     return f
 
 
-_BUILDER_NAMES = ('Program', 'Object', 'StaticObject', 'SharedObject', 'Library', 'StaticLibrary',
+_BUILDER_NAMES = ('ParseConfig', 'Program', 'Object', 'StaticObject', 'SharedObject', 'Library', 'StaticLibrary',
                   'SharedLibrary', 'LoadableModule')
 for _name in _BUILDER_NAMES:
     globals()[_name] = _default_builder(_name)
 del _name
 
+from SCons.SConf import Configure  # noqa: E402
+
 _ENV_FUNCS = {
+    'Configure': Configure,
     'Alias': Alias, 'AlwaysBuild': AlwaysBuild, 'Clean': Clean, 'Command': Command,
     'Default': Default, 'Depends': Depends, 'Ignore': Ignore, 'Precious': Precious,
     'NoClean': NoClean, 'NoCache': NoCache, 'Glob': Glob, 'Install': Install,
