@@ -21,6 +21,10 @@ macro_rules! scenarios {
 }
 
 scenarios!(
+    explain_deciders,
+    user_scanner,
+    cachedir,
+    implicit_cache,
     alias_default,
     alt_file,
     arguments,
