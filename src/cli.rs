@@ -48,6 +48,21 @@ pub struct Options {
     /// Don't rescan changed implicit dependencies
     #[arg(long = "implicit-deps-unchanged")]
     pub implicit_deps_unchanged: bool,
+    /// Do not retrieve built targets from CacheDir
+    #[arg(long = "cache-disable", visible_alias = "no-cache")]
+    pub cache_disable: bool,
+    /// Copy already-built targets into CacheDir
+    #[arg(long = "cache-force", visible_alias = "cache-populate")]
+    pub cache_force: bool,
+    /// Do not update CacheDir with built targets
+    #[arg(long = "cache-readonly")]
+    pub cache_readonly: bool,
+    /// Print build actions for files from CacheDir
+    #[arg(long = "cache-show")]
+    pub cache_show: bool,
+    /// Print CacheDir debug info to FILE
+    #[arg(long = "cache-debug", value_name = "FILE")]
+    pub cache_debug: Option<String>,
     /// Allow N jobs at once
     #[arg(short = 'j', long = "jobs", value_name = "N")]
     pub jobs: Option<usize>,
@@ -238,7 +253,39 @@ impl Options {
             "environment_overrides".into(),
             json!(self.environment_overrides),
         );
+        m.insert("cache_disable".into(), json!(self.cache_disable));
+        m.insert("cache_force".into(), json!(self.cache_force));
+        m.insert("cache_readonly".into(), json!(self.cache_readonly));
+        m.insert("cache_show".into(), json!(self.cache_show));
+        m.insert("cache_debug".into(), json!(self.cache_debug));
         m
+    }
+
+    /// The option names (as in `as_script_options`) that the command line set.
+    pub fn given_options(&self) -> Vec<String> {
+        let flags = [
+            ("clean", self.clean),
+            ("help", self.help),
+            ("ignore_errors", self.ignore_errors),
+            ("implicit_cache", self.implicit_cache),
+            ("implicit_deps_changed", self.implicit_deps_changed),
+            ("implicit_deps_unchanged", self.implicit_deps_unchanged),
+            ("num_jobs", self.jobs.is_some()),
+            ("keep_going", self.keep_going),
+            ("no_exec", self.no_exec),
+            ("no_progress", self.no_progress),
+            ("question", self.question),
+            ("silent", self.silent),
+            ("cache_disable", self.cache_disable),
+            ("cache_force", self.cache_force),
+            ("cache_readonly", self.cache_readonly),
+            ("cache_show", self.cache_show),
+        ];
+        flags
+            .iter()
+            .filter(|(_, given)| *given)
+            .map(|(name, _)| (*name).to_owned())
+            .collect()
     }
 
     /// SCons's `climb_up` option value: 0 none, 1 `-u`, 2 `-U`, 3 `-D`.

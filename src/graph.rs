@@ -3,7 +3,7 @@
 //! means every node below it). Task-to-task edges are kept in a petgraph graph for cycle checks.
 
 use petgraph::graph::{DiGraph, NodeIndex};
-use scons_api::{BuildGraph, NodeKind, TaskRecord};
+use scons_api::{BuildGraph, DeciderRecord, NodeKind, TaskRecord};
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::path::{Component, Path, PathBuf};
 
@@ -19,8 +19,11 @@ pub struct Node {
     pub precious: bool,
     pub always_build: bool,
     pub noclean: bool,
+    pub nocache: bool,
     pub clean: Vec<NodeId>,
     pub ignore: Vec<NodeId>,
+    /// `node.Decider(...)`: overrides the deciders of the tasks that depend on this node.
+    pub decider: Option<DeciderRecord>,
 }
 
 #[derive(Debug, Clone)]
@@ -121,8 +124,10 @@ impl Graph {
                 precious: n.precious,
                 always_build: n.always_build,
                 noclean: n.noclean,
+                nocache: n.nocache,
                 clean: n.clean,
                 ignore: n.ignore,
+                decider: n.decider,
             });
         }
         g.producer = vec![None; g.nodes.len()];
@@ -147,7 +152,13 @@ impl Graph {
                 }
                 g.producer[target] = Some(tid);
             }
-            for &n in t.sources.iter().chain(&t.deps) {
+            for &n in t
+                .sources
+                .iter()
+                .chain(&t.deps)
+                .chain(&t.requires)
+                .chain(&t.implicit)
+            {
                 if n >= g.nodes.len() {
                     return Err(format!("task {tid} names unknown node {n}"));
                 }
@@ -191,8 +202,10 @@ impl Graph {
             precious: false,
             always_build: false,
             noclean: false,
+            nocache: false,
             clean: Vec::new(),
             ignore: Vec::new(),
+            decider: None,
         });
         self.producer.push(None);
         self.by_path.insert(path.to_owned(), id);
@@ -253,12 +266,25 @@ impl Graph {
         inputs
     }
 
+    /// Everything that must be built before task `t` runs: its declared inputs, its known
+    /// implicit inputs and its order-only prerequisites (`Requires`).
+    pub fn ordering_inputs(&self, t: TaskId) -> Vec<NodeId> {
+        let rec = &self.tasks[t].rec;
+        let mut all = self.declared_inputs(t);
+        for &n in rec.implicit.iter().chain(&rec.requires) {
+            if !all.contains(&n) {
+                all.push(n);
+            }
+        }
+        all
+    }
+
     /// Task-level dependency graph of the declared inputs, for cycle detection.
     pub fn find_cycle(&self) -> Option<Vec<String>> {
         let mut dg: DiGraph<TaskId, ()> = DiGraph::with_capacity(self.tasks.len(), 0);
         let idx: Vec<NodeIndex> = (0..self.tasks.len()).map(|t| dg.add_node(t)).collect();
         for t in 0..self.tasks.len() {
-            for n in self.declared_inputs(t) {
+            for n in self.ordering_inputs(t) {
                 if let Some(p) = self.producer[n] {
                     dg.add_edge(idx[p], idx[t], ());
                 }

@@ -5,6 +5,8 @@
 //! decides what is stale (`uptodate`, with the include `scanner` and the persistent `state`) and
 //! runs it; or `clean` with `-c`.
 
+mod cachedir;
+mod callbacks;
 mod clean;
 mod cli;
 mod graph;
@@ -175,6 +177,7 @@ fn main() -> ExitCode {
         targets: opts.targets(),
         leftover: opts.leftover.clone(),
         options: opts.as_script_options(),
+        given_options: opts.given_options(),
     };
     // The interpreter stays alive for the build when it ran the scripts: Python function actions
     // run in it. A reused graph has none (graph_cache keeps only graphs without them).
@@ -217,6 +220,14 @@ fn main() -> ExitCode {
     if let Some(status) = declared.exit {
         return ExitCode::from(status.clamp(0, 255) as u8);
     }
+    // Options the scripts may have changed with SetOption().
+    let script_options = declared.options.clone();
+    let script_flag = |name: &str, given: bool| {
+        script_options
+            .get(name)
+            .map(|v| v.as_bool().unwrap_or(v.as_i64().unwrap_or(0) != 0))
+            .unwrap_or(given)
+    };
     let mut g = match Graph::from_records(&top, declared) {
         Ok(g) => g,
         Err(e) => return fail(&e),
@@ -331,19 +342,35 @@ fn main() -> ExitCode {
         return ExitCode::from(2);
     }
     let build_opts = BuildOptions {
-        jobs: opts.jobs(),
+        jobs: script_options
+            .get("num_jobs")
+            .and_then(|v| v.as_u64())
+            .map(|j| j.max(1) as usize)
+            .unwrap_or(opts.jobs()),
         keep_going: opts.keep_going,
         no_exec: opts.no_exec,
         silent: opts.silent,
         ignore_errors: opts.ignore_errors,
         explain: opts.explain(),
         question: opts.question,
+        implicit_cache: script_flag("implicit_cache", opts.implicit_cache),
+        implicit_deps_changed: script_flag("implicit_deps_changed", opts.implicit_deps_changed),
+        implicit_deps_unchanged: script_flag(
+            "implicit_deps_unchanged",
+            opts.implicit_deps_unchanged,
+        ),
+        cache: cachedir::CacheOptions {
+            disable: opts.cache_disable,
+            force: opts.cache_force,
+            readonly: opts.cache_readonly,
+            show: opts.cache_show,
+        },
     };
     phase("graph ready");
     let result = scheduler::build(
         &mut g,
         &state,
-        front.as_ref().map(|f| f as &dyn scons_api::PythonActions),
+        front.as_ref().map(|f| f as &dyn callbacks::FrontEndCalls),
         goals,
         build_opts,
         &interrupted,

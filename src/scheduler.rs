@@ -3,10 +3,12 @@
 //! done, and runs the commands of stale tasks on up to `-j N` worker threads. At -j1 the order of
 //! commands and messages is SCons's; with more jobs each command's output is kept in one piece.
 
+use crate::cachedir;
+use crate::callbacks::FrontEndCalls;
 use crate::graph::{Graph, NodeId, TaskId};
-use crate::state::{InputRecord, State};
-use crate::uptodate::Checker;
-use scons_api::{ActionRecord, NodeKind, PythonActions};
+use crate::state::State;
+use crate::uptodate::{Checker, Scan, TaskInputs};
+use scons_api::{ActionRecord, NodeKind};
 use std::cmp::Reverse;
 use std::collections::{BinaryHeap, HashMap, HashSet};
 use std::io::Write;
@@ -25,6 +27,13 @@ pub struct BuildOptions {
     pub ignore_errors: bool,
     pub explain: bool,
     pub question: bool,
+    /// `--implicit-cache`: reuse the implicit deps recorded for a target instead of scanning.
+    pub implicit_cache: bool,
+    /// `--implicit-deps-changed`: scan again even with `--implicit-cache`.
+    pub implicit_deps_changed: bool,
+    /// `--implicit-deps-unchanged`: trust the recorded implicit deps even if sources changed.
+    pub implicit_deps_unchanged: bool,
+    pub cache: crate::cachedir::CacheOptions,
 }
 
 /// A requested target: a node (file or alias), or a folder meaning everything below it.
@@ -76,8 +85,8 @@ struct Job {
 pub struct Scheduler<'g, 's> {
     g: &'g mut Graph,
     /// Runs Python function actions; such tasks run on this (the main) thread.
-    python: Option<&'s dyn PythonActions>,
     checker: Checker<'s>,
+    calls: Option<&'s dyn FrontEndCalls>,
     opts: BuildOptions,
     goals: Vec<Goal>,
     units: Vec<Unit>,
@@ -87,7 +96,7 @@ pub struct Scheduler<'g, 's> {
     executed: HashSet<TaskId>,
     goal_nodes: HashMap<NodeId, bool>,
     /// Inputs recorded at decision time, for the record written when the task succeeds.
-    pending_inputs: HashMap<TaskId, Vec<InputRecord>>,
+    pending_inputs: HashMap<TaskId, TaskInputs>,
     children: Arc<Mutex<HashMap<usize, u32>>>,
     result: BuildResult,
     stop: bool,
@@ -109,7 +118,7 @@ impl<'g, 's> Scheduler<'g, 's> {
     pub fn new(
         g: &'g mut Graph,
         state: &'s State,
-        python: Option<&'s dyn PythonActions>,
+        calls: Option<&'s dyn FrontEndCalls>,
         goals: Vec<Goal>,
         opts: BuildOptions,
     ) -> Self {
@@ -122,8 +131,8 @@ impl<'g, 's> Scheduler<'g, 's> {
         }
         Scheduler {
             g,
-            python,
             checker: Checker::new(state),
+            calls,
             opts,
             goals,
             units: Vec::new(),
@@ -169,7 +178,7 @@ impl<'g, 's> Scheduler<'g, 's> {
         }
         let u = self.new_unit(UnitKind::Task(t));
         self.task_unit[t] = Some(u);
-        for n in self.g.declared_inputs(t) {
+        for n in self.g.ordering_inputs(t) {
             if let Some(p) = self.g.producer[n] {
                 let pu = self.visit_task(p);
                 if pu != u && self.units[pu].order != usize::MAX {
@@ -376,53 +385,23 @@ impl<'g, 's> Scheduler<'g, 's> {
             self.release(u);
             return false;
         }
-        // Headers found by the scanner; a generated one not built yet must come first.
-        let units = &self.units;
-        let task_unit = &self.task_unit;
-        let producer = self.g.producer.clone();
-        let is_done = |n: NodeId| match producer.get(n).copied().flatten() {
-            None => true,
-            Some(p) => task_unit[p]
-                .map(|pu| units[pu].status == Status::Done)
-                .unwrap_or(false),
+        let Some(inputs) = self.gather_inputs(u, t, declared) else {
+            return false; // waits for a generated input, or failed
         };
-        let scan = self.checker.scan(self.g, t, &is_done);
-        if !scan.unbuilt.is_empty() {
-            let mut waits = false;
-            for n in scan.unbuilt {
-                if let Some(p) = self.g.producer[n] {
-                    let pu = self.visit_task(p);
-                    if self.units[pu].status == Status::Waiting
-                        || self.units[pu].status == Status::Running
-                    {
-                        self.units[pu].dependents.push(u);
-                        self.units[u].waiting += 1;
-                        waits = true;
-                        if self.units[pu].waiting == 0 && self.units[pu].status == Status::Waiting {
-                            self.ready.push(Reverse((self.units[pu].order, pu)));
-                        }
-                    }
-                }
-            }
-            if waits {
+        let reason = match self.decide(t, &inputs) {
+            Ok(r) => r,
+            Err(e) => {
+                let target = self.g.nodes[self.g.tasks[t].rec.targets[0]].path.clone();
+                err(&format!("scons: *** [{target}] {e}"));
+                self.fail(u);
                 return false;
             }
-            if self.units[u].blocked {
-                self.units[u].status = Status::Failed;
-                self.release(u);
-                return false;
-            }
-        }
-        let mut inputs = declared;
-        for n in scan.implicit {
-            if !inputs.contains(&n) {
-                inputs.push(n);
-            }
-        }
-        let records = self.checker.input_records(self.g, &inputs);
-        let reason = self.checker.verdict(self.g, t, &records);
+        };
         let Some(reason) = reason else {
             self.units[u].status = Status::Done;
+            if self.opts.cache.force {
+                cachedir::push(self.g, t, &inputs, &self.opts.cache);
+            }
             for n in self.g.tasks[t].rec.targets.clone() {
                 self.up_to_date_message(n);
             }
@@ -438,6 +417,14 @@ impl<'g, 's> Scheduler<'g, 's> {
         }
         if self.opts.explain {
             out(&format!("scons: {reason}"));
+        }
+        if cachedir::retrieve(self.g, t, &inputs, &self.opts, &mut self.checker) {
+            if !self.opts.no_exec {
+                self.record_success(t, &inputs);
+            }
+            self.units[u].status = Status::Done;
+            self.release(u);
+            return false;
         }
         let task = &self.g.tasks[t];
         if self.opts.no_exec {
@@ -465,7 +452,7 @@ impl<'g, 's> Scheduler<'g, 's> {
                 }
             }
         }
-        self.pending_inputs.insert(t, records);
+        self.pending_inputs.insert(t, inputs);
         let cwd = match &task.rec.chdir {
             Some(d) => crate::graph::normalize(&self.g.top, std::path::Path::new(d)),
             None => self.g.top.clone(),
@@ -493,9 +480,9 @@ impl<'g, 's> Scheduler<'g, 's> {
                 ids.iter().map(|&n| self.g.nodes[n].path.clone()).collect()
             };
             let (targets, sources) = (paths(&task.rec.targets), paths(&task.rec.sources));
-            let python = self.python;
-            let run_python = |id: u64| match python {
-                Some(p) => p.run_python_action(id, &targets, &sources),
+            let calls = self.calls;
+            let run_python = |id: u64| match calls {
+                Some(p) => p.run_action(id, &targets, &sources),
                 None => Err("no Python interpreter to run a function action".to_owned()),
             };
             let copy = (copy_from.as_path(), copy_to.as_path());
@@ -523,6 +510,161 @@ impl<'g, 's> Scheduler<'g, 's> {
         true
     }
 
+    /// Record every target of task `t` as built from `inputs`.
+    fn record_success(&mut self, t: TaskId, inputs: &TaskInputs) {
+        for n in self.g.tasks[t].rec.targets.clone() {
+            let rec = self.checker.record_for(self.g, t, n, inputs);
+            self.checker.state.set_target(&self.g.nodes[n].path, &rec);
+        }
+    }
+
+    /// Make unit `u` wait for the tasks that build `nodes` and are not done; true if it waits.
+    fn wait_for(&mut self, u: usize, nodes: &[NodeId]) -> bool {
+        let mut waits = false;
+        for &n in nodes {
+            if let Some(p) = self.g.producer[n] {
+                let pu = self.visit_task(p);
+                if self.units[pu].status == Status::Waiting
+                    || self.units[pu].status == Status::Running
+                {
+                    self.units[pu].dependents.push(u);
+                    self.units[u].waiting += 1;
+                    waits = true;
+                    // SCons visits a newly found child right away, before the next sibling.
+                    let order = self.units[u].order;
+                    self.promote(pu, order);
+                    if self.units[pu].waiting == 0 && self.units[pu].status == Status::Waiting {
+                        self.ready.push(Reverse((self.units[pu].order, pu)));
+                    }
+                }
+            }
+        }
+        waits
+    }
+
+    /// Give waiting unit `u` and the tasks it waits for the priority `order` (when earlier).
+    fn promote(&mut self, u: usize, order: usize) {
+        if self.units[u].order <= order || self.units[u].status != Status::Waiting {
+            return;
+        }
+        self.units[u].order = order;
+        if self.units[u].waiting == 0 {
+            self.ready.push(Reverse((order, u)));
+        }
+        let UnitKind::Task(t) = self.units[u].kind else {
+            return;
+        };
+        for n in self.g.ordering_inputs(t) {
+            if let Some(cu) = self.g.producer[n].and_then(|p| self.task_unit[p]) {
+                self.promote(cu, order);
+            }
+        }
+    }
+
+    /// Is node `n` ready to be read: a source, or built in this run?
+    fn done_fn(&self) -> impl Fn(NodeId) -> bool + '_ {
+        move |n: NodeId| match self.g.producer.get(n).copied().flatten() {
+            None => true,
+            Some(p) => self.task_unit[p]
+                .map(|pu| self.units[pu].status == Status::Done)
+                .unwrap_or(false),
+        }
+    }
+
+    /// All inputs of task `t` in SCons's order: the declared ones, the commands' executables,
+    /// then what the scanners find (or, with `--implicit-cache`, what was recorded). `None` when
+    /// the unit must first wait for a generated input (it is evaluated again later) or failed.
+    fn gather_inputs(&mut self, u: usize, t: TaskId, declared: Vec<NodeId>) -> Option<TaskInputs> {
+        let rec = &self.g.tasks[t].rec;
+        let n_sources = declared
+            .iter()
+            .take_while(|n| rec.sources.contains(n))
+            .count();
+        let mut inputs = TaskInputs {
+            n_sources,
+            n_depends: declared.len() - n_sources,
+            nodes: declared,
+            records: Vec::new(),
+        };
+        for &n in &rec.implicit {
+            if !inputs.nodes.contains(&n) {
+                inputs.nodes.push(n);
+            }
+        }
+        if self.opts.implicit_cache && !self.opts.implicit_deps_changed {
+            let first = self.g.nodes[rec.targets[0]].path.clone();
+            if let Some(old) = self.checker.state.target(&first) {
+                let skip = old.n_sources + old.n_depends;
+                let mut cached = inputs.clone();
+                let mut unbuilt = Vec::new();
+                for r in old.inputs.iter().skip(skip) {
+                    let n = self.g.file_node(&r.path);
+                    if !cached.nodes.contains(&n) {
+                        cached.nodes.push(n);
+                        if !self.done_fn()(n) {
+                            unbuilt.push(n);
+                        }
+                    }
+                }
+                if self.wait_for(u, &unbuilt) {
+                    return None;
+                }
+                cached.records = self.checker.input_records(self.g, &cached.nodes);
+                if self.opts.implicit_deps_unchanged || matches!(self.decide(t, &cached), Ok(None))
+                {
+                    return Some(cached);
+                }
+            }
+        }
+        // Scan; a generated file not built yet must come first.
+        let scan = {
+            let units = &self.units;
+            let task_unit = &self.task_unit;
+            let producer = self.g.producer.clone();
+            let is_done = |n: NodeId| match producer.get(n).copied().flatten() {
+                None => true,
+                Some(p) => task_unit[p]
+                    .map(|pu| units[pu].status == Status::Done)
+                    .unwrap_or(false),
+            };
+            let mut scan: Scan = self.checker.scan(self.g, t, &is_done);
+            if let Err(e) = self
+                .checker
+                .python_scan(self.g, t, &is_done, self.calls, &mut scan)
+            {
+                scan.error = Some(e);
+            }
+            scan
+        };
+        if let Some(e) = scan.error {
+            let target = self.g.nodes[self.g.tasks[t].rec.targets[0]].path.clone();
+            err(&format!("scons: *** [{target}] {e}"));
+            self.fail(u);
+            return None;
+        }
+        if !scan.unbuilt.is_empty() {
+            if self.wait_for(u, &scan.unbuilt) {
+                return None;
+            }
+            if self.units[u].blocked {
+                self.units[u].status = Status::Failed;
+                self.release(u);
+                return None;
+            }
+        }
+        for n in scan.implicit {
+            if !inputs.nodes.contains(&n) {
+                inputs.nodes.push(n);
+            }
+        }
+        inputs.records = self.checker.input_records(self.g, &inputs.nodes);
+        Some(inputs)
+    }
+
+    fn decide(&mut self, t: TaskId, inputs: &TaskInputs) -> Result<Option<String>, String> {
+        self.checker.verdict(self.g, t, inputs, self.calls)
+    }
+
     fn finish_job(&mut self, job: Job) {
         let u = job.unit;
         let UnitKind::Task(t) = self.units[u].kind else {
@@ -532,10 +674,8 @@ impl<'g, 's> Scheduler<'g, 's> {
         match job.result {
             Ok(()) => {
                 let inputs = self.pending_inputs.remove(&t).unwrap_or_default();
-                for &n in &targets {
-                    let rec = self.checker.record_for(self.g, t, n, inputs.clone());
-                    self.checker.state.set_target(&self.g.nodes[n].path, &rec);
-                }
+                self.record_success(t, &inputs);
+                cachedir::push(self.g, t, &inputs, &self.opts.cache);
                 self.units[u].status = Status::Done;
                 self.release(u);
             }
@@ -637,12 +777,12 @@ fn run_actions(
 pub fn build(
     g: &mut Graph,
     state: &State,
-    python: Option<&dyn PythonActions>,
+    calls: Option<&dyn FrontEndCalls>,
     goals: Vec<Goal>,
     opts: BuildOptions,
     interrupted: &AtomicBool,
 ) -> BuildResult {
-    Scheduler::new(g, state, python, goals, opts).run(interrupted)
+    Scheduler::new(g, state, calls, goals, opts).run(interrupted)
 }
 
 /// Write a file for a write action, creating its folder.

@@ -2,6 +2,8 @@
 //! files, and the include-scan cache. Kept in a sled database at the top of the tree
 //! (`.sconsign.dblite`, the name SCons users and tests look for).
 //!
+//! With `--implicit-cache`, the implicit inputs recorded for a target stand in for a new scan.
+//!
 //! Safety rule: a target's record is dropped before its command starts and written only after
 //! the command succeeded, together with the target's own stamp, so a record never vouches for a
 //! file that was not produced by the recorded command.
@@ -17,8 +19,16 @@ pub const STATE_NAME: &str = ".sconsign.dblite";
 pub struct TargetRecord {
     /// Hash of the task's action signatures.
     pub action_sig: String,
-    /// Every input (sources, explicit deps, scanned deps) with its content hash and mtime then.
+    /// The actions' text (for `--debug=explain`: "the build action changed").
+    #[serde(default)]
+    pub action_text: String,
+    /// Every input with its content hash and mtime then, in order: the sources, then the
+    /// explicit deps, then the implicit ones (command executables, scanned).
     pub inputs: Vec<InputRecord>,
+    #[serde(default)]
+    pub n_sources: usize,
+    #[serde(default)]
+    pub n_depends: usize,
     /// The target file as the command left it (absent for aliases).
     pub stamp: Option<Stamp>,
 }
@@ -28,6 +38,8 @@ pub struct InputRecord {
     pub path: String,
     pub csig: String,
     pub mtime_ns: i128,
+    #[serde(default)]
+    pub size: u64,
 }
 
 /// One `#include` as written in a file.

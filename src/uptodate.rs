@@ -2,11 +2,12 @@
 //! across runs by stat in the state store), the implicit dependencies the include scanner finds,
 //! and the verdict for a task under its decider.
 
+use crate::callbacks::FrontEndCalls;
 use crate::graph::{Graph, NodeId, TaskId};
 use crate::scanner;
 use crate::signature::{hash_file, hash_str, Stamp, Stat};
 use crate::state::{Include, InputRecord, State, TargetRecord};
-use scons_api::{Decider, NodeKind, ScannerKind};
+use scons_api::{ActionRecord, Decider, NodeKind, ScannerKind, TaskRecord};
 use std::collections::{HashMap, HashSet};
 
 /// Why a task must run (the `--debug=explain` text), or `None` when it is up to date.
@@ -26,6 +27,8 @@ pub struct Scan {
     pub implicit: Vec<NodeId>,
     /// Headers that a task builds and that are not built yet: wait for them, then scan again.
     pub unbuilt: Vec<NodeId>,
+    /// A Python scanner failed.
+    pub error: Option<String>,
 }
 
 impl<'s> Checker<'s> {
@@ -67,7 +70,19 @@ impl<'s> Checker<'s> {
         let node = &g.nodes[n];
         let c = match node.kind {
             NodeKind::Value => Some(hash_str(&node.path)),
-            NodeKind::Alias => Some(String::from("alias")),
+            // An alias's content is its inputs' content (SCons: the children's signatures).
+            NodeKind::Alias => match g.producer[n] {
+                None => Some(String::from("alias")),
+                Some(p) => {
+                    let mut parts = String::from("alias");
+                    for i in g.declared_inputs(p) {
+                        if i != n {
+                            parts.push_str(&self.csig(g, i).unwrap_or_default());
+                        }
+                    }
+                    Some(hash_str(&parts))
+                }
+            },
             NodeKind::Dir => self.stat(g, n).map(|_| String::from("dir")),
             NodeKind::File => match self.stat(g, n) {
                 None => None,
@@ -145,6 +160,7 @@ impl<'s> Checker<'s> {
         let mut scan = Scan {
             implicit: Vec::new(),
             unbuilt: Vec::new(),
+            error: None,
         };
         let Some(sc) = g.tasks[t].rec.scanner.clone() else {
             return scan;
@@ -214,71 +230,252 @@ impl<'s> Checker<'s> {
         scan
     }
 
+    /// Run the task's Python scanners (`Scanner()`) on their sources, through the front end.
+    pub fn python_scan(
+        &mut self,
+        g: &mut Graph,
+        t: TaskId,
+        done: &dyn Fn(NodeId) -> bool,
+        calls: Option<&dyn FrontEndCalls>,
+        scan: &mut Scan,
+    ) -> Result<(), String> {
+        let scanners = g.tasks[t].rec.python_scanners.clone();
+        if scanners.is_empty() {
+            return Ok(());
+        }
+        let Some(calls) = calls else {
+            return Err("docons cannot run Python scanners here".to_owned());
+        };
+        let mut seen: HashSet<NodeId> = scan.implicit.iter().copied().collect();
+        for sc in scanners {
+            let mut queue = sc.sources.clone();
+            let mut i = 0;
+            while i < queue.len() {
+                let f = queue[i];
+                i += 1;
+                if g.producer[f].is_some() && !done(f) {
+                    continue;
+                }
+                for path in calls.scan(sc.id, &g.nodes[f].path)? {
+                    let n = g.file_node(&path);
+                    if seen.insert(n) {
+                        scan.implicit.push(n);
+                        if g.producer[n].is_some() && !done(n) {
+                            scan.unbuilt.push(n);
+                        }
+                        if sc.recursive {
+                            queue.push(n);
+                        }
+                    }
+                }
+            }
+        }
+        Ok(())
+    }
+
     /// The records of a task's inputs as they are now.
     pub fn input_records(&mut self, g: &Graph, inputs: &[NodeId]) -> Vec<InputRecord> {
         inputs
             .iter()
-            .map(|&n| InputRecord {
-                path: g.nodes[n].path.clone(),
-                csig: self.csig(g, n).unwrap_or_default(),
-                mtime_ns: self.stat(g, n).map(|s| s.mtime_ns).unwrap_or(0),
+            .map(|&n| {
+                let st = self.stat(g, n);
+                InputRecord {
+                    path: g.nodes[n].path.clone(),
+                    csig: self.csig(g, n).unwrap_or_default(),
+                    mtime_ns: st.map(|s| s.mtime_ns).unwrap_or(0),
+                    size: st.map(|s| s.size).unwrap_or(0),
+                }
             })
             .collect()
     }
 
-    /// Decide whether task `t` must run, given all its inputs (declared and scanned).
-    pub fn verdict(&mut self, g: &Graph, t: TaskId, inputs: &[InputRecord]) -> Reason {
+    /// Has input `dep` (now `now`, recorded as `prev`) changed for `target`, under its decider?
+    #[allow(clippy::too_many_arguments)]
+    fn changed(
+        &mut self,
+        g: &Graph,
+        t: TaskId,
+        target: NodeId,
+        dep: Option<NodeId>,
+        now: &InputRecord,
+        prev: Option<&InputRecord>,
+        calls: Option<&dyn FrontEndCalls>,
+    ) -> Result<bool, String> {
+        let task = &g.tasks[t].rec;
+        let (name, function) = match dep.and_then(|d| g.nodes[d].decider) {
+            Some(d) => (d.name, d.function),
+            None => (task.decider, task.decider_function),
+        };
+        if let Some(f) = function {
+            let Some(calls) = calls else {
+                return Err("docons cannot run a Python decider here".to_owned());
+            };
+            return calls.decide(f, &now.path, &g.nodes[target].path, prev);
+        }
+        let Some(prev) = prev else {
+            return Ok(true);
+        };
+        Ok(match name {
+            Decider::Content => now.csig != prev.csig,
+            Decider::ContentTimestamp => now.mtime_ns != prev.mtime_ns && now.csig != prev.csig,
+            Decider::TimestampMatch => now.mtime_ns != prev.mtime_ns,
+            Decider::TimestampNewer => {
+                now.mtime_ns
+                    > self
+                        .stat(g, target)
+                        .map(|s| s.mtime_ns)
+                        .unwrap_or(i128::MIN)
+            }
+        })
+    }
+
+    /// Decide whether task `t` must run, given all its inputs (declared and implicit). The
+    /// reason is SCons's `--debug=explain` text.
+    pub fn verdict(
+        &mut self,
+        g: &Graph,
+        t: TaskId,
+        inputs: &TaskInputs,
+        calls: Option<&dyn FrontEndCalls>,
+    ) -> Result<Reason, String> {
         let task = &g.tasks[t];
-        let is_alias = task
-            .rec
-            .targets
-            .iter()
-            .all(|&n| g.nodes[n].kind == NodeKind::Alias);
+        let mut reason = None;
         for &n in &task.rec.targets {
             let node = &g.nodes[n];
-            if node.always_build {
-                return Some(format!("`{}' is always built", node.path));
-            }
             let exists = node.kind == NodeKind::Alias || self.exists(g, n);
             if !exists {
-                return Some(format!("building `{}' because it doesn't exist", node.path));
+                reason = Some(format!("building `{}' because it doesn't exist", node.path));
+                break;
+            }
+            if node.always_build {
+                reason = Some(format!(
+                    "rebuilding `{}' because AlwaysBuild() is specified",
+                    node.path
+                ));
+                break;
             }
             let Some(rec) = self.state.target(&node.path) else {
-                return Some(format!(
+                reason = Some(format!(
                     "Cannot explain why `{}' is being rebuilt: No previous build information found",
                     node.path
                 ));
+                break;
             };
+            // Deliberately stricter than SCons: the file must still be the one the recorded
+            // command left (a target edited, replaced or half-written by an interrupted run is
+            // rebuilt; SCons would keep it).
             if let Some(stamp) = &rec.stamp {
-                // The file must still be what the recorded command left.
                 let now = self.stat(g, n);
                 if now != Some(stamp.stat)
                     && self.csig(g, n).as_deref() != Some(stamp.csig.as_str())
                 {
-                    return Some(format!(
-                        "rebuilding `{}' because it was changed since it was built",
+                    reason = Some(format!(
+                        "rebuilding `{}' because it changed since it was last built",
                         node.path
                     ));
+                    break;
                 }
-            } else if !is_alias {
-                return Some(format!(
-                    "rebuilding `{}' because it was not recorded",
-                    node.path
-                ));
             }
-            if rec.action_sig != task.action_sig {
-                return Some(format!(
-                    "rebuilding `{}' because the build action changed",
-                    node.path
-                ));
+            // SCons compares the inputs position by position, calling every decider.
+            let mut stale = inputs.records.len() != rec.inputs.len();
+            for (i, now) in inputs.records.iter().enumerate() {
+                if self.changed(
+                    g,
+                    t,
+                    n,
+                    Some(inputs.nodes[i]),
+                    now,
+                    rec.inputs.get(i),
+                    calls,
+                )? {
+                    stale = true;
+                }
             }
-            if let Some(reason) =
-                inputs_changed(&node.path, &rec, inputs, task.rec.decider, self.stat(g, n))
-            {
-                return Some(reason);
+            if stale || rec.action_sig != task.action_sig {
+                reason = Some(self.explain(g, t, n, &rec, inputs, calls)?);
+                break;
             }
         }
-        None
+        Ok(reason)
+    }
+
+    /// SCons's explanation of why `target` is rebuilt, against its record `old`.
+    fn explain(
+        &mut self,
+        g: &Graph,
+        t: TaskId,
+        target: NodeId,
+        old: &TargetRecord,
+        new: &TaskInputs,
+        calls: Option<&dyn FrontEndCalls>,
+    ) -> Result<String, String> {
+        let old_by_path: HashMap<&str, &InputRecord> =
+            old.inputs.iter().map(|i| (i.path.as_str(), i)).collect();
+        let new_paths: HashSet<&str> = new.records.iter().map(|i| i.path.as_str()).collect();
+        let mut lines: Vec<String> = Vec::new();
+        for gone in &old.inputs {
+            if !new_paths.contains(gone.path.as_str()) {
+                lines.push(format!("`{}' is no longer a dependency\n", gone.path));
+            }
+        }
+        for (i, now) in new.records.iter().enumerate() {
+            match old_by_path.get(now.path.as_str()) {
+                None => lines.push(format!("`{}' is a new dependency\n", now.path)),
+                Some(prev) => {
+                    if self.changed(g, t, target, Some(new.nodes[i]), now, Some(prev), calls)? {
+                        lines.push(format!("`{}' changed\n", now.path));
+                    }
+                }
+            }
+        }
+        let old_paths: Vec<&str> = old.inputs.iter().map(|i| i.path.as_str()).collect();
+        let now_paths: Vec<&str> = new.records.iter().map(|i| i.path.as_str()).collect();
+        if lines.is_empty() && old_paths != now_paths {
+            lines.push("the dependency order changed:\n".to_owned());
+            let old_ranges = split3(&old_paths, old.n_sources, old.n_depends);
+            let new_ranges = split3(&now_paths, new.n_sources, new.n_depends);
+            for (k, title) in ["->Sources\n", "->Depends\n", "->Implicit\n"]
+                .iter()
+                .enumerate()
+            {
+                lines.push((*title).to_owned());
+                let (o, n) = (old_ranges[k], new_ranges[k]);
+                for j in 0..o.len().max(n.len()) {
+                    lines.push(format!(
+                        "Old:{}\tNew:{}\n",
+                        o.get(j).copied().unwrap_or("None"),
+                        n.get(j).copied().unwrap_or("None")
+                    ));
+                }
+            }
+        }
+        let task = &g.tasks[t];
+        if lines.is_empty() && old.action_sig != task.action_sig {
+            let new_text = action_text(&task.rec);
+            if old.action_text == new_text {
+                lines.push(format!(
+                    "the contents of the build action changed\n{}",
+                    with_title("action: ", &new_text)
+                ));
+            } else {
+                lines.push(format!(
+                    "the build action changed:\n{}{}",
+                    with_title("old: ", &old.action_text),
+                    with_title("new: ", &new_text)
+                ));
+            }
+        }
+        let target = &g.nodes[target].path;
+        let text = match lines.len() {
+            0 => format!("rebuilding `{target}' for unknown reasons\n"),
+            1 => format!("rebuilding `{target}' because {}", lines[0]),
+            _ => {
+                let mut all = vec![format!("rebuilding `{target}' because:\n")];
+                all.extend(lines);
+                all.join(&" ".repeat(11))
+            }
+        };
+        Ok(text.trim_end_matches('\n').to_owned())
     }
 
     /// What to record for a target just built by task `t`.
@@ -287,7 +484,7 @@ impl<'s> Checker<'s> {
         g: &Graph,
         t: TaskId,
         n: NodeId,
-        inputs: Vec<InputRecord>,
+        inputs: &TaskInputs,
     ) -> TargetRecord {
         self.forget(n);
         let stamp = match g.nodes[n].kind {
@@ -299,54 +496,50 @@ impl<'s> Checker<'s> {
         };
         TargetRecord {
             action_sig: g.tasks[t].action_sig.clone(),
-            inputs,
+            action_text: action_text(&g.tasks[t].rec),
+            inputs: inputs.records.clone(),
+            n_sources: inputs.n_sources,
+            n_depends: inputs.n_depends,
             stamp,
         }
     }
 }
 
-fn inputs_changed(
-    target: &str,
-    rec: &TargetRecord,
-    now: &[InputRecord],
-    decider: Decider,
-    target_stat: Option<Stat>,
-) -> Reason {
-    let old: HashMap<&str, &InputRecord> =
-        rec.inputs.iter().map(|i| (i.path.as_str(), i)).collect();
-    for input in now {
-        let Some(before) = old.get(input.path.as_str()) else {
-            return Some(format!(
-                "rebuilding `{target}' because `{}' is a new dependency",
-                input.path
-            ));
-        };
-        let changed = match decider {
-            Decider::Content | Decider::ContentTimestamp => before.csig != input.csig,
-            Decider::TimestampMatch => before.mtime_ns != input.mtime_ns,
-            Decider::TimestampNewer => {
-                input.mtime_ns > target_stat.map(|s| s.mtime_ns).unwrap_or(i128::MIN)
-            }
-        };
-        if changed {
-            return Some(format!(
-                "rebuilding `{target}' because `{}' changed",
-                input.path
-            ));
-        }
+/// A task's inputs in SCons's order: sources, explicit deps, implicit deps; with their records.
+#[derive(Debug, Clone, Default)]
+pub struct TaskInputs {
+    pub nodes: Vec<NodeId>,
+    pub n_sources: usize,
+    pub n_depends: usize,
+    pub records: Vec<InputRecord>,
+}
+
+fn split3<'a>(all: &'a [&'a str], n_sources: usize, n_depends: usize) -> [&'a [&'a str]; 3] {
+    let a = n_sources.min(all.len());
+    let b = (n_sources + n_depends).min(all.len());
+    [&all[..a], &all[a..b], &all[b..]]
+}
+
+/// The text of a task's actions, one per line, as SCons keeps it for `--debug=explain`.
+pub fn action_text(task: &TaskRecord) -> String {
+    if !task.action_text.is_empty() {
+        return task.action_text.clone();
     }
-    if now.len() != rec.inputs.len() {
-        let current: HashSet<&str> = now.iter().map(|i| i.path.as_str()).collect();
-        if let Some(gone) = rec
-            .inputs
-            .iter()
-            .find(|i| !current.contains(i.path.as_str()))
-        {
-            return Some(format!(
-                "rebuilding `{target}' because `{}' is no longer a dependency",
-                gone.path
-            ));
-        }
-    }
-    None
+    task.actions
+        .iter()
+        .map(|a| match a {
+            ActionRecord::Command { cmd, .. } => cmd.as_str(),
+            other => other.show(),
+        })
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
+fn with_title(title: &str, text: &str) -> String {
+    let sep = format!("\n{}", " ".repeat(15 + title.len()));
+    format!(
+        "{}{title}{}\n",
+        " ".repeat(15),
+        text.split('\n').collect::<Vec<_>>().join(&sep)
+    )
 }

@@ -22,6 +22,10 @@ macro_rules! scenarios {
 
 scenarios!(
     add_option,
+    explain_deciders,
+    user_scanner,
+    cachedir,
+    implicit_cache,
     alias_default,
     alt_file,
     arguments,

@@ -20,6 +20,8 @@ pub struct ReadRequest {
     pub targets: Vec<String>,
     /// Plain words and options the engine does not know, in order (for `AddOption`).
     pub leftover: Vec<String>,
+    /// The names in `options` that the command line set (`SetOption` does not override them).
+    pub given_options: Vec<String>,
     pub options: serde_json::Map<String, serde_json::Value>,
 }
 
@@ -216,5 +218,64 @@ impl PythonActions for FrontEnd {
 impl Default for FrontEnd {
     fn default() -> Self {
         Self::new()
+    }
+}
+
+const CALLBACK_DRIVER: &str = r#"
+import sys
+import SCons._docons
+try:
+    __result = ("ok", SCons._docons.callback(__kind, __args))
+except BaseException as __exc:
+    import traceback
+    __result = ("error", "".join(traceback.format_exception_only(type(__exc), __exc)).strip())
+try:
+    sys.stdout.flush()
+except Exception:
+    pass
+"#;
+
+impl FrontEnd {
+    /// Call back into the front end after the scripts were read (a Python decider or scanner):
+    /// `SCons._docons.callback(kind, args_json)` returns a JSON string; a Python exception gives
+    /// `Err` with its one-line description.
+    pub fn call(&self, kind: &str, args_json: &str) -> Result<String, String> {
+        self.interpreter.enter(|vm| {
+            let scope = vm.new_scope_with_builtins();
+            for (name, value) in [("__kind", kind), ("__args", args_json)] {
+                scope
+                    .globals
+                    .set_item(name, vm.ctx.new_str(value).into(), vm)
+                    .map_err(|_| format!("cannot set {name}"))?;
+            }
+            let code = vm
+                .compile(CALLBACK_DRIVER, Mode::Exec, "<docons>".to_owned())
+                .map_err(|e| format!("docons callback does not compile: {e}"))?;
+            if let Err(exc) = vm.run_code_obj(code, scope.clone()) {
+                let mut text = String::new();
+                let _ = vm.write_exception(&mut text, &exc);
+                return Err(text);
+            }
+            let result = scope
+                .globals
+                .get_item("__result", vm)
+                .map_err(|_| "no result".to_owned())?;
+            let part = |i: usize| -> Result<String, String> {
+                Ok(result
+                    .get_item(&i, vm)
+                    .map_err(|_| format!("result item {i} missing"))?
+                    .str(vm)
+                    .map_err(|_| "bad result".to_owned())?
+                    .to_string_lossy()
+                    .into_owned())
+            };
+            let kind = part(0)?;
+            let text = part(1)?;
+            if kind == "ok" {
+                Ok(text)
+            } else {
+                Err(text)
+            }
+        })
     }
 }

@@ -88,6 +88,10 @@ pub struct NodeRecord {
     pub clean: Vec<NodeId>,
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub ignore: Vec<NodeId>,
+    /// `node.Decider(...)`: how this node, as a dependency, is judged changed (overrides the
+    /// task's decider).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub decider: Option<DeciderRecord>,
 }
 
 fn is_false(b: &bool) -> bool {
@@ -109,8 +113,49 @@ pub struct TaskRecord {
     pub env: BTreeMap<String, String>,
     #[serde(default)]
     pub decider: Decider,
+    /// `Decider(function)`: a Python decider, called back by id (overrides `decider`).
+    #[serde(default)]
+    pub decider_function: Option<u64>,
     #[serde(default)]
     pub chdir: Option<String>,
+    /// Order-only prerequisites (`Requires`): built first, never make the task stale.
+    #[serde(default)]
+    pub requires: Vec<NodeId>,
+    /// Implicit dependencies known when the scripts were read (`IMPLICIT_COMMAND_DEPENDENCIES`:
+    /// the commands' executables).
+    #[serde(default)]
+    pub implicit: Vec<NodeId>,
+    /// Python scanners (`Scanner()`) to run on some of the sources, called back by id.
+    #[serde(default)]
+    pub python_scanners: Vec<PythonScannerRecord>,
+    /// The actions as written, before substitution (`--debug=explain` shows it when the action
+    /// changed); empty: the engine uses the command lines.
+    #[serde(default)]
+    pub action_text: String,
+    /// The `CacheDir` folder for this task's targets (absolute), or `null`.
+    #[serde(default)]
+    pub cache_dir: Option<String>,
+}
+
+/// A user scanner (`Scanner(function=...)`) for some of a task's sources.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct PythonScannerRecord {
+    /// What the front end calls back with.
+    pub id: u64,
+    /// The sources to scan.
+    pub sources: Vec<NodeId>,
+    /// Scan what it finds too.
+    #[serde(default)]
+    pub recursive: bool,
+}
+
+/// A per-node decider: a named one or a Python function.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DeciderRecord {
+    #[serde(default)]
+    pub name: Decider,
+    #[serde(default)]
+    pub function: Option<u64>,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]

@@ -468,3 +468,69 @@ def run_records(recs, target, source, env):
             sys.stderr.write('scons: *** %s\n' % text.split('\n')[0])
             return status
     return 0
+
+
+_OFF = ('0', 'none', 'false', 'no', 'off')
+_where_memo = {}
+
+
+def _where_is(env, word):
+    try:
+        key = (word, str(env['ENV'].get('PATH')))
+    except Exception:
+        return env.WhereIs(word)
+    hit = _where_memo.get(key)
+    if hit is None:
+        hit = _where_memo[key] = env.WhereIs(word) or ''
+    return hit
+
+
+def command_implicit_deps(env, records, targets, sources):
+    """The files a task's command lines run (IMPLICIT_COMMAND_DEPENDENCIES): by default the
+    first word of each line found on $ENV['PATH']; with a number N > 1 the first N words of
+    each `&&`-separated command that are files; with 'all' every such word."""
+    icd = env.get('IMPLICIT_COMMAND_DEPENDENCIES', True)
+    if is_String(icd) and icd[:1] == '$':
+        icd = env.subst(icd)
+    if not icd or str(icd).lower() in _OFF:
+        return []
+    try:
+        limit = int(icd)
+    except (TypeError, ValueError):
+        limit = None
+    heavy = (limit is not None and limit > 1) or str(icd).lower() == 'all'
+    if not heavy:
+        limit = 1
+    import os
+    import shlex
+    from SCons import _state
+    out = []
+    for r in records:
+        if r.get('kind') != 'command':
+            continue
+        for line in r['sig'].split('\n'):
+            try:
+                words = shlex.split(line)
+            except ValueError:
+                words = line.split()
+            count = 0
+            for w in words:
+                if w.startswith(('&', '-')):
+                    count = 0 if w == '&&' else count + 1
+                    continue
+                if limit is not None and count >= limit:
+                    count += 1
+                    continue
+                path = None
+                if heavy and os.path.isfile(w):
+                    path = os.path.abspath(w)
+                if path is None and count == 0:
+                    path = _where_is(env, w)
+                if path:
+                    n = _state.fs.File(path)
+                    if n not in out and n not in targets and n not in sources:
+                        out.append(n)
+                count += 1
+                if not heavy:
+                    break
+    return out

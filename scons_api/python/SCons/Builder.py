@@ -107,6 +107,7 @@ class BuilderBase:
         self.src_builder = src_builder
         self.overrides = overrides
         self.kind = kind
+        self.source_scanner = source_scanner
         self.shared = None        # True/False for object builders
 
     def add_action(self, suffix, action, cmdstr=_A._null):
@@ -378,9 +379,8 @@ def Builder(**kw):
         if 'action' in kw:
             raise UserError("You must not specify both an action and a generator.")
         kw['action'] = _A.CommandGeneratorAction(kw.pop('generator'), {})
-    for k in ('target_scanner', 'source_scanner'):
-        if kw.get(k) is not None:
-            unsupported("Builder(%s=...)" % k)
+    if kw.get('target_scanner') is not None:
+        unsupported("Builder(target_scanner=...)")
     if 'src_builder' in kw and kw['src_builder'] is not None and not is_List(kw['src_builder']):
         kw['src_builder'] = [kw['src_builder']]
     return BuilderBase(**kw)

@@ -351,6 +351,20 @@ class SubstitutionEnvironment:
         return None
 
 
+def _decider_function(function):
+    """Register a Python decider; the engine calls it back by this id."""
+    from SCons import _state
+    _state.python_deciders.append(function)
+    return len(_state.python_deciders) - 1
+
+
+def decider_record(decider):
+    """(name, function id) for a task or node decider value."""
+    if isinstance(decider, int):
+        return 'content', decider
+    return decider, None
+
+
 class Base(SubstitutionEnvironment):
     """A construction environment (what Environment() returns)."""
 
@@ -584,7 +598,8 @@ class Base(SubstitutionEnvironment):
                  'make': 'timestamp-newer', 'timestamp-match': 'timestamp-match',
                  'MD5-timestamp': 'content-timestamp', 'content-timestamp': 'content-timestamp'}
         if callable(function):
-            unsupported("Decider() with a Python function")
+            self.decide_source = self.decide_target = _decider_function(function)
+            return
         if function not in names:
             raise UserError("Unknown Decider value %r" % (function,))
         self.decide_source = self.decide_target = names[function]
@@ -672,7 +687,7 @@ class Base(SubstitutionEnvironment):
                'InstallVersionedLib', 'Pseudo', 'Action', 'Builder', 'Scanner', 'Export',
                'Import', 'Return', 'Help', 'GetOption', 'SetOption', 'EnsurePythonVersion',
                'EnsureSConsVersion', 'Exit', 'GetLaunchDir', 'SConscriptChdir', 'FindSourceFiles',
-               'FindInstalledFiles', 'AddPreAction', 'AddPostAction'):
+               'FindInstalledFiles', 'AddPreAction', 'AddPostAction', 'Touch', 'FindPathDirs'):
         locals()[_n] = __getattribute_proxy(_n)
     del _n
 

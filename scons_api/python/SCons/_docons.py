@@ -28,6 +28,7 @@ class _Unbuffered:
 
     def __setattr__(self, name, value):
         setattr(self.stream, name, value)
+from SCons.Environment import decider_record
 
 
 def read(request):
@@ -99,6 +100,61 @@ def run_action(aid):
         return act.execute(target, source, env)
     finally:
         os.chdir(old)
+
+
+def callback(kind, args):
+    """The engine asks, after the scripts ran: 'decide' (a Python Decider) or 'scan' (a
+    Python Scanner). Returns JSON."""
+    args = json.loads(args)
+    fs = _state.fs
+    old_cwd = os.getcwd()
+    os.chdir(fs.top_abspath)
+    try:
+        if kind == 'decide':
+            function = _state.python_deciders[args['function']]
+            prev = args.get('prev')
+            prev_ni = _NodeInfo(prev) if prev is not None else None
+            changed = function(_entry(args['dependency']), _entry(args['target']), prev_ni,
+                               None)
+            return json.dumps(bool(changed))
+        if kind == 'scan':
+            scanner, env, cwd = _state.scan_calls[args['scanner']]
+            node = fs.File(os.path.join(fs.top_abspath, args['node']))
+            found = scanner(node, env, scanner.path(env, cwd))
+            return json.dumps([_node_path(n) for n in found])
+        raise ValueError("unknown callback %r" % (kind,))
+    finally:
+        os.chdir(old_cwd)
+
+
+def _action_text(action):
+    """str(action), as SCons keeps it for --debug=explain; '' when the action has no text
+    of its own (the engine then uses the command lines)."""
+    if type(action).__str__ is object.__str__:
+        return ''
+    try:
+        return str(action)
+    except Exception:
+        return ''
+
+
+def _entry(path):
+    return _state.fs.Entry(os.path.join(_state.fs.top_abspath, path))
+
+
+class _NodeInfo:
+    """What was recorded for a dependency (a decider's prev_ni)."""
+
+    def __init__(self, d):
+        self.csig = d.get('csig')
+        self.timestamp = d.get('timestamp')
+        self.size = d.get('size')
+
+
+def _node_path(n):
+    if Util.is_String(n):
+        n = _state.fs.File(n)
+    return n.path
 
 
 def _env_strings(env):
@@ -234,6 +290,14 @@ class _Writer:
                 if d not in deps and d not in task.sources:
                     deps.append(d)
         scanner = self.scanner(task, env, sl) if task.kind not in ('install',) else None
+        requires = []
+        for t in tl:
+            for p in t.prerequisites:
+                if p not in requires:
+                    requires.append(p)
+        from SCons.Action import command_implicit_deps
+        implicit = command_implicit_deps(env, actions, tl, sl)
+        decider, decider_function = decider_record(decider)
         self.tasks.append({
             'targets': [self.nid(t) for t in tl],
             'sources': [self.nid(s) for s in sl],
@@ -242,8 +306,23 @@ class _Writer:
             'scanner': scanner,
             'env': envd,
             'decider': decider,
+            'decider_function': decider_function,
             'chdir': None,
+            'requires': [self.nid(self.map_source(p)) for p in requires],
+            'implicit': [self.nid(n) for n in implicit],
+            'python_scanners': self.python_scanners(task, env, sl),
+            'cache_dir': getattr(env, '_cache_dir', _state.cache_dir),
+            'action_text': _action_text(task.action),
         })
+
+    def python_scanners(self, task, env, sources):
+        from SCons.Scanner import scanners_for
+        out = []
+        for sc, hits in scanners_for(env, task.builder, sources):
+            _state.scan_calls.append((sc, env, task.cwd))
+            out.append({'id': len(_state.scan_calls) - 1, 'sources': [self.nid(s) for s in hits],
+                        'recursive': sc.recursive})
+        return out
 
     def write(self, exit_status):
         from SCons import Script
@@ -288,6 +367,9 @@ class _Writer:
                 d['clean'] = [self.nid(c) for c in n.clean]
             if n.ignore:
                 d['ignore'] = [self.nid(c) for c in n.ignore]
+            if n.decider is not None:
+                name, function = decider_record(n.decider)
+                d['decider'] = {'name': name, 'function': function}
             nodes.append(d)
             i += 1
         return {

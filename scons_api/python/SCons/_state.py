@@ -14,11 +14,15 @@ exports = {}           # global Export() table
 default_env = None
 sconscript_chdir = True
 decider_default = 'content'
+python_deciders = []   # Decider() functions, by id (engine callback 'decide')
+scan_calls = []        # (scanner, env, cwd) by id (engine callback 'scan')
+cache_dir = None       # CacheDir() folder (absolute), for environments without their own
 
 
 def reset(request_):
     global fs, tasks, aliases, values, default_targets, help_text, options, request
     global arguments, launch_dir, exports, default_env, sconscript_chdir
+    global python_deciders, scan_calls, cache_dir, given_options
     from SCons.Node.FS import FS
     request = request_
     fs = FS(request_['top'])
@@ -33,3 +37,7 @@ def reset(request_):
     exports = {}
     default_env = None
     sconscript_chdir = True
+    python_deciders = []
+    scan_calls = []
+    cache_dir = None
+    given_options = set(request_.get('given_options') or [])

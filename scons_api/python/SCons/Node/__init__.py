@@ -22,6 +22,8 @@ class Node:
         self.clean = []
         self.flags = {}
         self.attributes = Attrs()
+        self.prerequisites = []
+        self.decider = None       # node.Decider(): a decider name or Python decider id
         self.side_effect = 0
         self.side_effects = []
         self.target_peers = None
@@ -85,6 +87,17 @@ class Node:
         for d in depend:
             if d not in self.depends:
                 self.depends.append(d)
+
+    def add_prerequisite(self, prerequisite):
+        for p in prerequisite:
+            if p not in self.prerequisites:
+                self.prerequisites.append(p)
+
+    def Decider(self, function):
+        from SCons.Environment import Base
+        holder = Base.__new__(Base)
+        Base.Decider(holder, function)
+        self.decider = holder.decide_source
 
     def add_ignore(self, depend):
         for d in depend:

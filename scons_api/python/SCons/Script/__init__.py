@@ -257,6 +257,56 @@ def Depends(target, dependency, env=None):
     return tl
 
 
+def Requires(target, prerequisite, env=None):
+    tl = _targets(env, [target])
+    pl = _targets(env, [prerequisite])
+    for t in tl:
+        t.add_prerequisite(pl)
+    return tl
+
+
+def CacheDir(path, custom_class=None, env=None):
+    if custom_class is not None:
+        unsupported("CacheDir(custom_class=...)")
+    if path is not None:
+        path = env.subst(path) if env is not None else path
+        path = _state.fs.Dir(path).abspath
+        _configure_cache(path)
+    if env is None:
+        _state.cache_dir = path
+    else:
+        env._cache_dir = path
+
+
+_CACHE_TAG = (b"Signature: 8a477f597d28d172789f06886806bc55\n"
+              b"# SCons cache directory - see https://bford.info/cachedir/\n")
+
+
+def _configure_cache(path):
+    """Create a cache folder as SCons does (even under -n): its config and CACHEDIR.TAG."""
+    import json
+    os.makedirs(path, exist_ok=True)
+    config = os.path.join(path, 'config')
+    if not os.path.exists(config):
+        with open(config, 'w') as f:
+            json.dump({'prefix_len': 2}, f)
+    tag = os.path.join(path, 'CACHEDIR.TAG')
+    if not os.path.exists(tag):
+        with open(tag, 'wb') as f:
+            f.write(_CACHE_TAG)
+
+
+def Scanner(function, *args, **kw):
+    kw.pop('env', None)
+    from SCons.Scanner import Scanner as _Scanner
+    return _Scanner(function, *args, **kw)
+
+
+def FindPathDirs(variable, env=None):
+    from SCons.Scanner import FindPathDirs as _FindPathDirs
+    return _FindPathDirs(variable)
+
+
 def Ignore(target, dependency, env=None):
     tl = _targets(env, [target])
     dl = _targets(env, [dependency])
@@ -378,6 +428,9 @@ def SetOption(name, value, env=None):
         _state.options[name] = value
 
 
+_added_options = {}
+
+
 def AddOption(*args, **kw):
     if 'settable' in kw and not kw['settable']:
         del kw['settable']
@@ -490,10 +543,8 @@ def _unsupported(name):
     return f
 
 
-for _name in ('CacheDir', 'Repository', 'SConsignFile', 'Requires',
-              'Progress', 'Scanner', 'FindSourceFiles', 'FindInstalledFiles',
-              'FindPathDirs', 'SourceCode', 'Local', 'InstallVersionedLib', 'Pseudo',
-              'SetBuildSignatureType',
+for _name in ('Repository', 'SConsignFile', 'Progress', 'FindSourceFiles', 'FindInstalledFiles',
+              'SourceCode', 'Local', 'InstallVersionedLib', 'Pseudo', 'SetBuildSignatureType',
               'SetContentSignatureType', 'TargetSignatures', 'SourceSignatures', 'Interactive',
               'ValidateOptions', 'DebugOptions', 'Tag', 'Package', 'Virtualenv'):
     globals()[_name] = _unsupported(_name)
@@ -527,6 +578,7 @@ _ENV_FUNCS = {
     'EnsureSConsVersion': EnsureSConsVersion, 'Exit': Exit, 'GetLaunchDir': GetLaunchDir,
     'SConscriptChdir': SConscriptChdir, 'Execute': Execute, 'SideEffect': SideEffect,
     'AddPreAction': AddPreAction, 'AddPostAction': AddPostAction, 'GetBuildPath': GetBuildPath,
+    'Requires': Requires, 'CacheDir': CacheDir, 'Scanner': Scanner, 'FindPathDirs': FindPathDirs,
 }
 
 

@@ -1,0 +1,58 @@
+//! Calls from the engine back into the front end, for what only Python can do once the scripts
+//! were read: run a Python function action, and answer for a `Decider()` function or a user
+//! `Scanner()` function (through `SCons._docons.callback`, see FORMAT.md, "callbacks"). This
+//! trait is the engine's one door into the interpreter; it is used from the main thread only.
+
+use crate::state::InputRecord;
+
+pub trait FrontEndCalls {
+    /// Run the Python function action `id` (`Err`: what SCons prints after `scons: *** [t] `).
+    fn run_action(&self, id: u64, targets: &[String], sources: &[String]) -> Result<(), String>;
+
+    /// Has `dependency` changed for `target`? `prev` is what was recorded for it when the target
+    /// was last built (`None`: nothing recorded).
+    fn decide(
+        &self,
+        function: u64,
+        dependency: &str,
+        target: &str,
+        prev: Option<&InputRecord>,
+    ) -> Result<bool, String>;
+
+    /// The paths (top-relative or absolute) that scanner `scanner` finds in `node`.
+    fn scan(&self, scanner: u64, node: &str) -> Result<Vec<String>, String>;
+}
+
+impl FrontEndCalls for scons_api::FrontEnd {
+    fn run_action(&self, id: u64, targets: &[String], sources: &[String]) -> Result<(), String> {
+        use scons_api::PythonActions;
+        self.run_python_action(id, targets, sources)
+    }
+
+    fn decide(
+        &self,
+        function: u64,
+        dependency: &str,
+        target: &str,
+        prev: Option<&InputRecord>,
+    ) -> Result<bool, String> {
+        let prev = prev.map(|p| {
+            serde_json::json!({
+                "csig": p.csig,
+                "timestamp": p.mtime_ns as f64 / 1e9,
+                "size": p.size,
+            })
+        });
+        let args = serde_json::json!({
+            "function": function, "dependency": dependency, "target": target, "prev": prev,
+        });
+        let answer = self.call("decide", &args.to_string())?;
+        Ok(answer.trim() == "true")
+    }
+
+    fn scan(&self, scanner: u64, node: &str) -> Result<Vec<String>, String> {
+        let args = serde_json::json!({"scanner": scanner, "node": node});
+        let answer = self.call("scan", &args.to_string())?;
+        serde_json::from_str(&answer).map_err(|e| format!("bad scanner answer: {e}"))
+    }
+}

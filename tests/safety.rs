@@ -1,0 +1,160 @@
+//! Safety of the state: a failing command, Ctrl-C, a killed docons or a target edited by hand
+//! never leave a target that a later run wrongly takes as up to date, and never corrupt the
+//! state. (Deliberate differences from SCons, which keeps such targets; see README.)
+
+use std::fs;
+use std::path::PathBuf;
+use std::process::{Command, Stdio};
+use std::time::{Duration, Instant};
+
+struct Tree {
+    dir: PathBuf,
+}
+
+impl Tree {
+    fn new(name: &str, sconstruct: &str) -> Tree {
+        let dir = std::env::temp_dir().join(format!("docons-safety-{name}-{}", std::process::id()));
+        let _ = fs::remove_dir_all(&dir);
+        fs::create_dir_all(&dir).unwrap();
+        fs::write(dir.join("SConstruct"), sconstruct).unwrap();
+        fs::write(dir.join("in.txt"), "input\n").unwrap();
+        Tree { dir }
+    }
+
+    fn docons(&self, args: &[&str]) -> Command {
+        let mut c = Command::new(env!("CARGO_BIN_EXE_docons"));
+        c.args(args).current_dir(&self.dir);
+        c
+    }
+
+    fn run(&self, args: &[&str]) -> (i32, String) {
+        let out = self.docons(args).output().unwrap();
+        let text = String::from_utf8_lossy(&out.stdout).into_owned()
+            + &String::from_utf8_lossy(&out.stderr);
+        (out.status.code().unwrap_or(-1), text)
+    }
+
+    fn read(&self, rel: &str) -> Option<String> {
+        fs::read_to_string(self.dir.join(rel)).ok()
+    }
+
+    fn wait_for_file(&self, rel: &str) {
+        let start = Instant::now();
+        while self.read(rel).is_none() {
+            assert!(
+                start.elapsed() < Duration::from_secs(60),
+                "{rel} never appeared"
+            );
+            std::thread::sleep(Duration::from_millis(20));
+        }
+    }
+}
+
+impl Drop for Tree {
+    fn drop(&mut self) {
+        let _ = fs::remove_dir_all(&self.dir);
+    }
+}
+
+/// `quick.out` is built first; `slow.out` writes half its content, waits, then finishes.
+const TWO_STEPS: &str = "\
+Command('quick.out', 'in.txt', 'cp $SOURCE $TARGET')\n\
+Command('slow.out', 'quick.out', 'echo half > $TARGET; sleep 3; echo whole >> $TARGET')\n\
+Default('slow.out')\n";
+
+#[test]
+fn a_target_edited_by_hand_is_rebuilt() {
+    let t = Tree::new(
+        "edited",
+        "Command('out.txt', 'in.txt', 'cp $SOURCE $TARGET')\n",
+    );
+    let (code, _) = t.run(&["-Q"]);
+    assert_eq!(code, 0);
+    fs::write(t.dir.join("out.txt"), "edited by hand\n").unwrap();
+    let (code, out) = t.run(&["-Q"]);
+    assert_eq!(code, 0);
+    assert!(out.contains("cp in.txt out.txt"), "not rebuilt:\n{out}");
+    assert_eq!(t.read("out.txt").as_deref(), Some("input\n"));
+    // A mere touch of the target (same content) is not a change.
+    let f = fs::File::options()
+        .write(true)
+        .open(t.dir.join("out.txt"))
+        .unwrap();
+    f.set_modified(std::time::SystemTime::now() + Duration::from_secs(5))
+        .unwrap();
+    let (_, out) = t.run(&["-Q"]);
+    assert!(out.contains("is up to date"), "{out}");
+}
+
+#[test]
+fn a_failed_command_leaves_no_target() {
+    let t = Tree::new(
+        "failed",
+        "Command('out.txt', 'in.txt', 'echo partial > $TARGET; exit 3')\n",
+    );
+    let (code, out) = t.run(&["-Q"]);
+    assert_eq!(code, 2, "{out}");
+    assert!(out.contains("scons: *** [out.txt] Error 3"), "{out}");
+    assert!(t.read("out.txt").is_none(), "the partial target was kept");
+}
+
+#[test]
+fn ctrl_c_removes_the_partial_target_and_keeps_finished_work() {
+    let t = Tree::new("sigint", TWO_STEPS);
+    let mut child = t
+        .docons(&["-Q"])
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    t.wait_for_file("slow.out");
+    unsafe {
+        libc_kill(child.id() as i32, 2);
+    }
+    let status = child.wait().unwrap();
+    assert_eq!(status.code(), Some(2));
+    assert!(
+        t.read("slow.out").is_none(),
+        "a half-written target survived Ctrl-C"
+    );
+    let (code, out) = t.run(&["-Q"]);
+    assert_eq!(code, 0, "{out}");
+    assert!(
+        !out.contains("cp in.txt quick.out"),
+        "finished work was redone:\n{out}"
+    );
+    assert_eq!(t.read("slow.out").as_deref(), Some("half\nwhole\n"));
+}
+
+#[test]
+fn a_killed_docons_leaves_nothing_wrongly_up_to_date() {
+    let t = Tree::new("sigkill", TWO_STEPS);
+    let mut child = t
+        .docons(&["-Q"])
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    t.wait_for_file("slow.out");
+    // Give the state store time to make the first target's record durable, then kill.
+    std::thread::sleep(Duration::from_millis(1200));
+    child.kill().unwrap();
+    child.wait().unwrap();
+    // The orphaned command may still finish writing: wait until it has.
+    std::thread::sleep(Duration::from_secs(3));
+    let (code, out) = t.run(&["-Q"]);
+    assert_eq!(code, 0, "the state must still open and work:\n{out}");
+    assert!(
+        out.contains("echo half > slow.out"),
+        "the target whose command was killed must be rebuilt:\n{out}"
+    );
+    assert!(
+        !out.contains("cp in.txt quick.out"),
+        "finished work was redone:\n{out}"
+    );
+}
+
+extern "C" {
+    #[link_name = "kill"]
+    fn libc_kill(pid: i32, sig: i32) -> i32;
+}
