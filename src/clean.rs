@@ -35,13 +35,14 @@ pub fn clean(g: &Graph, state: Option<&State>, goals: &[Goal], dry_run: bool) ->
     let mut seen = HashSet::new();
     let mut order = Vec::new();
     for goal in goals {
-        match goal {
+        match goal.inner() {
             Goal::Node(n) => {
                 if let Some(p) = g.producer[*n] {
                     visit(g, p, &mut seen, &mut order);
                 }
             }
             Goal::Dir(d) => visit_dir(g, d, &mut seen, &mut order),
+            Goal::Reflected(_) => {}
         }
     }
     let mut ok = true;

@@ -77,6 +77,12 @@ pub struct Options {
     /// Print a dependency tree in various formats: all, derived, prune, status
     #[arg(long = "tree", value_name = "OPTIONS")]
     pub tree: Vec<String>,
+    /// Use DIR instead of the usual site_scons dir
+    #[arg(long = "site-dir", value_name = "DIR")]
+    pub site_dir: Option<String>,
+    /// Don't search or use the usual site_scons dir
+    #[arg(long = "no-site-dir")]
+    pub no_site_dir: bool,
     /// Build targets (and KEY=VALUE build variables)
     #[arg(value_name = "TARGETS", action = ArgAction::Append)]
     pub words: Vec<String>,
@@ -146,6 +152,14 @@ impl Options {
         m.insert("debug".into(), json!(self.debug));
         m.insert("warn".into(), json!(self.warn));
         m.insert("tree".into(), json!(self.tree));
+        // SCons's `site_dir` dest: null by default, the folder for --site-dir, false for
+        // --no-site-dir.
+        let site_dir = if self.no_site_dir {
+            json!(false)
+        } else {
+            json!(self.site_dir)
+        };
+        m.insert("site_dir".into(), site_dir);
         m
     }
 

@@ -32,6 +32,19 @@ pub struct BuildOptions {
 pub enum Goal {
     Node(NodeId),
     Dir(String),
+    /// A variant-dir counterpart of a named source folder/file (SCons's `alter_targets`):
+    /// built like the inner goal, but never reported as up to date.
+    Reflected(Box<Goal>),
+}
+
+impl Goal {
+    /// The goal to build (a reflected goal's inner one).
+    pub fn inner(&self) -> &Goal {
+        match self {
+            Goal::Reflected(g) => g.inner(),
+            g => g,
+        }
+    }
 }
 
 #[derive(Debug, Default)]
@@ -189,7 +202,7 @@ impl<'g, 's> Scheduler<'g, 's> {
 
     fn plan(&mut self) {
         for gi in 0..self.goals.len() {
-            match self.goals[gi].clone() {
+            match self.goals[gi].inner().clone() {
                 Goal::Node(n) => match self.g.producer[n] {
                     Some(p) => {
                         self.visit_task(p);
@@ -214,6 +227,7 @@ impl<'g, 's> Scheduler<'g, 's> {
                     self.units[u].order = self.next_order;
                     self.next_order += 1;
                 }
+                Goal::Reflected(_) => unreachable!("inner() unwraps reflected goals"),
             }
         }
         for u in 0..self.units.len() {
@@ -291,7 +305,8 @@ impl<'g, 's> Scheduler<'g, 's> {
 
     fn up_to_date_message(&mut self, n: NodeId) {
         if let Some(printed) = self.goal_nodes.get_mut(&n) {
-            if !*printed && !self.opts.silent {
+            // `-q` never reports up-to-date goals (SCons's QuestionTask prints nothing).
+            if !*printed && !self.opts.silent && !self.opts.question {
                 *printed = true;
                 out(&format!("scons: `{}' is up to date.", self.g.nodes[n].path));
             }
@@ -311,11 +326,12 @@ impl<'g, 's> Scheduler<'g, 's> {
                 let any_executed = under.iter().any(|t| self.executed.contains(t));
                 match goal {
                     Goal::Dir(d) => {
-                        if !any_executed && !self.opts.silent {
+                        if !any_executed && !self.opts.silent && !self.opts.question {
                             out(&format!("scons: `{d}' is up to date."));
                         }
                     }
                     Goal::Node(n) => self.up_to_date_message(n),
+                    Goal::Reflected(_) => {}
                 }
                 self.units[u].status = Status::Done;
                 self.release(u);

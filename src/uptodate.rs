@@ -67,7 +67,19 @@ impl<'s> Checker<'s> {
         let node = &g.nodes[n];
         let c = match node.kind {
             NodeKind::Value => Some(hash_str(&node.path)),
-            NodeKind::Alias => Some(String::from("alias")),
+            // Like SCons, an alias's signature is made of its children's: a task that depends
+            // on an alias is rebuilt when something the alias stands for changed.
+            NodeKind::Alias => match g.producer[n] {
+                None => Some(String::from("alias")),
+                Some(t) => {
+                    let mut text = String::from("alias");
+                    for i in g.declared_inputs(t) {
+                        text.push('\n');
+                        text.push_str(self.csig(g, i).as_deref().unwrap_or("-"));
+                    }
+                    Some(hash_str(&text))
+                }
+            },
             NodeKind::Dir => self.stat(g, n).map(|_| String::from("dir")),
             NodeKind::File => match self.stat(g, n) {
                 None => None,
@@ -192,7 +204,7 @@ impl<'s> Checker<'s> {
                     } else {
                         candidate
                     };
-                    if self.path_exists(g, &candidate) {
+                    if self.duplicate_header(g, &candidate) || self.path_exists(g, &candidate) {
                         found = Some(candidate);
                         break;
                     }
@@ -212,6 +224,37 @@ impl<'s> Checker<'s> {
             }
         }
         scan
+    }
+
+    /// A header looked for in a variant folder with duplicate=1 that exists only in its source
+    /// folder: copy it there, as SCons duplicates sources its scanner finds (not under -n/-q).
+    /// The copy is refreshed when the source changed; the answer is kept for the run.
+    fn duplicate_header(&mut self, g: &Graph, path: &str) -> bool {
+        if let Some(&e) = self.exists.get(path) {
+            return e;
+        }
+        if self.state.is_read_only() || g.lookup(path).is_some_and(|n| g.producer[n].is_some()) {
+            return false;
+        }
+        let Some(src) = g.duplicated_source(path) else {
+            return false;
+        };
+        let src_abs = crate::graph::normalize(&g.top, std::path::Path::new(&src));
+        let Ok(data) = std::fs::read(&src_abs) else {
+            return false;
+        };
+        let dst = crate::graph::normalize(&g.top, std::path::Path::new(path));
+        let current = std::fs::read(&dst).is_ok_and(|old| old == data);
+        if !current {
+            if let Some(parent) = dst.parent() {
+                let _ = std::fs::create_dir_all(parent);
+            }
+            if std::fs::write(&dst, &data).is_err() {
+                return false;
+            }
+        }
+        self.exists.insert(path.to_owned(), true);
+        true
     }
 
     /// The records of a task's inputs as they are now.

@@ -18,6 +18,8 @@ def read(request):
     from SCons.Script.SConscript import _run, call_stack
     from SCons.Action import python_actions
     Script._reset_globals()
+    from SCons import Tool
+    del Tool.DefaultToolpath[:]
     del call_stack[:]
     del python_actions[:]
     Subst.freeze(False)
@@ -26,6 +28,8 @@ def read(request):
     exit_status = None
     try:
         os.chdir(top)
+        from SCons.Script.SiteDir import load_site_dirs
+        load_site_dirs(top, _state.options.get('site_dir'))
         sc = request.get('sconstruct') or os.path.join(top, 'SConstruct')
         node = _state.fs.File(sc)
         _run(node, {}, {}, None)

@@ -13,12 +13,13 @@ launch_dir = None
 exports = {}           # global Export() table
 default_env = None
 sconscript_chdir = True
+missing_sconscript_error = True  # set_missing_sconscript_error()
 decider_default = 'content'
 
 
 def reset(request_):
     global fs, tasks, aliases, values, default_targets, help_text, options, request
-    global arguments, launch_dir, exports, default_env, sconscript_chdir
+    global arguments, launch_dir, exports, default_env, sconscript_chdir, missing_sconscript_error
     from SCons.Node.FS import FS
     request = request_
     fs = FS(request_['top'])
@@ -33,3 +34,4 @@ def reset(request_):
     exports = {}
     default_env = None
     sconscript_chdir = True
+    missing_sconscript_error = True
