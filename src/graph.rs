@@ -132,6 +132,12 @@ impl Graph {
                 ignore: n.ignore,
             });
         }
+        // The top folder is also an entry of its parent, so that a goal above the top (`..`)
+        // reaches everything inside it.
+        let top_abs = top.to_string_lossy().into_owned();
+        if top_abs != "/" {
+            g.add_entry(&top_abs);
+        }
         g.producer = vec![None; g.nodes.len()];
         for (tid, t) in rec.tasks.into_iter().enumerate() {
             for &target in &t.targets {
@@ -221,6 +227,13 @@ impl Graph {
                     "." => n.clone(),
                     "/" => format!("/{n}"),
                     _ => format!("{dir}/{n}"),
+                })
+                .map(|p| {
+                    if Path::new(&p) == self.top {
+                        ".".to_owned()
+                    } else {
+                        p
+                    }
                 })
                 .collect(),
         }

@@ -231,7 +231,7 @@ fn main() -> ExitCode {
                         || p.starts_with(&format!("{launch_rel}/"))
                 })
                 .map(|p| {
-                    if g.alias(&p).is_some() {
+                    if g.alias(&p).is_some() || p.starts_with('/') {
                         p
                     } else {
                         format!("#{p}")

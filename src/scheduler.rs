@@ -449,6 +449,9 @@ impl<'g, 's> Scheduler<'g, 's> {
                 for a in &task.rec.actions {
                     if !a.show().is_empty() {
                         out(a.show());
+                        if !a.after().is_empty() {
+                            out(a.after());
+                        }
                     }
                 }
             }
@@ -575,6 +578,8 @@ fn run_actions(
         let child = command.spawn().map_err(|e| format!("{e}"))?;
         children.lock().unwrap().insert(unit, child.id());
         let output = child.wait_with_output().map_err(|e| format!("{e}"))?;
+        let after = (!silent && !action.show().is_empty() && !action.after().is_empty())
+            .then(|| action.after());
         if capture {
             let mut o = std::io::stdout().lock();
             let _ = o.write_all(&output.stdout);
@@ -583,6 +588,9 @@ fn run_actions(
             let mut e = std::io::stderr().lock();
             let _ = e.write_all(&output.stderr);
             let _ = e.flush();
+        }
+        if let Some(after) = after {
+            out(after);
         }
         if !output.status.success() && !ignore_errors {
             use std::os::unix::process::ExitStatusExt;

@@ -154,6 +154,21 @@ class _Writer:
                                 break
         return out
 
+    def chdir(self, task, targets):
+        """(folder for the engine, text SCons shows) for a task whose builder call or action
+        has chdir=, else None. A string is a folder relative to the top; a Dir node names its
+        own folder; any other true value means the first target's folder."""
+        from SCons.Node.FS import Base
+        d = task.chdir if task.chdir is not None else task.action.chdir
+        if not d:
+            return None
+        if isinstance(d, Base):
+            return d.path, d.abspath
+        if Util.is_String(d):
+            return d, d
+        folder = targets[0].dir
+        return folder.path, str(folder)
+
     def write_task(self, task):
         env, envd, decider = self.env_info(task.env)
         tl = task.targets
@@ -161,6 +176,13 @@ class _Writer:
         lv = {'__env__': env}
         lv.update(Subst.subst_dict(tl, sl))
         actions = task.action.records(env, tl, sl, lv)
+        chdir = self.chdir(task, tl)
+        if chdir is not None:
+            for a in actions:
+                if a['show']:
+                    a['show'] = 'os.chdir(%r)\n%s' % (chdir[1], a['show'])
+                    if a['kind'] == 'command':
+                        a['after'] = 'os.chdir(%r)' % self.fs.top_abspath
         deps = []
         for t in tl:
             for d in t.depends:
@@ -179,7 +201,7 @@ class _Writer:
             'scanner': scanner,
             'env': envd,
             'decider': decider,
-            'chdir': None,
+            'chdir': chdir[0] if chdir is not None else None,
         })
 
     def write(self, exit_status):
