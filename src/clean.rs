@@ -49,7 +49,11 @@ pub fn clean(g: &Graph, state: Option<&State>, goals: &[Goal], dry_run: bool) ->
     let mut removed = HashSet::new();
     for t in order {
         let task = &g.tasks[t];
-        if task.rec.actions.is_empty() {
+        // Aliases remove nothing; nor do variant-dir duplicates of sources (SCons keeps them).
+        let duplicate = |a: &scons_api::ActionRecord| {
+            matches!(a, scons_api::ActionRecord::Copy { .. }) && a.sig() == "duplicate"
+        };
+        if task.rec.actions.is_empty() || task.rec.actions.iter().all(duplicate) {
             continue;
         }
         let extra = task

@@ -152,6 +152,18 @@ fn main() -> ExitCode {
         let flag = Arc::clone(&interrupted);
         let _ = ctrlc::set_handler(move || flag.store(true, Ordering::SeqCst));
     }
+    // --site-dir must name an existing folder; SCons checks before reading the scripts.
+    if let (Some(d), false) = (&opts.site_dir, opts.no_site_dir) {
+        if !top.join(d).exists() {
+            let shown = if Path::new(d).is_absolute() {
+                d.clone()
+            } else {
+                format!("./{d}")
+            };
+            eprintln!();
+            return fail(&format!("site dir {shown} not found."));
+        }
+    }
     let progress = !opts.no_progress && !opts.silent;
     if progress {
         println!("scons: Reading SConscript files ...");

@@ -18,6 +18,8 @@ pub struct Checker<'s> {
     csigs: HashMap<NodeId, Option<String>>,
     includes: HashMap<NodeId, Vec<Include>>,
     exists: HashMap<String, bool>,
+    /// Variant-dir header path → the path to use for it (see `duplicate_header`).
+    duplicates: HashMap<String, Option<String>>,
 }
 
 /// What scanning a task's sources found.
@@ -36,6 +38,7 @@ impl<'s> Checker<'s> {
             csigs: HashMap::new(),
             includes: HashMap::new(),
             exists: HashMap::new(),
+            duplicates: HashMap::new(),
         }
     }
 
@@ -204,7 +207,11 @@ impl<'s> Checker<'s> {
                     } else {
                         candidate
                     };
-                    if self.duplicate_header(g, &candidate) || self.path_exists(g, &candidate) {
+                    if let Some(p) = self.duplicate_header(g, &candidate) {
+                        found = Some(p);
+                        break;
+                    }
+                    if self.path_exists(g, &candidate) {
                         found = Some(candidate);
                         break;
                     }
@@ -226,35 +233,38 @@ impl<'s> Checker<'s> {
         scan
     }
 
-    /// A header looked for in a variant folder with duplicate=1 that exists only in its source
-    /// folder: copy it there, as SCons duplicates sources its scanner finds (not under -n/-q).
-    /// The copy is refreshed when the source changed; the answer is kept for the run.
-    fn duplicate_header(&mut self, g: &Graph, path: &str) -> bool {
-        if let Some(&e) = self.exists.get(path) {
-            return e;
+    /// A header looked for in a variant folder with duplicate=1 that mirrors an existing source
+    /// file: SCons duplicates what its scanner finds there, so copy it (refreshing an old copy)
+    /// and use the copy. Under `-n`/`-q` nothing is copied: a missing or stale copy stands for
+    /// the source file itself. `None` when `path` is no such header.
+    fn duplicate_header(&mut self, g: &Graph, path: &str) -> Option<String> {
+        if let Some(p) = self.duplicates.get(path) {
+            return p.clone();
         }
-        if self.state.is_read_only() || g.lookup(path).is_some_and(|n| g.producer[n].is_some()) {
-            return false;
+        let found = self.find_duplicate(g, path);
+        self.duplicates.insert(path.to_owned(), found.clone());
+        found
+    }
+
+    fn find_duplicate(&mut self, g: &Graph, path: &str) -> Option<String> {
+        if g.lookup(path).is_some_and(|n| g.producer[n].is_some()) {
+            return None;
         }
-        let Some(src) = g.duplicated_source(path) else {
-            return false;
-        };
+        let src = g.duplicated_source(path)?;
         let src_abs = crate::graph::normalize(&g.top, std::path::Path::new(&src));
-        let Ok(data) = std::fs::read(&src_abs) else {
-            return false;
-        };
+        let data = std::fs::read(&src_abs).ok()?;
         let dst = crate::graph::normalize(&g.top, std::path::Path::new(path));
-        let current = std::fs::read(&dst).is_ok_and(|old| old == data);
-        if !current {
-            if let Some(parent) = dst.parent() {
-                let _ = std::fs::create_dir_all(parent);
-            }
-            if std::fs::write(&dst, &data).is_err() {
-                return false;
-            }
+        if std::fs::read(&dst).is_ok_and(|old| old == data) {
+            return Some(path.to_owned());
         }
-        self.exists.insert(path.to_owned(), true);
-        true
+        if self.state.is_read_only() {
+            return Some(src);
+        }
+        if let Some(parent) = dst.parent() {
+            let _ = std::fs::create_dir_all(parent);
+        }
+        std::fs::write(&dst, &data).ok()?;
+        Some(path.to_owned())
     }
 
     /// The records of a task's inputs as they are now.

@@ -42,9 +42,12 @@ scenarios!(
     override_,
     parallel,
     py_error,
+    sconscript_calls,
     shared_lib,
+    site_tools,
     syntax_error,
     updir,
+    variant_alias,
 );
 
 fn tests_dir() -> PathBuf {

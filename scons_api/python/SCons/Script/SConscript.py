@@ -186,17 +186,42 @@ def _SConscript_env(env, *ls, **kw):
     return tuple(results)
 
 
+def _duplicates(fs, node):
+    """Is node in a variant dir that duplicates its sources (and may we write)?"""
+    from SCons import _state
+    hit = fs._variant_of(node)
+    return hit is not None and hit[2] and not _state.options.get('no_exec')
+
+
+def _duplicate(src, dst):
+    """Like SCons reading an SConscript in a duplicate=1 variant dir: a hard link to the
+    source file (a copy where links fail), replaced when the source changed."""
+    import shutil
+    try:
+        if os.path.samefile(src, dst):
+            return
+        os.remove(dst)
+    except OSError:
+        pass
+    os.makedirs(os.path.dirname(dst), exist_ok=True)
+    try:
+        os.link(src, dst)
+    except OSError:
+        shutil.copy2(src, dst)
+
+
 def _run(node, exports, kw, src_dir_override):
     from SCons import _state
     from SCons.Script import _script_globals
     fs = _state.fs
     actual = None
+    src = node.srcnode()
+    if src is not node and os.path.isfile(src.abspath) and _duplicates(fs, node):
+        _duplicate(src.abspath, node.abspath)
     if os.path.isfile(node.abspath):
         actual = node.abspath
-    else:
-        s = node.srcnode()
-        if os.path.isfile(s.abspath):
-            actual = s.abspath
+    elif os.path.isfile(src.abspath):
+        actual = src.abspath
     if actual is None:
         # an explicit must_exist=False, or set_missing_sconscript_error(False), allows it
         if not kw.get('must_exist', True) or not _state.missing_sconscript_error:

@@ -15,13 +15,13 @@ def load_site_dirs(top, site_dir):
         for d in ('/usr/share/scons', os.path.expanduser('~/.scons'), top):
             _load(os.path.join(d, 'site_scons'), False)
     elif site_dir:
-        _load(os.path.join(top, site_dir), True)
+        _load(os.path.join(top, site_dir), True, os.path.join('.', site_dir))
 
 
-def _load(site_dir, must_exist):
+def _load(site_dir, must_exist, shown=None):
     if not os.path.exists(site_dir):
         if must_exist:
-            raise UserError("site dir %s not found." % site_dir)
+            raise UserError("site dir %s not found." % (shown or site_dir))
         return
     sys.path.insert(0, os.path.abspath(site_dir))
     tools = os.path.join(site_dir, 'site_tools')
