@@ -35,20 +35,25 @@ pub fn clean(g: &Graph, state: Option<&State>, goals: &[Goal], dry_run: bool) ->
     let mut seen = HashSet::new();
     let mut order = Vec::new();
     for goal in goals {
-        match goal {
+        match goal.inner() {
             Goal::Node(n) => {
                 if let Some(p) = g.producer[*n] {
                     visit(g, p, &mut seen, &mut order);
                 }
             }
             Goal::Dir(d) => visit_dir(g, d, &mut seen, &mut order),
+            Goal::Reflected(_) => {}
         }
     }
     let mut ok = true;
     let mut removed = HashSet::new();
     for t in order {
         let task = &g.tasks[t];
-        if task.rec.actions.is_empty() {
+        // Aliases remove nothing; nor do variant-dir duplicates of sources (SCons keeps them).
+        let duplicate = |a: &scons_api::ActionRecord| {
+            matches!(a, scons_api::ActionRecord::Copy { .. }) && a.sig() == "duplicate"
+        };
+        if task.rec.actions.is_empty() || task.rec.actions.iter().all(duplicate) {
             continue;
         }
         let extra = task

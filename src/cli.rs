@@ -102,6 +102,12 @@ pub struct Options {
     /// Read-only environment variables override construction variables
     #[arg(short = 'e', long = "environment-overrides")]
     pub environment_overrides: bool,
+    /// Use DIR instead of the usual site_scons dir
+    #[arg(long = "site-dir", value_name = "DIR")]
+    pub site_dir: Option<String>,
+    /// Don't search or use the usual site_scons dir
+    #[arg(long = "no-site-dir")]
+    pub no_site_dir: bool,
     /// Plain words and options clap does not know, in command-line order (optparse's "largs").
     #[arg(skip)]
     pub leftover: Vec<String>,
@@ -258,6 +264,14 @@ impl Options {
         m.insert("cache_readonly".into(), json!(self.cache_readonly));
         m.insert("cache_show".into(), json!(self.cache_show));
         m.insert("cache_debug".into(), json!(self.cache_debug));
+        // SCons's `site_dir` dest: null by default, the folder for --site-dir, false for
+        // --no-site-dir.
+        let site_dir = if self.no_site_dir {
+            json!(false)
+        } else {
+            json!(self.site_dir)
+        };
+        m.insert("site_dir".into(), site_dir);
         m
     }
 

@@ -45,6 +45,8 @@ pub struct Graph {
     pub default_targets: Option<Vec<NodeId>>,
     pub build_targets: Option<Vec<String>>,
     pub help_text: Option<String>,
+    /// `(variant folder, source folder, duplicate)`, in declaration order.
+    pub variant_dirs: Vec<(String, String, bool)>,
 }
 
 /// Normalise `path` lexically (no `.`, resolved `..`) against `base`.
@@ -100,6 +102,11 @@ impl Graph {
             default_targets: rec.default_targets,
             build_targets: rec.build_targets,
             help_text: rec.help_text,
+            variant_dirs: rec
+                .variant_dirs
+                .iter()
+                .map(|v| (v.variant.clone(), v.src.clone(), v.duplicate))
+                .collect(),
         };
         for n in rec.nodes {
             let abs = match n.kind {
@@ -129,6 +136,12 @@ impl Graph {
                 ignore: n.ignore,
                 decider: n.decider,
             });
+        }
+        // The top folder is also an entry of its parent, so that a goal above the top (`..`)
+        // reaches everything inside it.
+        let top_abs = top.to_string_lossy().into_owned();
+        if top_abs != "/" {
+            g.add_entry(&top_abs);
         }
         g.producer = vec![None; g.nodes.len()];
         for (tid, t) in rec.tasks.into_iter().enumerate() {
@@ -228,6 +241,13 @@ impl Graph {
                     "/" => format!("/{n}"),
                     _ => format!("{dir}/{n}"),
                 })
+                .map(|p| {
+                    if Path::new(&p) == self.top {
+                        ".".to_owned()
+                    } else {
+                        p
+                    }
+                })
                 .collect(),
         }
     }
@@ -241,29 +261,25 @@ impl Graph {
             .flat_map(|&n| self.nodes[n].ignore.iter().copied())
             .collect();
         let mut seen = BTreeSet::new();
-        let mut inputs: Vec<NodeId> = rec
-            .sources
-            .iter()
-            .chain(&rec.deps)
-            .copied()
-            .filter(|n| !ignored.contains(n) && seen.insert(*n))
-            .collect();
-        // A folder input depends on the known nodes in it (SCons scans a Dir for its entries).
-        let mut i = 0;
-        while i < inputs.len() {
-            let n = inputs[i];
-            if self.nodes[n].kind == NodeKind::Dir {
-                for entry in self.dir_entries(&self.nodes[n].path) {
-                    if let Some(e) = self.lookup(&entry) {
-                        if !ignored.contains(&e) && !rec.targets.contains(&e) && seen.insert(e) {
-                            inputs.push(e);
-                        }
+        let mut out = Vec::new();
+        for &n in rec.sources.iter().chain(&rec.deps) {
+            if ignored.contains(&n) || !seen.insert(n) {
+                continue;
+            }
+            out.push(n);
+            // A folder that no task builds depends on everything known below it (SCons's
+            // directory scanner): building it builds them.
+            if self.nodes[n].kind == NodeKind::Dir && self.producer[n].is_none() {
+                let mut below = Vec::new();
+                self.nodes_below(&self.nodes[n].path, &mut below);
+                for b in below {
+                    if !rec.targets.contains(&b) && !ignored.contains(&b) && seen.insert(b) {
+                        out.push(b);
                     }
                 }
             }
-            i += 1;
         }
-        inputs
+        out
     }
 
     /// Everything that must be built before task `t` runs: its declared inputs, its known
@@ -277,6 +293,92 @@ impl Graph {
             }
         }
         all
+    }
+
+    /// The file nodes known below folder `dir`, depth first in name order.
+    fn nodes_below(&self, dir: &str, out: &mut Vec<NodeId>) {
+        for entry in self.dir_entries(dir) {
+            if let Some(n) = self.lookup(&entry) {
+                if self.nodes[n].kind == NodeKind::File {
+                    out.push(n);
+                }
+            }
+            if self.is_known_dir(&entry) {
+                self.nodes_below(&entry, out);
+            }
+        }
+    }
+
+    /// SCons's `alter_targets` for a goal that is a source folder (or a source file): the
+    /// matching paths in the variant folders linked to it or to a folder above it, built
+    /// first, and the message SCons prints for them. A goal already inside such a variant
+    /// folder gets the message only.
+    pub fn variant_goals(&self, path: &str, is_dir: bool) -> Option<(Vec<String>, String)> {
+        let message = |what: &str| format!("building associated VariantDir targets: {what}");
+        let (mut dir, mut tail) = if is_dir {
+            (path.to_owned(), Vec::new())
+        } else {
+            let (d, name) = parent_of(path)?;
+            (d.to_owned(), vec![name.to_owned()])
+        };
+        let start = dir.clone();
+        let under = |p: &str, d: &str| {
+            d == "." && !p.starts_with('/') || p == d || p.starts_with(&format!("{d}/"))
+        };
+        let mut targets = Vec::new();
+        loop {
+            for (variant, src, _) in &self.variant_dirs {
+                if *src != dir {
+                    continue;
+                }
+                if under(&start, variant) {
+                    return Some((Vec::new(), message(path)));
+                }
+                let mut p = variant.clone();
+                for t in &tail {
+                    p = if p == "." {
+                        t.clone()
+                    } else {
+                        format!("{p}/{t}")
+                    };
+                }
+                targets.push(p);
+            }
+            match parent_of(&dir) {
+                Some((up, name)) => {
+                    tail.insert(0, name.to_owned());
+                    dir = up.to_owned();
+                }
+                None => break,
+            }
+        }
+        if targets.is_empty() {
+            return None;
+        }
+        let text = message(&targets.join(" "));
+        Some((targets, text))
+    }
+
+    /// For a path inside a variant folder with duplicate=1, the path of the file it mirrors
+    /// in the source folder (the innermost such variant folder counts).
+    pub fn duplicated_source(&self, path: &str) -> Option<String> {
+        let mut best: Option<(&str, &str)> = None;
+        for (variant, src, dup) in &self.variant_dirs {
+            let inside = variant != "."
+                && path.len() > variant.len()
+                && path.starts_with(variant.as_str())
+                && path.as_bytes()[variant.len()] == b'/';
+            if inside && best.is_none_or(|(v, _)| variant.len() > v.len()) {
+                best = if *dup { Some((variant, src)) } else { None };
+            }
+        }
+        let (variant, src) = best?;
+        let rest = &path[variant.len() + 1..];
+        Some(if src == "." {
+            rest.to_owned()
+        } else {
+            format!("{src}/{rest}")
+        })
     }
 
     /// Task-level dependency graph of the declared inputs, for cycle detection.

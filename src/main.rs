@@ -61,6 +61,16 @@ fn fail(msg: &str) -> ExitCode {
     ExitCode::from(2)
 }
 
+/// A user error raised by docons itself: like SCons, name where it was raised
+/// (`File "...", line N, in main`) under the message.
+#[track_caller]
+fn fail_at_caller(msg: &str) -> ExitCode {
+    let at = std::panic::Location::caller();
+    eprintln!("scons: *** {msg}");
+    eprintln!("File \"{}\", line {}, in main", at.file(), at.line());
+    ExitCode::from(2)
+}
+
 /// Turn a target word into a goal: an alias name, a known node, a folder, or an existing file.
 fn resolve(g: &mut Graph, word: &str, lookup_dir: &Path) -> Result<Goal, String> {
     if let Some(n) = g.alias(word) {
@@ -122,7 +132,7 @@ fn main() -> ExitCode {
         let p = normalize(&launch_dir, Path::new(f));
         if !p.is_file() {
             eprintln!();
-            return fail("No SConstruct file found.");
+            return fail_at_caller("No SConstruct file found.");
         }
         (launch_dir.clone(), p)
     } else {
@@ -133,7 +143,7 @@ fn main() -> ExitCode {
             }
             if opts.climb_mode() == 0 || !dir.pop() {
                 eprintln!();
-                return fail("No SConstruct file found.");
+                return fail_at_caller("No SConstruct file found.");
             }
         }
     };
@@ -150,6 +160,18 @@ fn main() -> ExitCode {
     {
         let flag = Arc::clone(&interrupted);
         let _ = ctrlc::set_handler(move || flag.store(true, Ordering::SeqCst));
+    }
+    // --site-dir must name an existing folder; SCons checks before reading the scripts.
+    if let (Some(d), false) = (&opts.site_dir, opts.no_site_dir) {
+        if !top.join(d).exists() {
+            let shown = if Path::new(d).is_absolute() {
+                d.clone()
+            } else {
+                format!("./{d}")
+            };
+            eprintln!();
+            return fail(&format!("site dir {shown} not found."));
+        }
     }
     let progress = !opts.no_progress && !opts.silent;
     let timings = std::env::var_os("DOCONS_TIMINGS").is_some();
@@ -272,7 +294,7 @@ fn main() -> ExitCode {
                         || p.starts_with(&format!("{launch_rel}/"))
                 })
                 .map(|p| {
-                    if g.alias(&p).is_some() {
+                    if g.alias(&p).is_some() || p.starts_with('/') {
                         p
                     } else {
                         format!("#{p}")
@@ -295,9 +317,37 @@ fn main() -> ExitCode {
     };
     let mut goals = Vec::new();
     let mut unknown = None;
+    let mut variant_messages = Vec::new();
     for w in &words {
         match resolve(&mut g, w, &lookup_dir) {
-            Ok(goal) => goals.push(goal),
+            Ok(goal) => {
+                // A source folder/file goal builds its variant-dir counterparts first.
+                let reflected = match &goal {
+                    Goal::Dir(d) => g.variant_goals(d, true),
+                    Goal::Node(n)
+                        if g.producer[*n].is_none()
+                            && g.nodes[*n].kind == scons_api::NodeKind::File =>
+                    {
+                        let p = g.nodes[*n].path.clone();
+                        g.variant_goals(&p, false)
+                    }
+                    _ => None,
+                };
+                if let Some((alts, message)) = reflected {
+                    variant_messages.push(message);
+                    for alt in alts.iter().rev() {
+                        let word = if alt.starts_with('/') {
+                            alt.clone()
+                        } else {
+                            format!("#{alt}")
+                        };
+                        if let Ok(a) = resolve(&mut g, &word, &lookup_dir) {
+                            goals.push(Goal::Reflected(Box::new(a)));
+                        }
+                    }
+                }
+                goals.push(goal)
+            }
             Err(e) => {
                 unknown = Some(e);
                 if !opts.keep_going {
@@ -340,6 +390,11 @@ fn main() -> ExitCode {
             println!("scons: building terminated because of errors.");
         }
         return ExitCode::from(2);
+    }
+    if !opts.silent {
+        for m in &variant_messages {
+            println!("scons: {m}");
+        }
     }
     let build_opts = BuildOptions {
         jobs: script_options

@@ -41,6 +41,19 @@ pub struct BuildOptions {
 pub enum Goal {
     Node(NodeId),
     Dir(String),
+    /// A variant-dir counterpart of a named source folder/file (SCons's `alter_targets`):
+    /// built like the inner goal, but never reported as up to date.
+    Reflected(Box<Goal>),
+}
+
+impl Goal {
+    /// The goal to build (a reflected goal's inner one).
+    pub fn inner(&self) -> &Goal {
+        match self {
+            Goal::Reflected(g) => g.inner(),
+            g => g,
+        }
+    }
 }
 
 #[derive(Debug, Default)]
@@ -207,7 +220,7 @@ impl<'g, 's> Scheduler<'g, 's> {
 
     fn plan(&mut self) {
         for gi in 0..self.goals.len() {
-            match self.goals[gi].clone() {
+            match self.goals[gi].inner().clone() {
                 Goal::Node(n) => match self.g.producer[n] {
                     Some(p) => {
                         self.visit_task(p);
@@ -232,6 +245,7 @@ impl<'g, 's> Scheduler<'g, 's> {
                     self.units[u].order = self.next_order;
                     self.next_order += 1;
                 }
+                Goal::Reflected(_) => unreachable!("inner() unwraps reflected goals"),
             }
         }
         for u in 0..self.units.len() {
@@ -343,6 +357,7 @@ impl<'g, 's> Scheduler<'g, 's> {
                         }
                     }
                     Goal::Node(n) => self.up_to_date_message(n),
+                    Goal::Reflected(_) => {}
                 }
                 self.units[u].status = Status::Done;
                 self.release(u);
@@ -432,6 +447,9 @@ impl<'g, 's> Scheduler<'g, 's> {
                 for a in &task.rec.actions {
                     if !a.show().is_empty() {
                         out(a.show());
+                        if !a.after().is_empty() {
+                            out(a.after());
+                        }
                     }
                 }
             }
@@ -752,6 +770,8 @@ fn run_actions(
         let child = command.spawn().map_err(|e| format!("{e}"))?;
         children.lock().unwrap().insert(unit, child.id());
         let output = child.wait_with_output().map_err(|e| format!("{e}"))?;
+        let after = (!silent && !action.show().is_empty() && !action.after().is_empty())
+            .then(|| action.after());
         if capture {
             let mut o = std::io::stdout().lock();
             let _ = o.write_all(&output.stdout);
@@ -760,6 +780,9 @@ fn run_actions(
             let mut e = std::io::stderr().lock();
             let _ = e.write_all(&output.stderr);
             let _ = e.flush();
+        }
+        if let Some(after) = after {
+            out(after);
         }
         if !output.status.success() && !ignore_errors {
             use std::os::unix::process::ExitStatusExt;

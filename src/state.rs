@@ -154,6 +154,11 @@ impl State {
         }
     }
 
+    /// Opened for `-n`/`-q`: nothing on disk may change.
+    pub fn is_read_only(&self) -> bool {
+        self.read_only
+    }
+
     pub fn target(&self, path: &str) -> Option<TargetRecord> {
         self.get(&key(b't', path))
     }

@@ -19,6 +19,8 @@ pub struct Checker<'s> {
     csigs: HashMap<NodeId, Option<String>>,
     includes: HashMap<NodeId, Vec<Include>>,
     exists: HashMap<String, bool>,
+    /// Variant-dir header path → the path to use for it (see `duplicate_header`).
+    duplicates: HashMap<String, Option<String>>,
 }
 
 /// What scanning a task's sources found.
@@ -39,6 +41,7 @@ impl<'s> Checker<'s> {
             csigs: HashMap::new(),
             includes: HashMap::new(),
             exists: HashMap::new(),
+            duplicates: HashMap::new(),
         }
     }
 
@@ -208,6 +211,10 @@ impl<'s> Checker<'s> {
                     } else {
                         candidate
                     };
+                    if let Some(p) = self.duplicate_header(g, &candidate) {
+                        found = Some(p);
+                        break;
+                    }
                     if self.path_exists(g, &candidate) {
                         found = Some(candidate);
                         break;
@@ -271,6 +278,40 @@ impl<'s> Checker<'s> {
             }
         }
         Ok(())
+    }
+
+    /// A header looked for in a variant folder with duplicate=1 that mirrors an existing source
+    /// file: SCons duplicates what its scanner finds there, so copy it (refreshing an old copy)
+    /// and use the copy. Under `-n`/`-q` nothing is copied: a missing or stale copy stands for
+    /// the source file itself. `None` when `path` is no such header.
+    fn duplicate_header(&mut self, g: &Graph, path: &str) -> Option<String> {
+        if let Some(p) = self.duplicates.get(path) {
+            return p.clone();
+        }
+        let found = self.find_duplicate(g, path);
+        self.duplicates.insert(path.to_owned(), found.clone());
+        found
+    }
+
+    fn find_duplicate(&mut self, g: &Graph, path: &str) -> Option<String> {
+        if g.lookup(path).is_some_and(|n| g.producer[n].is_some()) {
+            return None;
+        }
+        let src = g.duplicated_source(path)?;
+        let src_abs = crate::graph::normalize(&g.top, std::path::Path::new(&src));
+        let data = std::fs::read(&src_abs).ok()?;
+        let dst = crate::graph::normalize(&g.top, std::path::Path::new(path));
+        if std::fs::read(&dst).is_ok_and(|old| old == data) {
+            return Some(path.to_owned());
+        }
+        if self.state.is_read_only() {
+            return Some(src);
+        }
+        if let Some(parent) = dst.parent() {
+            let _ = std::fs::create_dir_all(parent);
+        }
+        std::fs::write(&dst, &data).ok()?;
+        Some(path.to_owned())
     }
 
     /// The records of a task's inputs as they are now.

@@ -49,11 +49,14 @@ scenarios!(
     parse_config,
     parallel,
     py_error,
+    sconscript_calls,
     shared_lib,
+    site_tools,
     syntax_error,
     targets_lists,
     updir,
     variables,
+    variant_alias,
 );
 
 fn tests_dir() -> PathBuf {

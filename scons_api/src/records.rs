@@ -169,6 +169,10 @@ pub enum ActionRecord {
         /// A `-` prefix: the command's exit status is ignored.
         #[serde(default)]
         ignore_errors: bool,
+        /// Printed after the command ran (SCons's `os.chdir(...)` back from a `chdir`), when
+        /// `show` was printed.
+        #[serde(default)]
+        after: String,
     },
     /// Copy the task's first source to its first target (Install, variant-dir duplication).
     Copy { show: String, sig: String },
@@ -189,6 +193,13 @@ impl ActionRecord {
             | ActionRecord::Copy { show, .. }
             | ActionRecord::Write { show, .. }
             | ActionRecord::Python { show, .. } => show,
+        }
+    }
+    /// What prints after the action ran (empty for most).
+    pub fn after(&self) -> &str {
+        match self {
+            ActionRecord::Command { after, .. } => after,
+            _ => "",
         }
     }
     pub fn sig(&self) -> &str {

@@ -152,6 +152,19 @@ class ListAction(ActionBase):
     def __init__(self, actions):
         self.list = [a if isinstance(a, ActionBase) else Action(a) for a in actions]
 
+    @property
+    def chdir(self):
+        """The folder all the actions run in (None when they do not change folder)."""
+        dirs = [a.chdir for a in self.list]
+        if any(d is not dirs[0] and d != dirs[0] for d in dirs):
+            unsupported("a list of actions with different chdir= values")
+        return dirs[0] if dirs else None
+
+    @chdir.setter
+    def chdir(self, value):
+        for a in self.list:
+            a.chdir = value
+
     def __str__(self):
         return '\n'.join(map(str, self.list))
 
@@ -368,6 +381,12 @@ def Action(act, *args, **kw):
     for bad in ('batch_key', 'targets', 'presub'):
         if bad in kw and kw[bad]:
             unsupported("Action(%s=...)" % bad)
+    chdir = kw.pop('chdir', None)
+    if chdir and not isinstance(act, ActionBase):
+        made = Action(act, **kw)
+        if made is not None:
+            made.chdir = chdir
+        return made
     if 'exitstatfunc' in kw:
         unsupported("Action(exitstatfunc=...)")
     if kw.get('generator'):

@@ -174,8 +174,8 @@ class BuilderBase:
             source, target = target, None
         if chdir is _null:
             chdir = self.chdir
-        if chdir is not _null and chdir:
-            unsupported("builders with chdir=")
+        if chdir is _null:
+            chdir = None
         srcdir = kw.pop('srcdir', None) or kw.pop('src_dir', None)
         ov = dict(self.overrides)
         ov.update(kw)
@@ -185,9 +185,9 @@ class BuilderBase:
             d = _state.fs.Dir(env.subst(srcdir) if is_String(srcdir) else srcdir)
             source = [d.File(env.subst(s)) if is_String(s) else s for s in Util.flatten([source])]
         from SCons.Node import NodeList
-        return NodeList(self._execute(env, target, source))
+        return NodeList(self._execute(env, target, source, chdir))
 
-    def _execute(self, env, target, source):
+    def _execute(self, env, target, source, chdir=None):
         if source is None:
             source = []
         if self.src_builder:
@@ -196,19 +196,19 @@ class BuilderBase:
         if self.single_source and len(source) > 1 and target is None:
             out = []
             for s in source:
-                out.extend(self._execute(env, None, [s]))
+                out.extend(self._execute(env, None, [s], chdir))
             return out
         if self.single_source and len(source) > 1 and target is not None:
             tl = Util.flatten([target])
             if len(tl) == len(source):
                 out = []
                 for t, s in zip(tl, source):
-                    out.extend(self._execute(env, [t], [s]))
+                    out.extend(self._execute(env, [t], [s], chdir))
                 return out
             raise UserError("More than one source given for single-source builder: targets=%s sources=%s"
                             % (list(map(str, tl)), list(map(str, source))))
         tlist, slist = self._create_nodes(env, target, source)
-        self._make_task(env, tlist, slist)
+        self._make_task(env, tlist, slist, chdir)
         return tlist
 
     def _chain_sources(self, env, source):
@@ -291,7 +291,7 @@ class BuilderBase:
             return a
         return self.action
 
-    def _make_task(self, env, tlist, slist):
+    def _make_task(self, env, tlist, slist, chdir=None):
         from SCons import _state
         from SCons.Node.FS import Entry, File
         for n in tlist:
@@ -357,7 +357,7 @@ class BuilderBase:
             raise UserError("Builder %s must have an action to build %s."
                             % (self.get_name(env), list(map(str, tlist))))
         cwd = _state.fs.getcwd()
-        task = Task(tlist, list(slist), env, action, cwd, self, kind=self.kind)
+        task = Task(tlist, list(slist), env, action, cwd, self, chdir=chdir, kind=self.kind)
         for t in tlist:
             t.task = task
             t.builder = self

@@ -381,19 +381,22 @@ class Base(SubstitutionEnvironment):
             else:
                 unsupported("Environment(platform=%r)" % (platform,))
         Tool.platform_posix(self)
+        # like SCons: the given variables first (tools may use them), then the tools,
+        # then the given variables again (they win over what the tools set)
+        if 'BUILDERS' in kw:
+            self['BUILDERS'] = kw.pop('BUILDERS')
+        self.Replace(**kw)
+        keys = list(kw)
         if variables is not None:
+            keys.extend(variables.keys())
             variables.Update(self)
+        save = {k: self._dict[k] for k in keys if k in self._dict}
         if tools is None:
-            tools = self._dict.get('TOOLS_DEFAULT', None) or ['default']
-        for t in tools:
-            Tool.apply(self, t, toolpath)
-        if kw:
-            if 'BUILDERS' in kw:
-                self['BUILDERS'] = kw.pop('BUILDERS')
-            for k, v in _no_reserved(kw).items():
-                self[k] = v
-        if variables is not None:
-            variables.Update(self)
+            tools = self._dict.get('TOOLS', None) or ['default']
+        else:
+            self._dict['TOOLS'] = []
+        Tool.apply_tools(self, tools, toolpath)
+        self._dict.update(save)
         if parse_flags:
             self.MergeFlags(parse_flags)
 
@@ -550,12 +553,12 @@ class Base(SubstitutionEnvironment):
         clone.added_methods = {}
         for name, f in self.added_methods.items():
             clone.AddMethod(f, name)
-        for t in tools or []:
-            Tool.apply(clone, t, toolpath)
         new = {k: Subst.scons_subst_once(v, self, k) for k, v in kw.items()}
         clone.Replace(**new)
         if variables is not None:
             variables.Update(clone)
+        Tool.apply_tools(clone, tools, toolpath)
+        clone.Replace(**new)
         if parse_flags:
             clone.MergeFlags(parse_flags)
         return clone
@@ -569,8 +572,16 @@ class Base(SubstitutionEnvironment):
 
     # -- tools & programs
     def Tool(self, tool, toolpath=None, **kw):
-        from SCons import Tool
-        Tool.apply(self, tool, toolpath, **kw)
+        """Find tool (a name) and apply it; a function is just called."""
+        from SCons import Tool, _state
+        if is_String(tool):
+            tool = self.subst(tool)
+            if toolpath is None:
+                toolpath = self.get('toolpath', [])
+            toolpath = [_state.fs.Dir(self.subst(p)).srcnode().abspath for p in toolpath]
+            tool = Tool.Tool(tool, toolpath, **kw)
+        tool(self)
+        return tool
 
     def WhereIs(self, prog, path=None, pathext=None, reject=None):
         if path is None:
@@ -686,8 +697,9 @@ class Base(SubstitutionEnvironment):
                'Repository', 'SConsignFile', 'SourceCode', 'Local',
                'InstallVersionedLib', 'Pseudo', 'Action', 'Builder', 'Scanner', 'Export',
                'Import', 'Return', 'Help', 'GetOption', 'SetOption', 'EnsurePythonVersion',
-               'EnsureSConsVersion', 'Exit', 'GetLaunchDir', 'SConscriptChdir', 'FindSourceFiles',
-               'FindInstalledFiles', 'AddPreAction', 'AddPostAction', 'Touch', 'FindPathDirs'):
+               'EnsureSConsVersion', 'GetSConsVersion', 'Exit', 'GetLaunchDir', 'SConscriptChdir',
+               'FindSourceFiles', 'FindInstalledFiles', 'AddPreAction', 'AddPostAction', 'Touch',
+               'FindPathDirs'):
         locals()[_n] = __getattribute_proxy(_n)
     del _n
 

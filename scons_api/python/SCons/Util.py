@@ -346,3 +346,14 @@ def display(msg):
 def print_tree(*args, **kwargs):
     from .Errors import unsupported
     unsupported("SCons.Util.print_tree")
+
+
+def AddMethod(obj, function, name=None):
+    """Attach function to obj as a method: on a class every instance gets it,
+    on an instance only that object does (bound to it)."""
+    import types
+    name = name or function.__name__
+    if isinstance(obj, type):
+        setattr(obj, name, function)
+    else:
+        setattr(obj, name, types.MethodType(function, obj))

@@ -42,6 +42,8 @@ def read(request):
     from SCons.Script.SConscript import _run, call_stack
     from SCons.Action import python_actions
     Script._reset_globals()
+    from SCons import Tool
+    del Tool.DefaultToolpath[:]
     del call_stack[:]
     del python_actions[:]
     from SCons import SConf
@@ -59,6 +61,8 @@ def read(request):
     sys.stdout, sys.stderr = out_tee, err_tee
     try:
         os.chdir(top)
+        from SCons.Script.SiteDir import load_site_dirs
+        load_site_dirs(top, _state.options.get('site_dir'))
         sc = request.get('sconstruct') or os.path.join(top, 'SConstruct')
         node = _state.fs.File(sc)
         _run(node, {}, {}, None)
@@ -260,6 +264,21 @@ class _Writer:
                                 break
         return out
 
+    def chdir(self, task, targets):
+        """(folder for the engine, text SCons shows) for a task whose builder call or action
+        has chdir=, else None. A string is a folder relative to the top; a Dir node names its
+        own folder; any other true value means the first target's folder."""
+        from SCons.Node.FS import Base
+        d = task.chdir if task.chdir is not None else task.action.chdir
+        if not d:
+            return None
+        if isinstance(d, Base):
+            return d.path, d.abspath
+        if Util.is_String(d):
+            return d, d
+        folder = targets[0].dir
+        return folder.path, str(folder)
+
     def write_task(self, task):
         env, envd, decider = self.env_info(task.env)
         tl = task.targets
@@ -280,6 +299,13 @@ class _Writer:
         actions.extend(task.action.records(env, tl, sl, lv))
         for a in post:
             actions.extend(a.records(env, tl, sl, lv))
+        chdir = self.chdir(task, tl)
+        if chdir is not None:
+            for a in actions:
+                if a['show']:
+                    a['show'] = 'os.chdir(%r)\n%s' % (chdir[1], a['show'])
+                    if a['kind'] == 'command':
+                        a['after'] = 'os.chdir(%r)' % self.fs.top_abspath
         deps = []
         for t in tl:
             for d in t.depends:
@@ -307,7 +333,7 @@ class _Writer:
             'env': envd,
             'decider': decider,
             'decider_function': decider_function,
-            'chdir': None,
+            'chdir': chdir[0] if chdir is not None else None,
             'requires': [self.nid(self.map_source(p)) for p in requires],
             'implicit': [self.nid(n) for n in implicit],
             'python_scanners': self.python_scanners(task, env, sl),

@@ -13,6 +13,7 @@ launch_dir = None
 exports = {}           # global Export() table
 default_env = None
 sconscript_chdir = True
+missing_sconscript_error = True  # set_missing_sconscript_error()
 decider_default = 'content'
 python_deciders = []   # Decider() functions, by id (engine callback 'decide')
 scan_calls = []        # (scanner, env, cwd) by id (engine callback 'scan')
@@ -23,6 +24,7 @@ def reset(request_):
     global fs, tasks, aliases, values, default_targets, help_text, options, request
     global arguments, launch_dir, exports, default_env, sconscript_chdir
     global python_deciders, scan_calls, cache_dir, given_options
+    global missing_sconscript_error
     from SCons.Node.FS import FS
     request = request_
     fs = FS(request_['top'])
@@ -41,3 +43,4 @@ def reset(request_):
     scan_calls = []
     cache_dir = None
     given_options = set(request_.get('given_options') or [])
+    missing_sconscript_error = True

@@ -23,13 +23,23 @@ class Frame:
 call_stack = []
 
 
+def _user_frame():
+    """The innermost frame that runs script code (not a module of this package)."""
+    f = sys._getframe(1)
+    while f is not None:
+        name = f.f_globals.get('__name__', '')
+        if name != 'SCons' and not name.startswith('SCons.'):
+            return f
+        f = f.f_back
+    return None
+
+
 def _caller_namespaces():
-    try:
-        f = sys._getframe(2)
-        return f.f_locals, f.f_globals
-    except Exception:
+    f = _user_frame()
+    if f is None:
         g = call_stack[-1].globals if call_stack else {}
         return g, g
+    return f.f_locals, f.f_globals
 
 
 def compute_exports(exports, namespaces=None):
@@ -55,29 +65,17 @@ def compute_exports(exports, namespaces=None):
 
 def Export(*vars, **kw):
     from SCons import _state
-    ns = _caller_namespaces_at(2)
+    ns = _caller_namespaces()
     for v in vars:
         _state.exports.update(compute_exports(Util.Split(v) if is_String(v) else Util.flatten([v]), ns))
     _state.exports.update(kw)
 
 
-def _caller_namespaces_at(depth):
-    try:
-        f = sys._getframe(depth)
-        return f.f_locals, f.f_globals
-    except Exception:
-        g = call_stack[-1].globals if call_stack else {}
-        return g, g
-
-
 def Import(*vars):
     from SCons import _state
     frame = call_stack[-1]
-    try:
-        f = sys._getframe(1)
-        target = f.f_globals if f.f_globals is frame.globals else f.f_globals
-    except Exception:
-        target = frame.globals
+    f = _user_frame()
+    target = f.f_globals if f is not None else frame.globals
     for var in vars:
         for v in (var.split() if is_String(var) else Util.flatten([var])):
             if v == '*':
@@ -93,10 +91,8 @@ def Import(*vars):
 
 def Return(*vars, **kw):
     frame = call_stack[-1]
-    try:
-        g = sys._getframe(1).f_globals
-    except Exception:
-        g = frame.globals
+    f = _user_frame()
+    g = f.f_globals if f is not None else frame.globals
     ret = []
     for var in Util.flatten(list(vars)):
         for v in str(var).split():
@@ -174,7 +170,7 @@ def _SConscript_env(env, *ls, **kw):
                 kw[k] = env.subst(kw[k])
     if 'build_dir' in kw:
         kw['variant_dir'] = kw.pop('build_dir')
-    ns = _caller_namespaces_at(3 if env is not None else 2)
+    ns = _caller_namespaces()
     files, exports, src_dir_override = _split_args(env, ls, kw)
     exports = compute_exports(exports, ns)
     fs = _state.fs
@@ -190,22 +186,45 @@ def _SConscript_env(env, *ls, **kw):
     return tuple(results)
 
 
+def _duplicates(fs, node):
+    """Is node in a variant dir that duplicates its sources (and may we write)?"""
+    from SCons import _state
+    hit = fs._variant_of(node)
+    return hit is not None and hit[2] and not _state.options.get('no_exec')
+
+
+def _duplicate(src, dst):
+    """Like SCons reading an SConscript in a duplicate=1 variant dir: a hard link to the
+    source file (a copy where links fail), replaced when the source changed."""
+    import shutil
+    try:
+        if os.path.samefile(src, dst):
+            return
+        os.remove(dst)
+    except OSError:
+        pass
+    os.makedirs(os.path.dirname(dst), exist_ok=True)
+    try:
+        os.link(src, dst)
+    except OSError:
+        shutil.copy2(src, dst)
+
+
 def _run(node, exports, kw, src_dir_override):
     from SCons import _state
     from SCons.Script import _script_globals
     fs = _state.fs
     actual = None
+    src = node.srcnode()
+    if src is not node and os.path.isfile(src.abspath) and _duplicates(fs, node):
+        _duplicate(src.abspath, node.abspath)
     if os.path.isfile(node.abspath):
         actual = node.abspath
-    else:
-        s = node.srcnode()
-        if os.path.isfile(s.abspath):
-            actual = s.abspath
+    elif os.path.isfile(src.abspath):
+        actual = src.abspath
     if actual is None:
-        from SCons.Warnings import warn, MissingSConscriptWarning
-        if kw.get('must_exist', True) and kw.get('must_exist') is not None and 'must_exist' in kw:
-            raise UserError("missing SConscript file %r" % node.path)
-        if kw.get('must_exist') is False:
+        # an explicit must_exist=False, or set_missing_sconscript_error(False), allows it
+        if not kw.get('must_exist', True) or not _state.missing_sconscript_error:
             return None
         raise UserError("missing SConscript file %r" % node.path)
     frame = Frame(exports, actual)

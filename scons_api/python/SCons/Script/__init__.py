@@ -4,7 +4,7 @@ import sys
 
 import SCons
 from SCons import Util, _state
-from SCons.Util import is_List, is_String, Split, WhereIs
+from SCons.Util import is_List, is_String, Split, WhereIs, AddMethod
 from SCons.Errors import UserError, unsupported
 from SCons.Environment import Environment, Base as _EnvBase
 from SCons.Defaults import DefaultEnvironment
@@ -107,7 +107,7 @@ _OPTION_DEFAULTS = (('num_jobs', 1), ('keep_going', False), ('no_exec', False), 
                  ('help', False), ('directory', None), ('file', []), ('climb_up', 0), ('warn', []),
                  ('duplicate', 'hard-soft-copy'), ('max_drift', 2 * 24 * 60 * 60),
                  ('implicit_deps_changed', False), ('implicit_deps_unchanged', False),
-                 ('random', False), ('site_dir', None), ('no_site_dir', False),
+                 ('random', False), ('site_dir', None),
                  ('diskcheck', None), ('md5_chunksize', 64), ('hash_chunksize', 64),
                  ('stack_size', None), ('interactive', False), ('ignore_errors', False),
                  ('cache_disable', False), ('cache_force', False), ('cache_show', False),
@@ -457,25 +457,37 @@ def SConscriptChdir(flag, env=None):
     _state.sconscript_chdir = bool(flag)
 
 
-def _version_tuple(s):
-    out = []
-    for p in str(s).split('.'):
-        digits = ''.join(c for c in p if c.isdigit())
-        out.append(int(digits) if digits else 0)
-    return tuple(out)
+def set_missing_sconscript_error(flag=True):
+    """Whether SConscript() of a missing file is an error; returns the old setting."""
+    old = _state.missing_sconscript_error
+    _state.missing_sconscript_error = flag
+    return old
+
+
+def _version_tuple(version):
+    """'4.11.1' (or '3.2b1') -> (major, minor, revision)."""
+    import re
+    parts = str(version).split(' ')[0].split('.')
+    nums = [int(parts[0])]
+    for p in parts[1:3]:
+        m = re.match(r'\d+', p)
+        nums.append(int(m.group()) if m else 0)
+    while len(nums) < 3:
+        nums.append(0)
+    return tuple(nums)
 
 
 def EnsureSConsVersion(major, minor, revision=0, env=None):
-    if _version_tuple(SCons.__version__)[:3] < (major, minor, revision):
+    if GetSConsVersion() < (major, minor, revision):
         v = '%d.%d.%d' % (major, minor, revision) if revision else '%d.%d' % (major, minor)
-        sys.stderr.write("SCons %s or greater required, but you have SCons %s\n" % (v, SCons.__version__))
+        print("SCons %s or greater required, but you have SCons %s" % (v, SCons.__version__))
         raise SystemExit(2)
 
 
 def EnsurePythonVersion(major, minor, env=None):
-    if sys.version_info[:2] < (major, minor):
-        sys.stderr.write("Python %d.%d or greater required, but you have Python %s\n"
-                         % (major, minor, sys.version.split()[0]))
+    if sys.version_info < (major, minor):
+        print("Python %d.%d or greater required, but you have Python %s"
+              % (major, minor, sys.version.split()[0]))
         raise SystemExit(2)
 
 
@@ -532,8 +544,8 @@ def GetBuildFailures():
     return []
 
 
-def GetSConsVersion():
-    return _version_tuple(SCons.__version__)[:3]
+def GetSConsVersion(env=None):
+    return _version_tuple(SCons.__version__)
 
 
 def _unsupported(name):
@@ -579,6 +591,7 @@ _ENV_FUNCS = {
     'SConscriptChdir': SConscriptChdir, 'Execute': Execute, 'SideEffect': SideEffect,
     'AddPreAction': AddPreAction, 'AddPostAction': AddPostAction, 'GetBuildPath': GetBuildPath,
     'Requires': Requires, 'CacheDir': CacheDir, 'Scanner': Scanner, 'FindPathDirs': FindPathDirs,
+    'GetSConsVersion': GetSConsVersion,
 }
 
 

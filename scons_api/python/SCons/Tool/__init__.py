@@ -249,7 +249,7 @@ def gen_default(env):
     names = ['gnulink', 'gcc', 'g++', 'gas', 'ar', 'filesystem', 'textfile']
     for n in names:
         _TOOLS[n](env)
-    env['TOOLS'] = ['default'] + names
+    env.AppendUnique(TOOLS=names)
 
 
 _TOOLS = {
@@ -264,33 +264,150 @@ _TOOLS = {
 }
 
 
-def apply(env, tool, toolpath=None, **kw):
-    if callable(tool) and not is_String(tool):
-        tool(env)
-        return
-    if isinstance(tool, (list, tuple)):
-        tool, kw = tool[0], dict(tool[1]) if len(tool) > 1 else {}
-    name = str(tool)
-    gen = _TOOLS.get(name)
-    if gen is None:
-        unsupported("the '%s' tool" % name)
-    gen(env)
-    tools = env._dict.setdefault('TOOLS', [])
-    if name != 'default' and name not in tools:
-        tools.append(name)
+def gen_zip(env):
+    from SCons import Builder, Action
+    import zipfile
+    bld = env['BUILDERS']
+    if 'Zip' not in bld:
+        from SCons import _state
+        bld['Zip'] = Builder.Builder(action=Action.Action('$ZIPCOM', '$ZIPCOMSTR'),
+                                     source_factory=_state.fs.Entry, suffix='$ZIPSUFFIX',
+                                     multi=True)
+    env['ZIP'] = 'zip'
+    env['ZIPFLAGS'] = CLVar('')
+    env['ZIPCOM'] = Action.Action(_zip_files, '$ZIPCOMSTR',
+                                  varlist=['ZIPCOMPRESSION', 'ZIPROOT', 'ZIP_OVERRIDE_TIMESTAMP'])
+    env['ZIPCOMPRESSION'] = zipfile.ZIP_DEFLATED
+    env['ZIPSUFFIX'] = '.zip'
+    env['ZIPROOT'] = CLVar('')
+
+
+def _zip_files(target, source, env):
+    """The Zip builder's action: every source file (folders walked) into target[0],
+    named relative to $ZIPROOT."""
+    import zipfile
+    compression = env.get('ZIPCOMPRESSION', zipfile.ZIP_STORED)
+    root = str(env.get('ZIPROOT', ''))
+    stamp = env.get('ZIP_OVERRIDE_TIMESTAMP')
+    files = []
+    for s in source:
+        if s.isdir():
+            for dirpath, _dirs, names in os.walk(str(s)):
+                files.extend(p for p in (os.path.join(dirpath, n) for n in names) if os.path.isfile(p))
+        else:
+            files.append(str(s))
+    with zipfile.ZipFile(str(target[0]), mode='w', compression=compression) as zf:
+        for name in files:
+            info = zipfile.ZipInfo.from_file(name, os.path.relpath(name, root))
+            if stamp:
+                info.date_time = stamp
+            info.compress_type = compression
+            with open(name, 'rb') as f:
+                zf.writestr(info, f.read())
+
+
+_TOOLS['zip'] = gen_zip
+
+# Folders searched for tool modules after a Tool's own toolpath (site_scons/site_tools).
+DefaultToolpath = []
+
+
+def _find_tool_file(name, toolpath):
+    """name.py, or the package name/__init__.py, in the first folder of toolpath that has it."""
+    rel = name.replace('.', os.sep)
+    for d in toolpath:
+        path = os.path.join(d, rel + '.py')
+        if os.path.isfile(path):
+            return path
+        path = os.path.join(d, rel, '__init__.py')
+        if os.path.isfile(path):
+            return path
+    return None
+
+
+def _load_tool_module(name, path, toolpath):
+    """Import a tool module from a file, with toolpath on sys.path while it runs
+    (tools import their helper modules); a file already loaded is reused."""
+    import sys
+    import importlib.util
+    old = sys.modules.get(name)
+    if old is not None and getattr(old, '__file__', None) == path:
+        return old
+    spec = importlib.util.spec_from_file_location(name, path)
+    module = importlib.util.module_from_spec(spec)
+    saved = sys.path
+    sys.path = list(toolpath) + sys.path
+    try:
+        sys.modules[name] = module
+        spec.loader.exec_module(module)
+    finally:
+        sys.path = saved
+    return module
 
 
 class Tool:
+    """A tool found by name: a module (name.py) in toolpath or site_tools, else one of
+    docons's built-in tools. Calling it on an environment applies it."""
+
+    def __new__(cls, name, toolpath=None, **kw):
+        if isinstance(name, Tool):
+            return name
+        return super().__new__(cls)
+
     def __init__(self, name, toolpath=None, **kw):
-        if str(name) not in _TOOLS:
-            unsupported("the '%s' tool" % name)
+        if isinstance(name, Tool):
+            return
         self.name = str(name)
+        self.toolpath = list(toolpath or []) + DefaultToolpath
+        self.init_kw = kw
+        path = _find_tool_file(self.name, self.toolpath)
+        if path is not None:
+            module = _load_tool_module(self.name, path, self.toolpath)
+            self.generate = module.generate
+            self.exists = module.exists
+            if hasattr(module, 'options'):
+                unsupported("tool modules with options() (tool '%s')" % self.name)
+            return
+        gen = _TOOLS.get(self.name)
+        if gen is None:
+            unsupported("the '%s' tool" % self.name)
+        self.generate = lambda env, *a, **k: gen(env)
+        self.exists = lambda env: True
 
     def __call__(self, env, *args, **kw):
-        apply(env, self.name)
+        if self.init_kw:
+            merged = dict(self.init_kw)
+            merged.update(kw)
+            kw = merged
+        env.AppendUnique(TOOLS=[self.name])
+        self.generate(env, *args, **kw)
 
     def __str__(self):
         return self.name
+
+    def __eq__(self, other):
+        if isinstance(other, Tool):
+            return self.name == other.name
+        if isinstance(other, str):
+            return self.name == other
+        return NotImplemented
+
+    def __hash__(self):
+        return hash(self.name)
+
+
+def apply_tools(env, tools, toolpath):
+    """Environment(tools=, toolpath=) and Clone(tools=): remember toolpath, apply each
+    tool (a name, a Tool, a function, or a (name, kwargs) pair)."""
+    if toolpath is not None:
+        env['toolpath'] = toolpath
+    for tool in tools or []:
+        if not tool:
+            continue
+        if isinstance(tool, (list, tuple)):
+            env.Tool(tool[0], **(dict(tool[1]) if len(tool) > 1 else {}))
+        else:
+            env.Tool(tool)
 
 
 def FindTool(tools, env):

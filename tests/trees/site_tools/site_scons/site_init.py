@@ -1,0 +1,2 @@
+def TOOL_STAMP(env):
+    env['STAMP'] = 'stamped'

@@ -1,0 +1,3 @@
+#include <stdio.h>
+#include "hello.h"
+int main(void) { printf("%s\n", GREETING); return 0; }
