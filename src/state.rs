@@ -1,6 +1,8 @@
 //! The persistent state: what was true when each target was last built, the stat→hash cache of
-//! files, and the include-scan cache. Kept in a sled database at the top of the tree
-//! (`.sconsign.dblite`, the name SCons users and tests look for).
+//! files, the include-scan cache and the kept graph. Kept in a sled database in `.docons/state/`
+//! at the top of the tree, vouched for by the file `.sconsign.dblite` (the name SCons users and
+//! tests look for): it holds the database's id, and removing it forgets the state, as removing
+//! SCons's own `.sconsign.dblite` does. A `.sconsign.dblite` left by real SCons is replaced.
 //!
 //! With `--implicit-cache`, the implicit inputs recorded for a target stand in for a new scan.
 //!
@@ -13,6 +15,9 @@ use serde::{Deserialize, Serialize};
 use std::path::Path;
 
 pub const STATE_NAME: &str = ".sconsign.dblite";
+/// The folder of the sled database, relative to the top folder.
+pub const DB_DIR: &str = ".docons/state";
+const MARKER_PREFIX: &str = "docons state ";
 
 /// What was true when a target was last built successfully.
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
@@ -80,6 +85,20 @@ fn copy_tree(from: &Path, to: &Path) -> std::io::Result<()> {
     Ok(())
 }
 
+fn open_db(dir: &Path) -> Result<sled::Db, String> {
+    sled::Config::new()
+        .path(dir)
+        .mode(sled::Mode::LowSpace)
+        .open()
+        .map_err(|e| format!("cannot open the state database {}: {e}", dir.display()))
+}
+
+/// The id a database was created with (the marker file must name it).
+fn db_id(db: &sled::Db) -> Option<String> {
+    let v = db.get(b"M").ok()??;
+    Some(String::from_utf8_lossy(&v).into_owned())
+}
+
 fn key(prefix: u8, name: &str) -> Vec<u8> {
     let mut k = Vec::with_capacity(name.len() + 1);
     k.push(prefix);
@@ -92,40 +111,80 @@ impl State {
     /// `read_only`, a missing database is not created and nothing is ever written (a copy is
     /// read). A state that was not created reads as empty and writes nothing.
     pub fn open(top: &Path, read_only: bool, create: bool) -> Result<State, String> {
-        let mut path = top.join(STATE_NAME);
-        let mut scratch = None;
+        let marker = top.join(STATE_NAME);
+        let db_dir = top.join(DB_DIR);
+        let empty = State {
+            db: None,
+            read_only,
+            scratch: None,
+        };
+        // The database counts only while the marker names it.
+        let marked_id = std::fs::read_to_string(&marker)
+            .ok()
+            .and_then(|t| t.strip_prefix(MARKER_PREFIX).map(|id| id.trim().to_owned()));
+        let valid = marked_id.is_some() && db_dir.is_dir();
         if read_only || !create {
-            if !path.is_dir() {
-                return Ok(State {
-                    db: None,
-                    read_only,
-                    scratch,
-                });
+            if !valid {
+                return Ok(empty);
             }
             if !read_only {
                 return State::open(top, false, true);
             }
             let copy = std::env::temp_dir().join(format!("docons-state-{}", std::process::id()));
             let _ = std::fs::remove_dir_all(&copy);
-            copy_tree(&path, &copy).map_err(|e| format!("cannot read the state database: {e}"))?;
-            path = copy.clone();
-            scratch = Some(copy);
+            copy_tree(&db_dir, &copy)
+                .map_err(|e| format!("cannot read the state database: {e}"))?;
+            let db = open_db(&copy)?;
+            if db_id(&db) != marked_id {
+                drop(db);
+                let _ = std::fs::remove_dir_all(&copy);
+                return Ok(empty);
+            }
+            return Ok(State {
+                db: Some(db),
+                read_only,
+                scratch: Some(copy),
+            });
         }
-        if path.is_file() {
-            // A database left by real SCons: docons keeps its own state in its place.
-            std::fs::remove_file(&path)
-                .map_err(|e| format!("cannot replace {}: {e}", path.display()))?;
+        if !valid {
+            // No marker (never built, removed by the user, or real SCons's own file): start over.
+            let _ = std::fs::remove_dir_all(&db_dir);
         }
-        let db = sled::Config::new()
-            .path(&path)
-            .mode(sled::Mode::LowSpace)
-            .open()
-            .map_err(|e| format!("cannot open the state database {}: {e}", path.display()))?;
+        let db = open_db(&db_dir)?;
+        if valid && db_id(&db) != marked_id {
+            drop(db);
+            let _ = std::fs::remove_dir_all(&db_dir);
+            return State::open_fresh(top, read_only);
+        }
+        if !valid {
+            let id = format!(
+                "{:x}",
+                std::time::SystemTime::now()
+                    .duration_since(std::time::UNIX_EPOCH)
+                    .map(|d| d.as_nanos())
+                    .unwrap_or(0)
+                    ^ std::process::id() as u128
+            );
+            db.insert(b"M", id.as_bytes())
+                .map_err(|e| format!("cannot write the state database: {e}"))?;
+            db.flush()
+                .map_err(|e| format!("cannot write the state database: {e}"))?;
+            if marker.is_dir() {
+                let _ = std::fs::remove_dir_all(&marker);
+            }
+            std::fs::write(&marker, format!("{MARKER_PREFIX}{id}\n"))
+                .map_err(|e| format!("cannot write {}: {e}", marker.display()))?;
+        }
         Ok(State {
             db: Some(db),
             read_only,
-            scratch,
+            scratch: None,
         })
+    }
+
+    fn open_fresh(top: &Path, read_only: bool) -> Result<State, String> {
+        let _ = std::fs::remove_file(top.join(STATE_NAME));
+        State::open(top, read_only, true)
     }
 
     fn get<T: for<'de> Deserialize<'de>>(&self, k: &[u8]) -> Option<T> {

@@ -158,3 +158,27 @@ extern "C" {
     #[link_name = "kill"]
     fn libc_kill(pid: i32, sig: i32) -> i32;
 }
+
+#[test]
+fn removing_sconsign_dblite_forgets_the_state() {
+    let t = Tree::new(
+        "forget",
+        "Command('out.txt', 'in.txt', 'cp $SOURCE $TARGET')\n",
+    );
+    assert_eq!(t.run(&["-Q"]).0, 0);
+    assert!(t.dir.join(".sconsign.dblite").is_file());
+    let (_, out) = t.run(&["-Q"]);
+    assert!(out.contains("is up to date"), "{out}");
+    fs::remove_file(t.dir.join(".sconsign.dblite")).unwrap();
+    // -n neither creates the state nor trusts the old database without its marker.
+    let (_, out) = t.run(&["-Q", "-n"]);
+    assert!(out.contains("cp in.txt out.txt"), "{out}");
+    assert!(!t.dir.join(".sconsign.dblite").exists());
+    let (_, out) = t.run(&["-Q"]);
+    assert!(
+        out.contains("cp in.txt out.txt"),
+        "the state was not forgotten:\n{out}"
+    );
+    let (_, out) = t.run(&["-Q"]);
+    assert!(out.contains("is up to date"), "{out}");
+}

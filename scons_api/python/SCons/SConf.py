@@ -24,7 +24,7 @@ _active = None
 _cache = None         # path -> {'sig', 'result', 'string'}
 _cache_dirty = False
 
-CACHE_FILE = os.path.join('.sconsign.dblite', 'docons-sconf.json')
+CACHE_FILE = os.path.join('.docons', 'sconf-cache.json')
 
 
 def reset():
@@ -72,7 +72,11 @@ def _cache_path():
 def _load_cache():
     global _cache
     if _cache is None:
+        # Like SCons's results in .sconsign: gone when .sconsign.dblite is removed.
+        marker = os.path.join(_state.fs.top_abspath, '.sconsign.dblite')
         try:
+            if not os.path.isfile(marker):
+                raise OSError('no state')
             with open(_cache_path()) as f:
                 _cache = json.load(f)
         except (OSError, ValueError):
