@@ -98,8 +98,9 @@ fn stamp_of(path: &str) -> Option<Stamp> {
 
 /// Keep the graph for the next run, when it can be reused.
 pub fn save(state: &State, request: &ReadRequest, graph: &BuildGraph) {
+    let key = request_key(request);
     if !graph.reusable() {
-        state.forget_graph();
+        state.forget_graph(&key);
         return;
     }
     let Some(inputs) = &graph.inputs else { return };
@@ -113,7 +114,7 @@ pub fn save(state: &State, request: &ReadRequest, graph: &BuildGraph) {
             Some(s) => files.push((f.clone(), s)),
             None => {
                 // A file read then removed: the next run cannot check it, so it reads again.
-                state.forget_graph();
+                state.forget_graph(&key);
                 return;
             }
         }
@@ -137,7 +138,7 @@ pub fn save(state: &State, request: &ReadRequest, graph: &BuildGraph) {
         .cloned()
         .collect();
     let cached = CachedGraph {
-        key: request_key(request),
+        key: key.clone(),
         env,
         files,
         probes,
@@ -156,13 +157,14 @@ pub fn save(state: &State, request: &ReadRequest, graph: &BuildGraph) {
             ..graph.clone()
         },
     };
-    state.set_graph(&cached);
+    state.set_graph(&key, &cached);
 }
 
 /// The graph of the last run, if nothing it depends on has changed; else why not.
 pub fn load(state: &State, request: &ReadRequest) -> Result<BuildGraph, String> {
-    let cached: CachedGraph = state.graph().ok_or("no graph kept")?;
-    if cached.key != request_key(request) {
+    let key = request_key(request);
+    let cached: CachedGraph = state.graph(&key).ok_or("no graph kept for this request")?;
+    if cached.key != key {
         return Err("the request or docons changed".into());
     }
     match &cached.env {

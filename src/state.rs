@@ -254,16 +254,27 @@ impl State {
     }
 
     /// The graph kept by `graph_cache`.
-    pub fn graph<T: for<'de> Deserialize<'de>>(&self) -> Option<T> {
-        self.get(b"G")
+    /// The graph kept by `graph_cache` for a request (by its key).
+    pub fn graph<T: for<'de> Deserialize<'de>>(&self, request_key: &str) -> Option<T> {
+        self.get(&key(b'G', request_key))
     }
 
-    pub fn set_graph<T: Serialize>(&self, graph: &T) {
-        self.put(b"G", graph)
+    /// Keep a graph for a request. The graphs of the last few distinct requests are kept
+    /// (switching between `docons` and `docons some/target` reuses both).
+    pub fn set_graph<T: Serialize>(&self, request_key: &str, graph: &T) {
+        const KEPT: usize = 4;
+        let mut recent: Vec<String> = self.get(b"g").unwrap_or_default();
+        recent.retain(|k| k != request_key);
+        recent.insert(0, request_key.to_owned());
+        for old in recent.split_off(KEPT.min(recent.len())) {
+            self.remove(&key(b'G', &old));
+        }
+        self.put(b"g", &recent);
+        self.put(&key(b'G', request_key), graph)
     }
 
-    pub fn forget_graph(&self) {
-        self.remove(b"G")
+    pub fn forget_graph(&self, request_key: &str) {
+        self.remove(&key(b'G', request_key))
     }
 
     /// Make everything written so far durable.

@@ -181,3 +181,19 @@ fn a_failing_read_is_read_again_once_fixed() {
     let (reused, _) = t.run(&["-Q"], &[]);
     assert!(!reused);
 }
+
+#[test]
+fn graphs_of_recent_requests_are_all_kept() {
+    let t = Tree::new("requests");
+    let (reused, _) = t.run(&["-Q"], &[]);
+    assert!(!reused);
+    let (reused, _) = t.run(&["-Q", "app"], &[]);
+    assert!(!reused, "another request reads the scripts once");
+    let (reused, out) = t.run(&["-Q"], &[]);
+    assert!(
+        reused,
+        "switching back reuses the first request's graph:\n{out}"
+    );
+    let (reused, out) = t.run(&["-Q", "app"], &[]);
+    assert!(reused, "and the second's:\n{out}");
+}
