@@ -638,12 +638,12 @@ impl<'g, 's> Scheduler<'g, 's> {
         let scan = {
             let units = &self.units;
             let task_unit = &self.task_unit;
-            let producer = self.g.producer.clone();
-            let is_done = |n: NodeId| match producer.get(n).copied().flatten() {
-                None => true,
-                Some(p) => task_unit[p]
+            // Is the task producing a file done? (Takes the task, not the node, so that the
+            // scanner may add nodes to the graph meanwhile.)
+            let is_done = |p: TaskId| {
+                task_unit[p]
                     .map(|pu| units[pu].status == Status::Done)
-                    .unwrap_or(false),
+                    .unwrap_or(false)
             };
             let mut scan: Scan = self.checker.scan(self.g, t, &is_done);
             if let Err(e) = self

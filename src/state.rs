@@ -18,6 +18,8 @@ pub const STATE_NAME: &str = ".sconsign.dblite";
 /// The folder of the sled database, relative to the top folder.
 pub const DB_DIR: &str = ".docons/state";
 const MARKER_PREFIX: &str = "docons state ";
+/// The encoding of the records; a database written in another one is started over.
+const FORMAT: &[u8] = b"docons-state-2 msgpack";
 
 /// What was true when a target was last built successfully.
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
@@ -135,7 +137,12 @@ impl State {
             copy_tree(&db_dir, &copy)
                 .map_err(|e| format!("cannot read the state database: {e}"))?;
             let db = open_db(&copy)?;
-            if db_id(&db) != marked_id {
+            let same_format = db
+                .get(b"V")
+                .ok()
+                .flatten()
+                .is_some_and(|v| v.as_ref() == FORMAT);
+            if db_id(&db) != marked_id || !same_format {
                 drop(db);
                 let _ = std::fs::remove_dir_all(&copy);
                 return Ok(empty);
@@ -151,7 +158,12 @@ impl State {
             let _ = std::fs::remove_dir_all(&db_dir);
         }
         let db = open_db(&db_dir)?;
-        if valid && db_id(&db) != marked_id {
+        let same_format = db
+            .get(b"V")
+            .ok()
+            .flatten()
+            .is_some_and(|v| v.as_ref() == FORMAT);
+        if valid && (db_id(&db) != marked_id || !same_format) {
             drop(db);
             let _ = std::fs::remove_dir_all(&db_dir);
             return State::open_fresh(top, read_only);
@@ -166,6 +178,7 @@ impl State {
                     ^ std::process::id() as u128
             );
             db.insert(b"M", id.as_bytes())
+                .and_then(|_| db.insert(b"V", FORMAT))
                 .map_err(|e| format!("cannot write the state database: {e}"))?;
             db.flush()
                 .map_err(|e| format!("cannot write the state database: {e}"))?;
@@ -190,7 +203,7 @@ impl State {
     fn get<T: for<'de> Deserialize<'de>>(&self, k: &[u8]) -> Option<T> {
         let db = self.db.as_ref()?;
         let v = db.get(k).ok()??;
-        serde_json::from_slice(&v).ok()
+        rmp_serde::from_slice(&v).ok()
     }
 
     fn put<T: Serialize>(&self, k: &[u8], v: &T) {
@@ -198,7 +211,7 @@ impl State {
             return;
         }
         if let Some(db) = &self.db {
-            if let Ok(bytes) = serde_json::to_vec(v) {
+            if let Ok(bytes) = rmp_serde::to_vec_named(v) {
                 let _ = db.insert(k, bytes);
             }
         }

@@ -159,7 +159,7 @@ impl<'s> Checker<'s> {
     }
 
     /// Follow the includes of a task's sources, recursively, through its scanner's path.
-    pub fn scan(&mut self, g: &mut Graph, t: TaskId, done: &dyn Fn(NodeId) -> bool) -> Scan {
+    pub fn scan(&mut self, g: &mut Graph, t: TaskId, done: &dyn Fn(TaskId) -> bool) -> Scan {
         let mut scan = Scan {
             implicit: Vec::new(),
             unbuilt: Vec::new(),
@@ -187,7 +187,7 @@ impl<'s> Checker<'s> {
         while i < queue.len() {
             let f = queue[i];
             i += 1;
-            if g.producer[f].is_some() && !done(f) {
+            if g.producer[f].is_some_and(|p| !done(p)) {
                 continue; // a generated file not built yet: the caller waits for it
             }
             let own_dir = match g.nodes[f].path.rfind('/') {
@@ -224,7 +224,7 @@ impl<'s> Checker<'s> {
                     let n = g.file_node(&path);
                     if seen.insert(n) {
                         scan.implicit.push(n);
-                        if g.producer[n].is_some() && !done(n) {
+                        if g.producer[n].is_some_and(|p| !done(p)) {
                             scan.unbuilt.push(n);
                         }
                         if scanner::is_scannable(&path) {
@@ -242,7 +242,7 @@ impl<'s> Checker<'s> {
         &mut self,
         g: &mut Graph,
         t: TaskId,
-        done: &dyn Fn(NodeId) -> bool,
+        done: &dyn Fn(TaskId) -> bool,
         calls: Option<&dyn FrontEndCalls>,
         scan: &mut Scan,
     ) -> Result<(), String> {
@@ -260,14 +260,14 @@ impl<'s> Checker<'s> {
             while i < queue.len() {
                 let f = queue[i];
                 i += 1;
-                if g.producer[f].is_some() && !done(f) {
+                if g.producer[f].is_some_and(|p| !done(p)) {
                     continue;
                 }
                 for path in calls.scan(sc.id, &g.nodes[f].path)? {
                     let n = g.file_node(&path);
                     if seen.insert(n) {
                         scan.implicit.push(n);
-                        if g.producer[n].is_some() && !done(n) {
+                        if g.producer[n].is_some_and(|p| !done(p)) {
                             scan.unbuilt.push(n);
                         }
                         if sc.recursive {
