@@ -15,6 +15,8 @@ Scenarios, each repeated --runs times (median reported, tools interleaved run by
   partial: edit .cpp         a new function appended to lib_1/class_0.cpp
   partial: edit .hpp         a new used static variable in lib_0/class_0.hpp
   no-op: edit SConscript     a comment appended to lib_0/SConscript (ninja: n/a)
+  watch: save .cpp           docons --watch running; time from a save of
+                             lib_1/class_0.cpp to the compiler's start (docons only)
 Edits differ from run to run (the k-th run writes the k-th variant), so content
 really changes every time. Rebuilt objects/archives are found by comparing the
 mtimes of every .o/.a before and after each run; the script warns when the tools
@@ -30,11 +32,14 @@ import json
 import math
 import os
 import platform
+import queue
 import shlex
+import signal
 import shutil
 import statistics
 import subprocess
 import sys
+import threading
 import time
 from pathlib import Path
 
@@ -345,6 +350,85 @@ class Bench:
         self.scenario("edit-sconscript", "no-op: edit lib_0/SConscript", j,
                       edit=("lib_0/SConscript", edit_sconscript), na=("ninja",),
                       expect_nothing=True)
+        if "docons" in self.tools:
+            self.watch_scenario(j)
+
+    def watch_scenario(self, jobs):
+        """`docons --watch` runs in the background; each run saves lib_1/class_0.cpp and times
+        the wait until the compiler starts (docons prints its command line just before), and
+        (`cycle_seconds`) until docons watches again."""
+        t, rel = "docons", "lib_1/class_0.cpp"
+        title = "watch: save lib_1/class_0.cpp, until the compiler starts"
+        argv = [self.a.docons, f"-j{jobs}", "--watch"]
+        sc = {"id": "watch-edit-cpp", "title": title, "jobs": jobs, "target": None,
+              "na": [x for x in self.tools if x != t],
+              "commands": {t: shlex.join(["docons"] + argv[1:])},
+              "runs": {t: []}, "warnings": [], "edit": rel}
+        log(f"\n== {title} ({self.a.runs} run{'s' if self.a.runs > 1 else ''})")
+        lines = queue.Queue()
+        logf = open(self.logs / f"{t}.log", "ab")
+        logf.write(f"\n$ cd {self.tree(t)} && {shlex.join(argv)}\n".encode())
+        p = subprocess.Popen(argv, cwd=self.tree(t), stdout=subprocess.PIPE,
+                             stderr=subprocess.STDOUT, env=self.env)
+
+        def reader():
+            for raw in p.stdout:
+                lines.put((time.perf_counter(), raw.decode(errors="replace")))
+            lines.put((time.perf_counter(), None))
+
+        threading.Thread(target=reader, daemon=True).start()
+
+        def until(pred, timeout=600):
+            deadline = time.perf_counter() + timeout
+            while True:
+                try:
+                    at, line = lines.get(timeout=max(0.1, deadline - time.perf_counter()))
+                except queue.Empty:
+                    die(f"docons --watch: timed out; see {self.logs / 'docons.log'}")
+                if line is None:
+                    die(f"docons --watch ended early; see {self.logs / 'docons.log'}")
+                logf.write(line.encode())
+                if pred(line):
+                    return at
+
+        watching = lambda l: l.startswith("docons: watching for changes")
+        compiling = lambda l: "build-scons/lib_1/class_0.o" in l and " -c " in l
+        try:
+            until(watching)
+            original = (self.tree(t) / rel).read_text()
+            for k in range(1, self.a.runs + 1):
+                wait_new_second(self.last_action)
+                before = snapshot(self.build_dir(t))
+                t0 = time.perf_counter()
+                (self.tree(t) / rel).write_text(edit_cpp(original, 1000 + k))
+                started = until(compiling) - t0
+                cycle = until(watching) - t0
+                self.last_action = time.time()
+                rss = 0
+                for line in open(f"/proc/{p.pid}/status"):
+                    if line.startswith("VmHWM:"):
+                        rss = int(line.split()[1])
+                rebuilt = changed(before, snapshot(self.build_dir(t)))
+                sc["runs"][t].append({
+                    "seconds": round(started, 4), "cycle_seconds": round(cycle, 4),
+                    "maxrss_kib": rss,
+                    "rebuilt_objects": len([r for r in rebuilt if r.endswith(".o")]),
+                    "rebuilt_libs": len([r for r in rebuilt if r.endswith(".a")]),
+                    "rebuilt": rebuilt})
+                log(f"  run {k}/{self.a.runs} {t:6} {started:8.3f} s to the compiler, "
+                    f"{cycle:.3f} s the whole cycle")
+        finally:
+            p.send_signal(signal.SIGINT)
+            try:
+                p.wait(timeout=60)
+            except subprocess.TimeoutExpired:
+                p.kill()
+                p.wait()
+            logf.close()
+        sc["median_seconds"] = {t: statistics.median(r["seconds"] for r in sc["runs"][t])}
+        sc["median_maxrss_kib"] = {t: statistics.median(r["maxrss_kib"] for r in sc["runs"][t])}
+        self.scenarios.append(sc)
+        return sc
 
 
 # ---------------------------------------------------------------------------

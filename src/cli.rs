@@ -108,6 +108,16 @@ pub struct Options {
     /// Don't search or use the usual site_scons dir
     #[arg(long = "no-site-dir")]
     pub no_site_dir: bool,
+    /// Build, then build again each time a file the build depends on is saved (docons only)
+    #[arg(long = "watch")]
+    pub watch: bool,
+    /// With --watch: start CMD after the first good build, restart it after each good build
+    /// that changed something (docons only)
+    #[arg(long = "run", value_name = "CMD", requires = "watch")]
+    pub run: Option<String>,
+    /// With --run: seconds between SIGTERM and SIGKILL when stopping CMD (docons only)
+    #[arg(long = "run-grace", value_name = "SECONDS", default_value_t = 5.0)]
+    pub run_grace: f64,
     /// Plain words and options clap does not know, in command-line order (optparse's "largs").
     #[arg(skip)]
     pub leftover: Vec<String>,

@@ -204,5 +204,17 @@ pub fn load(state: &State, request: &ReadRequest) -> Result<BuildGraph, String> 
             return Err(format!("{path} changed"));
         }
     }
-    Ok(cached.graph)
+    // What the scripts read, for watch mode to watch (the probes of build outputs left out).
+    let inputs = scons_api::ScriptInputs {
+        files: cached.files.into_iter().map(|(f, _)| f).collect(),
+        probes: cached.probes,
+        listings: cached.listings.into_iter().map(|(d, _)| d).collect(),
+        globs: cached.globs.into_iter().map(|(d, p, _)| (d, p)).collect(),
+        env: None,
+        volatile: Vec::new(),
+    };
+    Ok(BuildGraph {
+        inputs: Some(inputs),
+        ..cached.graph
+    })
 }

@@ -11,11 +11,13 @@ mod clean;
 mod cli;
 mod graph;
 mod graph_cache;
+mod run_child;
 mod scanner;
 mod scheduler;
 mod signature;
 mod state;
 mod uptodate;
+mod watch;
 
 use cli::Options;
 use graph::{normalize, top_relative, Graph};
@@ -56,9 +58,9 @@ fn find_sconstruct(dir: &Path) -> Option<PathBuf> {
         .find(|p| p.is_file())
 }
 
-fn fail(msg: &str) -> ExitCode {
+fn fail(msg: &str) -> u8 {
     eprintln!("scons: *** {msg}");
-    ExitCode::from(2)
+    2
 }
 
 /// A user error raised by docons itself: like SCons, name where it was raised
@@ -123,7 +125,7 @@ fn main() -> ExitCode {
     }
     for d in &opts.directory {
         if let Err(e) = std::env::set_current_dir(d) {
-            return fail(&format!("Could not change directory to {d}: {e}"));
+            return ExitCode::from(fail(&format!("Could not change directory to {d}: {e}")));
         }
     }
     let launch_dir = std::env::current_dir().unwrap_or_else(|_| PathBuf::from("."));
@@ -150,10 +152,10 @@ fn main() -> ExitCode {
     if top != launch_dir || !opts.directory.is_empty() {
         println!("scons: Entering directory `{}'", top.display());
         if let Err(e) = std::env::set_current_dir(&top) {
-            return fail(&format!(
+            return ExitCode::from(fail(&format!(
                 "Could not change directory to {}: {e}",
                 top.display()
-            ));
+            )));
         }
     }
     let interrupted = Arc::new(AtomicBool::new(false));
@@ -170,26 +172,8 @@ fn main() -> ExitCode {
                 format!("./{d}")
             };
             eprintln!();
-            return fail(&format!("site dir {shown} not found."));
+            return ExitCode::from(fail(&format!("site dir {shown} not found.")));
         }
-    }
-    let progress = !opts.no_progress && !opts.silent;
-    let timings = std::env::var_os("DOCONS_TIMINGS").is_some();
-    let started = std::time::Instant::now();
-    let phase = |what: &str| {
-        if timings {
-            eprintln!("docons: {what} at {:.3}s", started.elapsed().as_secs_f64());
-        }
-    };
-    let read_only = opts.no_exec || opts.question;
-    // The state is created only once the scripts have been read without error.
-    let mut state = match state::State::open(&top, read_only, false) {
-        Ok(s) => s,
-        Err(e) => return fail(&e),
-    };
-    phase("state open");
-    if progress {
-        println!("scons: Reading SConscript files ...");
     }
     let request = scons_api::ReadRequest {
         top: top.clone(),
@@ -201,10 +185,149 @@ fn main() -> ExitCode {
         options: opts.as_script_options(),
         given_options: opts.given_options(),
     };
+    let ctx = Context {
+        opts,
+        top,
+        launch_dir,
+        request,
+        interrupted,
+    };
+    if ctx.opts.watch {
+        return watch::run(&ctx);
+    }
+    let mut session = Session::default();
+    let outcome = cycle(&ctx, &mut session);
+    ExitCode::from(outcome.code)
+}
+
+/// What stays the same from one build cycle to the next: the command line and where it runs.
+pub struct Context {
+    pub opts: Options,
+    pub top: PathBuf,
+    pub launch_dir: PathBuf,
+    pub request: scons_api::ReadRequest,
+    pub interrupted: Arc<AtomicBool>,
+}
+
+/// What one cycle leaves to the next (watch mode runs many): the open state store, the graph
+/// with its goals (kept while the scripts' inputs are unchanged) and what the last build learnt
+/// of the files.
+#[derive(Default)]
+pub struct Session {
+    pub state: Option<state::State>,
+    pub prepared: Option<Prepared>,
+    pub memo: uptodate::Memo,
+}
+
+/// A graph ready to build: the scripts' graph, the goals and options, and what the scripts
+/// printed (replayed each time it is used again).
+pub struct Prepared {
+    pub g: Graph,
+    /// What the scripts read (watch mode watches it).
+    pub inputs: Option<scons_api::ScriptInputs>,
+    goals: Vec<Goal>,
+    unknown: Option<String>,
+    variant_messages: Vec<String>,
+    build_opts: BuildOptions,
+    /// The interpreter stays alive for the build when it ran the scripts: Python function
+    /// actions run in it.
+    front: Option<scons_api::FrontEnd>,
+    stdout: String,
+    stderr: String,
+    /// When this cycle started (for `DOCONS_TIMINGS`).
+    started: std::time::Instant,
+}
+
+/// How a cycle ended.
+pub struct Outcome {
+    /// The exit status docons would end with.
+    pub code: u8,
+    /// The build itself ran (the scripts were read and the goals found).
+    pub built: bool,
+    /// Something was out of date (and, unless -n/-q, rebuilt).
+    pub changed: bool,
+}
+
+impl Outcome {
+    fn stopped(code: u8) -> Outcome {
+        Outcome {
+            code,
+            built: false,
+            changed: false,
+        }
+    }
+}
+
+/// One build: read the scripts (or reuse the graph), find the goals and build them. A graph
+/// kept in `session` from the previous cycle is used again as it is.
+pub fn cycle(ctx: &Context, session: &mut Session) -> Outcome {
+    let opts = &ctx.opts;
+    let progress = !opts.no_progress && !opts.silent;
+    let mut prepared = match session.prepared.take() {
+        Some(p) => {
+            if progress {
+                println!("scons: Reading SConscript files ...");
+            }
+            print!("{}", p.stdout);
+            eprint!("{}", p.stderr);
+            if progress {
+                println!("scons: done reading SConscript files.");
+            }
+            Prepared {
+                started: std::time::Instant::now(),
+                ..p
+            }
+        }
+        None => {
+            session.memo = uptodate::Memo::default();
+            match prepare(ctx, session) {
+                Ok(p) => p,
+                Err(code) => return Outcome::stopped(code),
+            }
+        }
+    };
+    let outcome = build_prepared(ctx, session, &mut prepared);
+    session.prepared = Some(prepared);
+    outcome
+}
+
+fn timings() -> bool {
+    std::env::var_os("DOCONS_TIMINGS").is_some()
+}
+
+/// Read the scripts (or reuse the stored graph) and find the goals; `Err`: the exit status when
+/// there is nothing to build (an error, `-h`, `-c`, `Exit()`).
+fn prepare(ctx: &Context, session: &mut Session) -> Result<Prepared, u8> {
+    let (opts, top, launch_dir) = (&ctx.opts, &ctx.top, &ctx.launch_dir);
+    let progress = !opts.no_progress && !opts.silent;
+    let timings = timings();
+    let started = std::time::Instant::now();
+    let phase = |what: &str| {
+        if timings {
+            eprintln!("docons: {what} at {:.3}s", started.elapsed().as_secs_f64());
+        }
+    };
+    let read_only = opts.no_exec || opts.question;
+    // The state is created only once the scripts have been read without error.
+    if session.state.is_none() {
+        session.state = match state::State::open(top, read_only, false) {
+            Ok(s) => Some(s),
+            Err(e) => return Err(fail(&e)),
+        };
+        phase("state open");
+    }
+    if progress {
+        println!("scons: Reading SConscript files ...");
+    }
+    let request = &ctx.request;
     // The interpreter stays alive for the build when it ran the scripts: Python function actions
     // run in it. A reused graph has none (graph_cache keeps only graphs without them).
     let mut front: Option<scons_api::FrontEnd> = None;
-    let mut declared = match graph_cache::load(&state, &request) {
+    let loaded = match &session.state {
+        Some(state) => graph_cache::load(state, request),
+        None => Err("no state".into()),
+    };
+    let mut declared = match loaded {
         Ok(g) => {
             phase("graph reused");
             print!("{}", g.stdout);
@@ -215,32 +338,36 @@ fn main() -> ExitCode {
             phase(&format!("scripts run again: {why}"));
             let front = front.insert(scons_api::FrontEnd::new());
             phase("interpreter ready");
-            match front.read(&request) {
+            match front.read(request) {
                 Ok(g) => {
                     phase("scripts read");
-                    if !read_only && !state.exists() && g.exit.is_none() {
-                        state = match state::State::open(&top, false, true) {
-                            Ok(s) => s,
-                            Err(e) => return fail(&e),
+                    let exists = session.state.as_ref().is_some_and(|s| s.exists());
+                    if !read_only && !exists && g.exit.is_none() {
+                        session.state = match state::State::open(top, false, true) {
+                            Ok(s) => Some(s),
+                            Err(e) => return Err(fail(&e)),
                         };
                     }
-                    graph_cache::save(&state, &request, &g);
+                    if let Some(state) = &session.state {
+                        graph_cache::save(state, request, &g);
+                    }
                     g
                 }
                 Err(scons_api::ReadError::Script { stderr, status }) => {
                     eprint!("{stderr}");
-                    return ExitCode::from(status.clamp(0, 255) as u8);
+                    return Err(status.clamp(0, 255) as u8);
                 }
                 Err(scons_api::ReadError::Internal(e)) => {
                     eprintln!("docons: internal error: {e}");
-                    return ExitCode::from(2);
+                    return Err(2);
                 }
             }
         }
     };
+    let state = session.state.as_ref().expect("the state is open");
     let option_help = declared.option_help.take();
     if let Some(status) = declared.exit {
-        return ExitCode::from(status.clamp(0, 255) as u8);
+        return Err(status.clamp(0, 255) as u8);
     }
     // Options the scripts may have changed with SetOption().
     let script_options = declared.options.clone();
@@ -250,9 +377,11 @@ fn main() -> ExitCode {
             .map(|v| v.as_bool().unwrap_or(v.as_i64().unwrap_or(0) != 0))
             .unwrap_or(given)
     };
-    let mut g = match Graph::from_records(&top, declared) {
+    let inputs = declared.inputs.take();
+    let (stdout, stderr) = (declared.stdout.clone(), declared.stderr.clone());
+    let mut g = match Graph::from_records(top, declared) {
         Ok(g) => g,
-        Err(e) => return fail(&e),
+        Err(e) => return Err(fail(&e)),
     };
     if progress {
         println!("scons: done reading SConscript files.");
@@ -269,17 +398,17 @@ fn main() -> ExitCode {
                 }
             }
         }
-        return ExitCode::SUCCESS;
+        return Err(0);
     }
     if let Some(cycle) = g.find_cycle() {
-        return fail(&format!(
+        return Err(fail(&format!(
             "Found dependency cycle(s):\n  {}",
             cycle.join(" -> ")
-        ));
+        )));
     }
     // What to build: BUILD_TARGETS, else Default(), else the top folder (or, with -u, the
     // launch folder).
-    let launch_rel = top_relative(&top, &launch_dir);
+    let launch_rel = top_relative(top, launch_dir);
     let words: Vec<String> = match &g.build_targets {
         Some(t) if !t.is_empty() => t.clone(),
         _ => match (&g.default_targets, opts.climb_mode()) {
@@ -306,7 +435,9 @@ fn main() -> ExitCode {
     };
     if words.is_empty() {
         println!("Found nothing to build");
-        return fail("No targets specified and no Default() targets found.  Stop.");
+        return Err(fail(
+            "No targets specified and no Default() targets found.  Stop.",
+        ));
     }
     // With -u/-U/-D, targets the user named are looked up from the launch folder.
     let named = matches!(&g.build_targets, Some(t) if !t.is_empty());
@@ -360,41 +491,12 @@ fn main() -> ExitCode {
         if progress {
             println!("scons: Cleaning targets ...");
         }
-        let ok = clean::clean(&g, Some(&state), &goals, opts.no_exec);
+        let ok = clean::clean(&g, Some(state), &goals, opts.no_exec);
         state.flush();
         if progress {
             println!("scons: done cleaning targets.");
         }
-        return if ok {
-            ExitCode::SUCCESS
-        } else {
-            ExitCode::from(2)
-        };
-    }
-    if progress {
-        println!("scons: Building targets ...");
-    }
-    if unknown.is_some() && opts.question {
-        // -q: a target that cannot be made is simply "not up to date".
-        return ExitCode::from(1);
-    }
-    if let Some(e) = &unknown {
-        if opts.keep_going {
-            eprintln!("scons: *** {}", e.trim_end_matches("  Stop."));
-        } else {
-            eprintln!("scons: *** {e}");
-        }
-    }
-    if unknown.is_some() && !opts.keep_going {
-        if progress {
-            println!("scons: building terminated because of errors.");
-        }
-        return ExitCode::from(2);
-    }
-    if !opts.silent {
-        for m in &variant_messages {
-            println!("scons: {m}");
-        }
+        return Err(if ok { 0 } else { 2 });
     }
     let build_opts = BuildOptions {
         jobs: script_options
@@ -422,20 +524,86 @@ fn main() -> ExitCode {
         },
     };
     phase("graph ready");
-    let result = scheduler::build(
-        &mut g,
-        &state,
-        front.as_ref().map(|f| f as &dyn callbacks::FrontEndCalls),
+    Ok(Prepared {
+        g,
+        inputs,
         goals,
+        unknown,
+        variant_messages,
         build_opts,
-        &interrupted,
-    );
-    phase("build done");
-    drop(state);
+        front,
+        stdout,
+        stderr,
+        started,
+    })
+}
+
+/// Build the goals of a prepared graph.
+fn build_prepared(ctx: &Context, session: &mut Session, p: &mut Prepared) -> Outcome {
+    let opts = &ctx.opts;
+    let progress = !opts.no_progress && !opts.silent;
+    let timings = timings();
+    if progress {
+        println!("scons: Building targets ...");
+    }
+    if p.unknown.is_some() && opts.question {
+        // -q: a target that cannot be made is simply "not up to date".
+        return Outcome::stopped(1);
+    }
+    if let Some(e) = &p.unknown {
+        if opts.keep_going {
+            eprintln!("scons: *** {}", e.trim_end_matches("  Stop."));
+        } else {
+            eprintln!("scons: *** {e}");
+        }
+    }
+    if p.unknown.is_some() && !opts.keep_going {
+        if progress {
+            println!("scons: building terminated because of errors.");
+        }
+        return Outcome::stopped(2);
+    }
+    if !opts.silent {
+        for m in &p.variant_messages {
+            println!("scons: {m}");
+        }
+    }
+    let state = session.state.as_ref().expect("the state is open");
+    let calls = p.front.as_ref().map(|f| f as &dyn callbacks::FrontEndCalls);
+    let (goals, build_opts) = (p.goals.clone(), p.build_opts.clone());
+    let result = if ctx.opts.watch {
+        // What this build learns of the files serves the next cycle.
+        let memo = &mut session.memo;
+        scheduler::build_keeping(
+            &mut p.g,
+            state,
+            calls,
+            goals,
+            build_opts,
+            &ctx.interrupted,
+            memo,
+        )
+    } else {
+        scheduler::build(&mut p.g, state, calls, goals, build_opts, &ctx.interrupted)
+    };
+    if timings {
+        eprintln!(
+            "docons: build done at {:.3}s",
+            p.started.elapsed().as_secs_f64()
+        );
+    }
+    if !ctx.opts.watch {
+        session.state = None;
+    }
+    let done = |code: u8| Outcome {
+        code,
+        built: true,
+        changed: result.stale,
+    };
     if result.interrupted {
         eprintln!("scons: Build interrupted.");
     }
-    if result.errors || result.interrupted || unknown.is_some() {
+    if result.errors || result.interrupted || p.unknown.is_some() {
         if progress {
             if opts.keep_going && !result.interrupted {
                 println!("scons: done building targets (errors occurred during build).");
@@ -443,13 +611,13 @@ fn main() -> ExitCode {
                 println!("scons: building terminated because of errors.");
             }
         }
-        return ExitCode::from(2);
+        return done(2);
     }
     if progress {
         println!("scons: done building targets.");
     }
     if opts.question && result.stale {
-        return ExitCode::from(1);
+        return done(1);
     }
-    ExitCode::SUCCESS
+    done(0)
 }

@@ -7,7 +7,7 @@ use crate::cachedir;
 use crate::callbacks::FrontEndCalls;
 use crate::graph::{Graph, NodeId, TaskId};
 use crate::state::State;
-use crate::uptodate::{Checker, Scan, TaskInputs};
+use crate::uptodate::{Checker, Memo, Scan, TaskInputs};
 use scons_api::{ActionRecord, NodeKind};
 use std::cmp::Reverse;
 use std::collections::{BinaryHeap, HashMap, HashSet};
@@ -256,6 +256,11 @@ impl<'g, 's> Scheduler<'g, 's> {
     }
 
     pub fn run(mut self, interrupted: &AtomicBool) -> BuildResult {
+        self.drive(interrupted);
+        self.result
+    }
+
+    fn drive(&mut self, interrupted: &AtomicBool) {
         self.plan();
         let (tx, rx) = mpsc::channel::<Job>();
         let mut running = 0usize;
@@ -296,7 +301,6 @@ impl<'g, 's> Scheduler<'g, 's> {
             }
         }
         self.checker.state.flush();
-        self.result
     }
 
     fn release(&mut self, u: usize) {
@@ -806,6 +810,25 @@ pub fn build(
     interrupted: &AtomicBool,
 ) -> BuildResult {
     Scheduler::new(g, state, calls, goals, opts).run(interrupted)
+}
+
+/// `build`, starting from what an earlier build learnt of the files (`memo`, which gets what
+/// this one learnt): watch mode keeps it from one cycle to the next, forgetting what changed.
+pub fn build_keeping(
+    g: &mut Graph,
+    state: &State,
+    calls: Option<&dyn FrontEndCalls>,
+    goals: Vec<Goal>,
+    opts: BuildOptions,
+    interrupted: &AtomicBool,
+    memo: &mut Memo,
+) -> BuildResult {
+    let mut s = Scheduler::new(g, state, calls, goals, opts);
+    s.checker = Checker::with_memo(state, std::mem::take(memo));
+    s.drive(interrupted);
+    let result = std::mem::take(&mut s.result);
+    *memo = s.checker.into_memo();
+    result
 }
 
 /// Write a file for a write action, creating its folder.

@@ -23,6 +23,36 @@ pub struct Checker<'s> {
     duplicates: HashMap<String, Option<String>>,
 }
 
+/// What a checker learnt of the files (stats, signatures, includes, probed paths), kept from one
+/// build to the next by watch mode, which forgets what changed (`forget_path`).
+#[derive(Default)]
+pub struct Memo {
+    stats: HashMap<NodeId, Option<Stat>>,
+    csigs: HashMap<NodeId, Option<String>>,
+    includes: HashMap<NodeId, Vec<Include>>,
+    exists: HashMap<String, bool>,
+    duplicates: HashMap<String, Option<String>>,
+}
+
+impl Memo {
+    /// Forget what is known of the file `path` (top-relative or absolute), node `n` if any.
+    pub fn forget_path(&mut self, n: Option<NodeId>, path: &str) {
+        if let Some(n) = n {
+            self.stats.remove(&n);
+            self.csigs.remove(&n);
+            self.includes.remove(&n);
+        }
+        self.exists.remove(path);
+        // Variant-dir copies of headers are checked again (cheap: a stat of each).
+        self.duplicates.clear();
+    }
+
+    /// Did the include scanner look for `path` (found or not)?
+    pub fn probed(&self, path: &str) -> bool {
+        self.exists.contains_key(path)
+    }
+}
+
 /// What scanning a task's sources found.
 pub struct Scan {
     /// Every header reached, in the order found.
@@ -42,6 +72,29 @@ impl<'s> Checker<'s> {
             includes: HashMap::new(),
             exists: HashMap::new(),
             duplicates: HashMap::new(),
+        }
+    }
+
+    /// A checker that starts from what an earlier one learnt.
+    pub fn with_memo(state: &'s State, memo: Memo) -> Self {
+        Checker {
+            state,
+            stats: memo.stats,
+            csigs: memo.csigs,
+            includes: memo.includes,
+            exists: memo.exists,
+            duplicates: memo.duplicates,
+        }
+    }
+
+    /// What this checker learnt, for the next one.
+    pub fn into_memo(self) -> Memo {
+        Memo {
+            stats: self.stats,
+            csigs: self.csigs,
+            includes: self.includes,
+            exists: self.exists,
+            duplicates: self.duplicates,
         }
     }
 
