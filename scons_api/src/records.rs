@@ -257,12 +257,22 @@ impl BuildGraph {
         let Some(inputs) = &self.inputs else {
             return false;
         };
-        inputs.volatile.is_empty()
-            && self.exit.is_none()
-            && !self.tasks.iter().any(|t| {
-                t.actions
+        inputs.volatile.is_empty() && self.exit.is_none() && !self.needs_interpreter()
+    }
+
+    /// Does building this graph call back into Python (function actions, Python deciders,
+    /// Python scanners, a Progress function)? Such a graph is only usable by the interpreter
+    /// that read the scripts.
+    pub fn needs_interpreter(&self) -> bool {
+        self.tasks.iter().any(|t| {
+            t.decider_function.is_some()
+                || !t.python_scanners.is_empty()
+                || t.actions
                     .iter()
                     .any(|a| matches!(a, ActionRecord::Python { .. }))
-            })
+        }) || self
+            .nodes
+            .iter()
+            .any(|n| n.decider.as_ref().is_some_and(|d| d.function.is_some()))
     }
 }
