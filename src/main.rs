@@ -102,6 +102,10 @@ fn resolve(g: &mut Graph, word: &str, lookup_dir: &Path) -> Result<Goal, String>
 }
 
 fn main() -> ExitCode {
+    // Like other command-line tools: a closed stdout (`docons -H | head`) ends docons quietly.
+    unsafe {
+        libc::signal(libc::SIGPIPE, libc::SIG_DFL);
+    }
     let opts = match Options::from_env_and_args() {
         Ok(o) => o,
         Err(e) => {
@@ -122,6 +126,22 @@ fn main() -> ExitCode {
     if opts.version {
         print_version();
         return ExitCode::SUCCESS;
+    }
+    if opts.help_options {
+        // SCons prints its options' help without reading any script.
+        let text = scons_api::FrontEnd::new()
+            .call("option_help", "{}")
+            .and_then(|j| serde_json::from_str::<String>(&j).map_err(|e| e.to_string()));
+        return match text {
+            Ok(t) => {
+                print!("{t}");
+                ExitCode::SUCCESS
+            }
+            Err(e) => {
+                eprintln!("docons: internal error: {e}");
+                ExitCode::from(2)
+            }
+        };
     }
     for d in &opts.directory {
         if let Err(e) = std::env::set_current_dir(d) {

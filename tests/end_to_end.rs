@@ -26,6 +26,7 @@ scenarios!(
     user_scanner,
     cachedir,
     implicit_cache,
+    help_options,
     alias_default,
     alt_file,
     arguments,

@@ -110,6 +110,10 @@ def callback(kind, args):
     """The engine asks, after the scripts ran: 'decide' (a Python Decider) or 'scan' (a
     Python Scanner). Returns JSON."""
     args = json.loads(args)
+    if kind == 'option_help':
+        # -H: SCons's own options, without reading any script.
+        from SCons.Script import SConsOptions
+        return json.dumps(SConsOptions.format_help())
     fs = _state.fs
     old_cwd = os.getcwd()
     os.chdir(fs.top_abspath)
