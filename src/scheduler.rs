@@ -255,11 +255,6 @@ impl<'g, 's> Scheduler<'g, 's> {
         }
     }
 
-    pub fn run(mut self, interrupted: &AtomicBool) -> BuildResult {
-        self.drive(interrupted);
-        self.result
-    }
-
     fn drive(&mut self, interrupted: &AtomicBool) {
         self.plan();
         let (tx, rx) = mpsc::channel::<Job>();
@@ -809,7 +804,8 @@ pub fn build(
     opts: BuildOptions,
     interrupted: &AtomicBool,
 ) -> BuildResult {
-    Scheduler::new(g, state, calls, goals, opts).run(interrupted)
+    let mut memo = Memo::default();
+    build_keeping(g, state, calls, goals, opts, interrupted, &mut memo)
 }
 
 /// `build`, starting from what an earlier build learnt of the files (`memo`, which gets what
