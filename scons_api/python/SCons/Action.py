@@ -66,7 +66,9 @@ class CommandAction(ActionBase):
             else:
                 del first[i]
         show = None
-        if cmdstr is not None and cmdstr is not _null:
+        if cmdstr.__class__ is str and _undefined_var(cmdstr, env, lvars):
+            pass    # '$XXXCOMSTR' left unset: the default text (told without substituting)
+        elif cmdstr is not None and cmdstr is not _null:
             s = env.subst(cmdstr, 1, lvars=None) if False else \
                 Subst.scons_subst(cmdstr, env, Subst.SUBST_RAW, gvars=env.gvars(), lvars=lvars)
             if s:
@@ -124,6 +126,16 @@ class CommandAction(ActionBase):
                 rec = {'kind': 'python', 'id': aid, 'show': sh, 'sig': rec['sig']}
             out.append(rec)
         return out
+
+
+def _undefined_var(text, env, lvars):
+    """True when text is just `$NAME` or `${NAME}` for a variable that is not set."""
+    m = _var_only.match(text)
+    if m is None:
+        return False
+    name = m.group(1) or m.group(2)
+    gvars = env.gvars()
+    return name not in lvars and name not in gvars and Subst._undefined(name, gvars)
 
 
 def _user_spawn(env, target, source):

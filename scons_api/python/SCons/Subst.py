@@ -632,7 +632,7 @@ _building = [None]      # the top-level _ListSubber while a template is made
 _touched = [False]
 _templates = {}
 _TS_KEYS = frozenset(_TS_NAMES | {'__env__'})
-_marker = re.compile('\0([0-9]+)\0')
+_node_class = [None]
 
 
 def _template_touched(*args, **kw):
@@ -661,14 +661,50 @@ class _Slot:
         __contains__ = __add__ = __radd__ = __mod__ = _template_touched
 
 
-def _fill(lines, strs):
-    sub = lambda m: strs[int(m.group(1))]
+def _compile_template(lines):
+    """The words of a template with stand-ins, ready for _fill: a word without stand-ins as is;
+    one that is a single stand-in as (index, literal); else (pieces, literal), pieces
+    alternating text and stand-in indexes. None when a word has a NUL that is no stand-in."""
     out = []
     for line in lines:
         nl = []
         for w in line:
             if w.__class__ is CmdStringHolder and '\0' in w.data:
-                w = CmdStringHolder(_marker.sub(sub, w.data), w.literal)
+                pieces = w.data.split('\0')
+                if not len(pieces) & 1:
+                    return None     # a NUL of the scripts' own: no template
+                for i in range(1, len(pieces), 2):
+                    if not pieces[i].isdigit():
+                        return None
+                    pieces[i] = int(pieces[i])
+                if len(pieces) == 3 and not pieces[0] and not pieces[2]:
+                    w = (pieces[1], w.literal)
+                else:
+                    w = (pieces, w.literal)
+            nl.append(w)
+        out.append(nl)
+    return out
+
+
+def _holder(data, literal, _new=object.__new__):
+    """CmdStringHolder(data, literal) for a str data, without UserString.__init__."""
+    h = _new(CmdStringHolder)
+    h.data = data
+    h.literal = literal
+    return h
+
+
+def _fill(lines, strs):
+    out = []
+    for line in lines:
+        nl = []
+        for w in line:
+            if w.__class__ is tuple:
+                a, lit = w
+                if a.__class__ is int:
+                    w = _holder(strs[a], lit)
+                else:
+                    w = _holder(''.join([strs[x] if x.__class__ is int else x for x in a]), lit)
             nl.append(w)
         out.append(nl)
     return out
@@ -684,7 +720,10 @@ def command_lines(cmd, env, target, source, lvars):
             or lvars.get('TARGETS').__class__ is not NodeListProxy \
             or lvars.get('SOURCES').__class__ is not NodeListProxy:
         return scons_subst_list(cmd, env, SUBST_CMD, gvars=gvars, lvars=lvars, keep_marks=True)
-    from SCons.Node import Node
+    Node = _node_class[0]
+    if Node is None:
+        from SCons.Node import Node
+        _node_class[0] = Node
     nt = len(target)
     for n in target:
         if not isinstance(n, Node):
@@ -708,7 +747,7 @@ def command_lines(cmd, env, target, source, lvars):
             try:
                 ls.substitute(cmd, lv, 0)
                 if not _touched[0]:
-                    lines = ls.lines
+                    lines = _compile_template(ls.lines)
             except _NotTemplate:
                 pass
             finally:

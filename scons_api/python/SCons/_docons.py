@@ -185,6 +185,7 @@ class _Writer:
         self.tasks = []
         self.copied = set()
         self.env_cache = {}
+        self.scan_paths = {}    # (id(env), id(folder)) -> (CPPPATH, path, env, folder)
         self.fs = _state.fs
 
     def nid(self, n):
@@ -229,10 +230,18 @@ class _Writer:
         if not any(s.kind == 'file' and s.get_suffix() in suffixes for s in sources):
             return None
         cpppath = env.get('CPPPATH') or []
+        # the same for every task of (env, folder) unless $CPPPATH names the target
+        key = (id(env), id(task.cwd))
+        hit = self.scan_paths.get(key)
+        if hit is not None and hit[0] is cpppath:
+            return {'kind': 'C', 'path': list(hit[1])}
         from SCons.Defaults import _subst_path
         items = _subst_path(env, cpppath, task.targets[0] if task.targets else None, None)
         dirs = self.fs.RDirs(items, task.cwd, all_variants=True)
-        return {'kind': 'C', 'path': [d.path for d in dirs]}
+        path = [d.path for d in dirs]
+        if not any(Util.is_String(p) and '$' in p for p in Util.flatten(cpppath)):
+            self.scan_paths[key] = (cpppath, path, env, task.cwd)
+        return {'kind': 'C', 'path': path}
 
     def lib_deps(self, task, env):
         libs = env.get('LIBS')

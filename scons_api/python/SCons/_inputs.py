@@ -42,6 +42,8 @@ def stop():
 
 
 def _abs(p):
+    if p.__class__ is str and p[:1] == '/':
+        return os.path.normpath(p)
     try:
         p = os.fspath(p)
     except TypeError:
