@@ -3,9 +3,12 @@
 //! `python/`, frozen into the binary) and returns the declared graph as plain data (`records`).
 //! It knows nothing about running commands.
 
+pub mod native;
 pub mod records;
 
-use rustpython_vm::{compiler::Mode, Interpreter, Settings};
+use rustpython_vm::{
+    compiler::Mode, AsObject, Interpreter, PyObject, PyObjectRef, Settings, VirtualMachine,
+};
 use std::path::PathBuf;
 
 pub use records::*;
@@ -63,7 +66,7 @@ import json, sys
 __report = None
 try:
     import SCons._docons
-    __result = ("ok", SCons._docons.read(json.loads(__request)))
+    __result = ("ok", SCons._docons.read(json.loads(__request), data=True))
 except BaseException as __exc:
     exec(__report_source, globals())
     __result = ("error",) + report(__exc, __frontend_dir)
@@ -88,7 +91,8 @@ impl FrontEnd {
             settings.path_list.push(dir.clone());
         }
         let builder = Interpreter::builder(settings);
-        let defs = rustpython_stdlib::stdlib_module_defs(&builder.ctx);
+        let mut defs = rustpython_stdlib::stdlib_module_defs(&builder.ctx);
+        defs.push(native::module_def(&builder.ctx));
         let mut builder = builder
             .add_native_modules(&defs)
             .add_frozen_modules(rustpython_pylib::FROZEN_STDLIB);
@@ -106,63 +110,137 @@ impl FrontEnd {
         let request_json =
             serde_json::to_string(request).map_err(|e| ReadError::Internal(e.to_string()))?;
         let frontend_dir = self.frontend_dir.clone().unwrap_or_default();
-        let outcome: Result<(String, String, i32), String> = self.interpreter.enter(|vm| {
-            let scope = vm.new_scope_with_builtins();
-            let set = |name: &str, value: &str| {
-                scope
+        let outcome: Result<(String, Result<String, serde_json::Value>, i32), String> =
+            self.interpreter.enter(|vm| {
+                let scope = vm.new_scope_with_builtins();
+                let set = |name: &str, value: &str| {
+                    scope
+                        .globals
+                        .set_item(name, vm.ctx.new_str(value).into(), vm)
+                        .map_err(|_| format!("cannot set {name}"))
+                };
+                set("__request", &request_json)?;
+                set("__report_source", include_str!("report.py"))?;
+                set("__frontend_dir", &frontend_dir)?;
+                let code = vm
+                    .compile(DRIVER, Mode::Exec, "<docons>".to_owned())
+                    .map_err(|e| format!("docons driver does not compile: {e}"))?;
+                if let Err(exc) = vm.run_code_obj(code, scope.clone()) {
+                    let mut text = String::new();
+                    let _ = vm.write_exception(&mut text, &exc);
+                    return Err(text);
+                }
+                let result = scope
                     .globals
-                    .set_item(name, vm.ctx.new_str(value).into(), vm)
-                    .map_err(|_| format!("cannot set {name}"))
-            };
-            set("__request", &request_json)?;
-            set("__report_source", include_str!("report.py"))?;
-            set("__frontend_dir", &frontend_dir)?;
-            let code = vm
-                .compile(DRIVER, Mode::Exec, "<docons>".to_owned())
-                .map_err(|e| format!("docons driver does not compile: {e}"))?;
-            if let Err(exc) = vm.run_code_obj(code, scope.clone()) {
-                let mut text = String::new();
-                let _ = vm.write_exception(&mut text, &exc);
-                return Err(text);
-            }
-            let result = scope
-                .globals
-                .get_item("__result", vm)
-                .map_err(|_| "no result".to_owned())?;
-            let part = |i: usize| -> Result<rustpython_vm::PyObjectRef, String> {
-                result
-                    .get_item(&i, vm)
-                    .map_err(|_| format!("result item {i} missing"))
-            };
-            let kind = part(0)?
-                .str(vm)
-                .map_err(|_| "bad result".to_owned())?
-                .to_string_lossy()
-                .into_owned();
-            let text = part(1)?
-                .str(vm)
-                .map_err(|_| "bad result".to_owned())?
-                .to_string_lossy()
-                .into_owned();
-            let status = if kind == "error" {
-                part(2)?
+                    .get_item("__result", vm)
+                    .map_err(|_| "no result".to_owned())?;
+                let part = |i: usize| -> Result<rustpython_vm::PyObjectRef, String> {
+                    result
+                        .get_item(&i, vm)
+                        .map_err(|_| format!("result item {i} missing"))
+                };
+                let kind = part(0)?
+                    .str(vm)
+                    .map_err(|_| "bad result".to_owned())?
+                    .to_string_lossy()
+                    .into_owned();
+                if kind != "error" {
+                    // The graph as plain Python data: converted here (json.dumps is slow under
+                    // RustPython).
+                    let value = part(1)?;
+                    let data = to_json(&value, vm)?;
+                    return Ok((kind, Err(data), 0));
+                }
+                let text = part(1)?
+                    .str(vm)
+                    .map_err(|_| "bad result".to_owned())?
+                    .to_string_lossy()
+                    .into_owned();
+                let status = part(2)?
                     .try_into_value::<i32>(vm)
-                    .map_err(|_| "bad status".to_owned())?
-            } else {
-                0
-            };
-            Ok((kind, text, status))
-        });
+                    .map_err(|_| "bad status".to_owned())?;
+                Ok((kind, Ok(text), status))
+            });
         match outcome {
             Err(e) => Err(ReadError::Internal(e)),
-            Ok((kind, text, status)) if kind == "error" => Err(ReadError::Script {
+            Ok((_, Ok(text), status)) => Err(ReadError::Script {
                 stderr: text,
                 status,
             }),
-            Ok((_, json, _)) => BuildGraph::from_json(&json)
-                .map_err(|e| ReadError::Internal(format!("front end gave a bad graph: {e}"))),
+            Ok((_, Err(data), _)) => {
+                let mut graph: BuildGraph = serde_json::from_value(data)
+                    .map_err(|e| ReadError::Internal(format!("front end gave a bad graph: {e}")))?;
+                if let Some(inputs) = &mut graph.inputs {
+                    inputs.sort();
+                }
+                Ok(graph)
+            }
         }
     }
+}
+
+/// Plain Python data (dict with str keys, list, tuple, str, int, float, bool, None) as JSON;
+/// anything else becomes its `str()`, as `_docons._jsonable` does.
+fn to_json(obj: &PyObject, vm: &VirtualMachine) -> Result<serde_json::Value, String> {
+    use rustpython_vm::builtins::{PyDict, PyFloat, PyInt, PyList, PyStr, PyTuple};
+    use serde_json::Value;
+    let seq = |items: &[PyObjectRef]| -> Result<Value, String> {
+        items
+            .iter()
+            .map(|o| to_json(o, vm))
+            .collect::<Result<Vec<_>, _>>()
+            .map(Value::Array)
+    };
+    if let Some(s) = obj.downcast_ref::<PyStr>() {
+        return Ok(Value::String(s.to_string_lossy().into_owned()));
+    }
+    if vm.is_none(obj) {
+        return Ok(Value::Null);
+    }
+    if obj.class().is(vm.ctx.types.bool_type) {
+        return Ok(Value::Bool(obj.is(&vm.ctx.true_value)));
+    }
+    if let Some(d) = obj.downcast_ref::<PyDict>() {
+        let mut map = serde_json::Map::new();
+        for (k, v) in d.items_vec() {
+            let key = match k.downcast_ref::<PyStr>() {
+                Some(s) => s.to_string_lossy().into_owned(),
+                None => k
+                    .str(vm)
+                    .map_err(|_| "bad key".to_owned())?
+                    .to_string_lossy()
+                    .into_owned(),
+            };
+            map.insert(key, to_json(&v, vm)?);
+        }
+        return Ok(Value::Object(map));
+    }
+    if let Some(l) = obj.downcast_ref::<PyList>() {
+        let items: Vec<PyObjectRef> = l.borrow_vec().to_vec();
+        return seq(&items);
+    }
+    if let Some(t) = obj.downcast_ref::<PyTuple>() {
+        return seq(t.as_slice());
+    }
+    if let Some(i) = obj.downcast_ref::<PyInt>() {
+        let n = i.as_bigint();
+        if let Ok(v) = i64::try_from(n) {
+            return Ok(Value::from(v));
+        }
+        if let Ok(v) = u64::try_from(n) {
+            return Ok(Value::from(v));
+        }
+        return Ok(Value::String(n.to_string()));
+    }
+    if let Some(f) = obj.downcast_ref::<PyFloat>() {
+        return Ok(serde_json::Number::from_f64(f.to_f64())
+            .map(Value::Number)
+            .unwrap_or(Value::Null));
+    }
+    let s = obj
+        .str(vm)
+        .map_err(|_| "bad value in the graph".to_owned())?;
+    Ok(Value::String(s.to_string_lossy().into_owned()))
 }
 
 const RUN_ACTION: &str = r#"

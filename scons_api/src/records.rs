@@ -63,6 +63,17 @@ pub struct ScriptInputs {
     pub volatile: Vec<String>,
 }
 
+impl ScriptInputs {
+    /// Put every list in order (the front end gives them unordered).
+    pub fn sort(&mut self) {
+        self.files.sort();
+        self.files.dedup();
+        self.probes.sort();
+        self.listings.sort();
+        self.globs.sort();
+    }
+}
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum NodeKind {

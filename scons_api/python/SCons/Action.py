@@ -40,8 +40,7 @@ class CommandAction(ActionBase):
     def records(self, env, target, source, lvars, cmdstr=_null):
         if cmdstr is _null:
             cmdstr = self.cmdstr
-        lines = Subst.scons_subst_list(self.cmd_list, env, Subst.SUBST_CMD, gvars=env.gvars(),
-                                       lvars=lvars, keep_marks=True)
+        lines = Subst.command_lines(self.cmd_list, env, target, source, lvars)
         silent = ignore = False
         first = lines[0] if lines else []
         while True:
@@ -67,7 +66,9 @@ class CommandAction(ActionBase):
             else:
                 del first[i]
         show = None
-        if cmdstr is not None and cmdstr is not _null:
+        if cmdstr.__class__ is str and _undefined_var(cmdstr, env, lvars):
+            pass    # '$XXXCOMSTR' left unset: the default text (told without substituting)
+        elif cmdstr is not None and cmdstr is not _null:
             s = env.subst(cmdstr, 1, lvars=None) if False else \
                 Subst.scons_subst(cmdstr, env, Subst.SUBST_RAW, gvars=env.gvars(), lvars=lvars)
             if s:
@@ -80,12 +81,24 @@ class CommandAction(ActionBase):
             plain = []
             depth = 0
             for w in line:
-                if w.__class__ is Subst._Mark:
+                c = w.__class__
+                if c is Subst._Mark:
                     depth += 1 if w is Subst.OPEN else -1
                     continue
-                e = w.escape(escape) if hasattr(w, 'escape') else str(w)
+                if c is Subst.CmdStringHolder:
+                    # CmdStringHolder.escape and str(), inline (the common case)
+                    p = w.data
+                    if w.literal:
+                        e = escape(p)
+                    elif ' ' in p or '\t' in p:
+                        e = '"%s"' % p
+                    else:
+                        e = p
+                else:
+                    e = w.escape(escape) if hasattr(w, 'escape') else str(w)
+                    p = str(w)
                 words.append(e)
-                plain.append(str(w))
+                plain.append(p)
                 if depth <= 0:
                     sig.append(e)
             if not words:
@@ -115,15 +128,31 @@ class CommandAction(ActionBase):
         return out
 
 
+def _undefined_var(text, env, lvars):
+    """True when text is just `$NAME` or `${NAME}` for a variable that is not set."""
+    m = _var_only.match(text)
+    if m is None:
+        return False
+    name = m.group(1) or m.group(2)
+    gvars = env.gvars()
+    return name not in lvars and name not in gvars and Subst._undefined(name, gvars)
+
+
 def _user_spawn(env, target, source):
     """$SPAWN when the scripts set their own function, else None (the engine runs the command)."""
     spawn = env.get('SPAWN')
+    if spawn is _default_spawn[0]:
+        return None
     if is_String(spawn):
         spawn = env.subst(spawn, 1, target, source, conv=lambda x: x)
     from SCons.Tool import _spawn
+    _default_spawn[0] = _spawn
     if spawn is None or spawn is _spawn or not callable(spawn):
         return None
     return spawn
+
+
+_default_spawn = [object()]   # SCons.Tool._spawn, once seen (imports are slow under RustPython)
 
 
 class LazyAction(ActionBase):
@@ -490,6 +519,7 @@ def run_records(recs, target, source, env):
 
 
 _OFF = ('0', 'none', 'false', 'no', 'off')
+_shlex_space = re.compile(r'[ \t\r\n]+')
 _where_memo = {}
 
 
@@ -528,10 +558,14 @@ def command_implicit_deps(env, records, targets, sources):
         if r.get('kind') != 'command':
             continue
         for line in r['sig'].split('\n'):
-            try:
-                words = shlex.split(line)
-            except ValueError:
-                words = line.split()
+            if '"' in line or "'" in line or '\\' in line:
+                try:
+                    words = shlex.split(line)
+                except ValueError:
+                    words = line.split()
+            else:
+                # what shlex.split gives when nothing is quoted or escaped (it is slow)
+                words = [w for w in _shlex_space.split(line) if w]
             count = 0
             for w in words:
                 if w.startswith(('&', '-')):

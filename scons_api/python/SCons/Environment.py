@@ -215,6 +215,8 @@ class SubstitutionEnvironment:
 
     # -- substitution
     def subst(self, string, raw=0, target=None, source=None, conv=None, executor=None, overrides=None):
+        if string.__class__ is str and '$' not in string:
+            return string   # what scons_subst gives, without its set-up (a hot path)
         lvars = {'__env__': self}
         if overrides:
             lvars.update(overrides)

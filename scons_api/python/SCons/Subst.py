@@ -6,10 +6,12 @@
   values give one word per element, `$(`..`$)` marks text left out of the
   signature, `$$` is a literal `$`.
 Undefined names expand to nothing (NameError/IndexError are allowed)."""
+import builtins
+import keyword
 import re
 from collections import UserList, UserString
 
-from SCons.Util import to_String_for_subst, to_String_for_signature
+from SCons.Util import to_String_for_subst, to_String_for_signature, type_test
 from SCons.Errors import UserError
 
 SUBST_CMD = 0
@@ -86,6 +88,9 @@ class CmdStringHolder(UserString):
         return self.data
 
 
+_is_holder = type_test(CmdStringHolder)
+
+
 def quote_spaces(arg):
     arg = str(arg)
     if ' ' in arg or '\t' in arg:
@@ -142,7 +147,7 @@ def subst_dict(target, source):
     if target is None:
         d['TARGETS'] = d['TARGET'] = _NULL
     else:
-        if not isinstance(target, (list, tuple, UserList)):
+        if not _is_seq(target):
             target = [target]
         tl = NodeListProxy(target)
         d['TARGETS'] = d['CHANGED_TARGETS'] = d['UNCHANGED_TARGETS'] = tl
@@ -150,7 +155,7 @@ def subst_dict(target, source):
     if source is None:
         d['SOURCES'] = d['SOURCE'] = _NULL
     else:
-        if not isinstance(source, (list, tuple, UserList)):
+        if not _is_seq(source):
             source = [source]
         sl = NodeListProxy(source)
         d['SOURCES'] = d['CHANGED_SOURCES'] = d['UNCHANGED_SOURCES'] = sl
@@ -197,6 +202,24 @@ def callable_takes_subst_args(f):
 _ALLOWED = (NameError, IndexError)
 _str_types = (str, UserString)
 _seq_types = (list, tuple, UserList)
+_is_str = type_test(_str_types)     # isinstance with ABCs is slow under RustPython
+_is_seq = type_test(_seq_types)
+
+
+_builtin_names = builtins.__dict__
+
+
+def _undefined(key, gvars):
+    """True when evaluating `key` could only raise an allowed NameError: an undefined variable
+    (told without eval, whose exception is slow under RustPython). key is not in lvars/gvars."""
+    if not key.isidentifier() or NameError not in _ALLOWED or keyword.iskeyword(key):
+        return False
+    b = gvars.get('__builtins__', _builtin_names)
+    if b.__class__ is not dict:
+        b = getattr(b, '__dict__', None)
+        if b is None:
+            return False
+    return key not in b
 
 
 def _raise(e, target, s):
@@ -213,7 +236,7 @@ class _StringSubber:
         self.gvars = gvars
 
     def expand(self, s, lvars):
-        if isinstance(s, _str_types):
+        if s.__class__ is str or _is_str(s):
             if len(s) < 2 or s[0] != '$':
                 return s
             s1 = s[1]
@@ -228,6 +251,8 @@ class _StringSubber:
                 v = lvars[key]
             elif key in self.gvars:
                 v = self.gvars[key]
+            elif _undefined(key, self.gvars):
+                return ''
             else:
                 try:
                     v = eval(_compile(key), self.gvars, lvars)
@@ -237,12 +262,12 @@ class _StringSubber:
                     _raise(e, lvars.get('TARGETS'), s)
             if v is None:
                 return ''
-            if isinstance(v, str) and '$' not in v:
+            if v.__class__ is str and '$' not in v:
                 return v
             lv = lvars.copy()
             lv[key.partition('.')[0]] = ''
             return self.substitute(v, lv)
-        if isinstance(s, _seq_types):
+        if _is_seq(s):
             return [self.conv(self.substitute(x, lvars)) for x in s]
         if callable(s) and not hasattr(s, 'abspath'):
             if callable_takes_subst_args(s):
@@ -258,7 +283,8 @@ class _StringSubber:
         return s
 
     def substitute(self, args, lvars):
-        if isinstance(args, _str_types) and not isinstance(args, CmdStringHolder):
+        if args.__class__ is str or (_is_str(args) and args.__class__ is not CmdStringHolder
+                                     and not _is_holder(args)):
             args = str(args)
             if '$' not in args:
                 return args
@@ -268,7 +294,7 @@ class _StringSubber:
             # parts: text, token, text, token, ...
             if len(parts) == 3 and not parts[0] and not parts[2]:
                 r = expand(parts[1], lvars)
-                return r if not isinstance(r, _seq_types) else conv(r)
+                return r if not _is_seq(r) else conv(r)
             out = []
             for i, p in enumerate(parts):
                 if i & 1:
@@ -284,7 +310,10 @@ class _StringSubber:
 
 def scons_subst(strSubst, env, mode=SUBST_RAW, target=None, source=None, gvars=None,
                 lvars=None, conv=None, overrides=None):
-    if (isinstance(strSubst, str) and '$' not in strSubst) or isinstance(strSubst, CmdStringHolder):
+    if strSubst.__class__ is str:
+        if '$' not in strSubst:
+            return strSubst
+    elif strSubst.__class__ is CmdStringHolder or _is_holder(strSubst):
         return strSubst
     if gvars is None:
         gvars = env.gvars() if env is not None else {}
@@ -301,7 +330,7 @@ def scons_subst(strSubst, env, mode=SUBST_RAW, target=None, source=None, gvars=N
                 lvars.update(overrides)
     ss = _StringSubber(env, mode, conv, gvars)
     result = ss.substitute(strSubst, lvars)
-    if isinstance(result, _str_types):
+    if result.__class__ is str or _is_str(result):
         result = str(result)
         if mode == SUBST_SIG:
             words = _remove_stripped(_strip_split.split(result))
@@ -313,7 +342,7 @@ def scons_subst(strSubst, env, mode=SUBST_RAW, target=None, source=None, gvars=N
         if mode != SUBST_RAW:
             result = _space_sep.sub(' ', result).strip()
         result = result.replace('$$', '$')
-    elif isinstance(result, _seq_types):
+    elif _is_seq(result):
         if mode == SUBST_CMD:
             result = [x for x in result if x not in ('$(', '$)')]
         elif mode == SUBST_SIG:
@@ -382,10 +411,19 @@ class _ListSubber:
                 pass
             else:
                 cs = str(cur)
+                if cs[-1:] == '\0':
+                    _template_touched()
                 if not cs or cs[-1] not in '<>|':
+                    if x.__class__ is _Slot:
+                        x = x.placed(self)
                     y = self.conv(cs + self.conv(x) if not isinstance(x, str) else cs + x)
                     line[-1] = CmdStringHolder(y, False) if isinstance(y, str) else y
                     return
+        if x.__class__ is _Slot:
+            x = x.placed(self)
+            line.append(CmdStringHolder(x, None))
+            self.joining = True
+            return
         lit = getattr(x, 'is_literal', None)
         lit = lit() if lit is not None else None
         x = self.conv(x)
@@ -409,7 +447,7 @@ class _ListSubber:
         self.in_strip = m is OPEN
 
     def expand(self, s, lvars, within_list):
-        if isinstance(s, _str_types):
+        if s.__class__ is str or _is_str(s):
             if len(s) < 2 or s[0] != '$':
                 self.add(s)
                 return
@@ -444,11 +482,13 @@ class _ListSubber:
             lv[key.partition('.')[0]] = ''
             self.substitute(v, lv, 0)
             self.joining = True
-        elif isinstance(s, _seq_types):
+        elif _is_seq(s):
             for a in s:
                 self.substitute(a, lvars, 1)
                 self.joining = False
         elif callable(s) and not hasattr(s, 'abspath'):
+            if _building[0] is not None:
+                _template_touched()
             if callable_takes_subst_args(s):
                 s = s(target=lvars.get('TARGETS'), source=lvars.get('SOURCES'),
                       env=self.env, for_signature=(self.mode == SUBST_SIG))
@@ -464,6 +504,10 @@ class _ListSubber:
             self.add(s)
 
     def evaluate(self, key, lvars, s):
+        if _undefined(key, self.gvars):
+            return _SKIP
+        if _building[0] is not None and not _cacheable(key, self.gvars):
+            _template_touched()
         cache = _expr_cache_for(self.gvars)
         if cache is not None:
             ck = (key, id(getattr(lvars.get('TARGET'), 'cwd', None)))
@@ -481,7 +525,8 @@ class _ListSubber:
         return v
 
     def substitute(self, args, lvars, within_list):
-        if isinstance(args, _str_types) and not isinstance(args, CmdStringHolder):
+        if args.__class__ is str or (_is_str(args) and args.__class__ is not CmdStringHolder
+                                     and not _is_holder(args)):
             args = str(args)
             for a in _separate_args.findall(args):
                 c = a[0]
@@ -514,6 +559,7 @@ def register_trusted(name, func):
 def freeze(on=True):
     _frozen[0] = on
     _expr_caches.clear()
+    _templates.clear()
 
 
 def _expr_cache_for(gvars):
@@ -567,6 +613,154 @@ def scons_subst_list(strSubst, env, mode=SUBST_RAW, target=None, source=None, gv
     ls = _ListSubber(env, mode, conv, gvars, keep_marks)
     ls.substitute(strSubst, lvars, 0)
     return ls.lines
+
+
+# --- command-line templates (only while the graph is serialised: env are frozen) ---
+# Most tasks of a builder differ only in their targets and sources: the command lines of
+# (env, command, target folder, number of targets and sources) are substituted once with
+# stand-ins (_Slot) for the nodes, and filled in per task. A template is made only when the
+# stand-ins were merely placed as words (or parts of words) of the top-level line: anything
+# else that looks at them (an attribute such as ${TARGET.dir}, str() in a function, a
+# comparison), a callable value or an expression whose result is not known to depend only on
+# env and the target folder makes the command substituted per task, as before.
+
+class _NotTemplate(BaseException):
+    """A template being made touched a stand-in (BaseException: no `except Exception` hides it)."""
+
+
+_building = [None]      # the top-level _ListSubber while a template is made
+_touched = [False]
+_templates = {}
+_TS_KEYS = frozenset(_TS_NAMES | {'__env__'})
+_node_class = [None]
+
+
+def _template_touched(*args, **kw):
+    _touched[0] = True
+    raise _NotTemplate()
+
+
+class _Slot:
+    """Stands for the i-th target or source node while a template is made."""
+    __slots__ = ('marker', 'cwd')
+
+    def __init__(self, i, cwd):
+        self.marker = '\0%d\0' % i
+        self.cwd = cwd
+
+    def placed(self, subber):
+        if subber is not _building[0]:
+            _template_touched()
+        return self.marker
+
+    def __getattr__(self, name):
+        _template_touched()
+
+    __str__ = __repr__ = __format__ = __fspath__ = __bool__ = __len__ = __iter__ = \
+        __eq__ = __ne__ = __lt__ = __le__ = __gt__ = __ge__ = __hash__ = __getitem__ = \
+        __contains__ = __add__ = __radd__ = __mod__ = _template_touched
+
+
+def _compile_template(lines):
+    """The words of a template with stand-ins, ready for _fill: a word without stand-ins as is;
+    one that is a single stand-in as (index, literal); else (pieces, literal), pieces
+    alternating text and stand-in indexes. None when a word has a NUL that is no stand-in."""
+    out = []
+    for line in lines:
+        nl = []
+        for w in line:
+            if w.__class__ is CmdStringHolder and '\0' in w.data:
+                pieces = w.data.split('\0')
+                if not len(pieces) & 1:
+                    return None     # a NUL of the scripts' own: no template
+                for i in range(1, len(pieces), 2):
+                    if not pieces[i].isdigit():
+                        return None
+                    pieces[i] = int(pieces[i])
+                if len(pieces) == 3 and not pieces[0] and not pieces[2]:
+                    w = (pieces[1], w.literal)
+                else:
+                    w = (pieces, w.literal)
+            nl.append(w)
+        out.append(nl)
+    return out
+
+
+def _holder(data, literal, _new=object.__new__):
+    """CmdStringHolder(data, literal) for a str data, without UserString.__init__."""
+    h = _new(CmdStringHolder)
+    h.data = data
+    h.literal = literal
+    return h
+
+
+def _fill(lines, strs):
+    out = []
+    for line in lines:
+        nl = []
+        for w in line:
+            if w.__class__ is tuple:
+                a, lit = w
+                if a.__class__ is int:
+                    w = _holder(strs[a], lit)
+                else:
+                    w = _holder(''.join([strs[x] if x.__class__ is int else x for x in a]), lit)
+            nl.append(w)
+        out.append(nl)
+    return out
+
+
+def command_lines(cmd, env, target, source, lvars):
+    """scons_subst_list(cmd, env, SUBST_CMD, lvars=lvars, keep_marks=True) for a task with
+    these targets and sources (lvars: '__env__' and subst_dict(target, source)), from a
+    template when it can be."""
+    gvars = env.gvars()
+    if not _frozen[0] or _building[0] is not None or lvars.get('__env__') is not env \
+            or not _TS_KEYS.issuperset(lvars) \
+            or lvars.get('TARGETS').__class__ is not NodeListProxy \
+            or lvars.get('SOURCES').__class__ is not NodeListProxy:
+        return scons_subst_list(cmd, env, SUBST_CMD, gvars=gvars, lvars=lvars, keep_marks=True)
+    Node = _node_class[0]
+    if Node is None:
+        from SCons.Node import Node
+        _node_class[0] = Node
+    nt = len(target)
+    for n in target:
+        if not isinstance(n, Node):
+            return scons_subst_list(cmd, env, SUBST_CMD, gvars=gvars, lvars=lvars, keep_marks=True)
+    for n in source:
+        if not isinstance(n, Node):
+            return scons_subst_list(cmd, env, SUBST_CMD, gvars=gvars, lvars=lvars, keep_marks=True)
+    cwd = target[0].cwd if nt else None
+    key = (id(env), id(gvars), cmd if cmd.__class__ is str else id(cmd), id(cwd), nt, len(source))
+    hit = _templates.get(key)
+    if hit is None:
+        lines = None
+        if '\0' not in str(cmd):
+            tl = [_Slot(i, cwd) for i in range(nt)]
+            sl = [_Slot(nt + i, cwd) for i in range(len(source))]
+            lv = {'__env__': env}
+            lv.update(subst_dict(tl, sl))
+            ls = _ListSubber(env, SUBST_CMD, to_String_for_subst, gvars, True)
+            _building[0] = ls
+            _touched[0] = False
+            try:
+                ls.substitute(cmd, lv, 0)
+                if not _touched[0]:
+                    lines = _compile_template(ls.lines)
+            except _NotTemplate:
+                pass
+            finally:
+                _building[0] = None
+                _touched[0] = False
+        # keep what the key's ids name alive while the key is in use
+        hit = _templates[key] = (lines, env, gvars, cmd, cwd)
+    lines = hit[0]
+    if lines is None:
+        return scons_subst_list(cmd, env, SUBST_CMD, gvars=gvars, lvars=lvars, keep_marks=True)
+    strs = [str(n) for n in target]
+    strs.extend(str(n) for n in source)
+    return _fill(lines, strs)
 
 
 def scons_subst_once(strSubst, env, key):

@@ -10,8 +10,30 @@ _dict_types = (dict, UserDict)
 _str_types = (str, UserString)
 
 
+def type_test(types):
+    """isinstance(obj, types), remembered per type: the collections classes are ABCs, whose
+    isinstance is slow under RustPython. Not remembered for objects whose __class__ is not their
+    type (proxies)."""
+    memo = {}
+
+    def test(obj):
+        t = type(obj)
+        r = memo.get(t)
+        if r is None:
+            r = isinstance(obj, types)
+            if obj.__class__ is t:
+                memo[t] = r
+        return r
+    return test
+
+
+_is_list = type_test(_list_types)
+_is_seq = type_test(_seq_types)
+_is_str = type_test(_str_types)
+
+
 def is_List(obj):
-    return isinstance(obj, _list_types)
+    return _is_list(obj)
 
 
 def is_Tuple(obj):
@@ -19,7 +41,7 @@ def is_Tuple(obj):
 
 
 def is_Sequence(obj):
-    return isinstance(obj, _seq_types)
+    return _is_seq(obj)
 
 
 def is_Dict(obj):
@@ -27,22 +49,22 @@ def is_Dict(obj):
 
 
 def is_String(obj):
-    return isinstance(obj, _str_types)
+    return obj.__class__ is str or _is_str(obj)
 
 
 def is_Scalar(obj):
-    return isinstance(obj, _str_types) or not isinstance(obj, _seq_types)
+    return _is_str(obj) or not _is_seq(obj)
 
 
 def flatten(obj, result=None):
     """Flatten nested lists/tuples; strings are atoms."""
     if result is None:
         result = []
-    if not isinstance(obj, _seq_types):
+    if obj.__class__ is str or not _is_seq(obj):
         result.append(obj)
         return result
     for item in obj:
-        if isinstance(item, _seq_types):
+        if item.__class__ is not str and _is_seq(item):
             flatten(item, result)
         else:
             result.append(item)

@@ -4,6 +4,7 @@ import json
 import os
 import sys
 
+from SCons import _native  # noqa: F401  (first: Rust versions of os.path hot spots)
 from SCons import _inputs, _state, Subst, Util
 
 
@@ -31,7 +32,9 @@ class _Unbuffered:
 from SCons.Environment import decider_record
 
 
-def read(request):
+def read(request, data=False):
+    """The graph as JSON text; with `data`, as the plain dict (the Rust side converts it itself,
+    faster than json.dumps under RustPython, and sorts the `inputs` lists)."""
     if isinstance(request, str):
         request = json.loads(request)
     request = dict(request)
@@ -83,13 +86,13 @@ def read(request):
     try:
         os.chdir(top)
         out = _Writer().write(exit_status)
-        out['inputs'] = _inputs.manifest()
+        out['inputs'] = _inputs.manifest(sort=not data)
         out['stdout'] = out_tee.text()
         out['stderr'] = err_tee.text()
     finally:
         Subst.freeze(False)
         os.chdir(old_cwd)
-    return json.dumps(out)
+    return out if data else json.dumps(out)
 
 
 def run_action(aid):
@@ -186,6 +189,7 @@ class _Writer:
         self.tasks = []
         self.copied = set()
         self.env_cache = {}
+        self.scan_paths = {}    # (id(env), id(folder)) -> (CPPPATH, path, env, folder)
         self.fs = _state.fs
 
     def nid(self, n):
@@ -230,10 +234,18 @@ class _Writer:
         if not any(s.kind == 'file' and s.get_suffix() in suffixes for s in sources):
             return None
         cpppath = env.get('CPPPATH') or []
+        # the same for every task of (env, folder) unless $CPPPATH names the target
+        key = (id(env), id(task.cwd))
+        hit = self.scan_paths.get(key)
+        if hit is not None and hit[0] is cpppath:
+            return {'kind': 'C', 'path': list(hit[1])}
         from SCons.Defaults import _subst_path
         items = _subst_path(env, cpppath, task.targets[0] if task.targets else None, None)
         dirs = self.fs.RDirs(items, task.cwd, all_variants=True)
-        return {'kind': 'C', 'path': [d.path for d in dirs]}
+        path = [d.path for d in dirs]
+        if not any(Util.is_String(p) and '$' in p for p in Util.flatten(cpppath)):
+            self.scan_paths[key] = (cpppath, path, env, task.cwd)
+        return {'kind': 'C', 'path': path}
 
     def lib_deps(self, task, env):
         libs = env.get('LIBS')

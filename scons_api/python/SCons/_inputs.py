@@ -42,6 +42,8 @@ def stop():
 
 
 def _abs(p):
+    if p.__class__ is str and p[:1] == '/':
+        return os.path.normpath(p)
     try:
         p = os.fspath(p)
     except TypeError:
@@ -53,14 +55,17 @@ def _abs(p):
     return os.path.normpath(os.path.join(os.getcwd(), p))
 
 
-def manifest():
-    """The list, as plain data for the result JSON."""
+def manifest(sort=True):
+    """The list, as plain data for the result JSON. Without `sort` the lists come in no
+    particular order (the caller sorts them: sorting tens of thousands of probes is slow
+    under RustPython)."""
+    order = sorted if sort else list
     return {
-        'files': sorted(files),
-        'probes': [[p, k, r] for (p, k), r in sorted(probes.items())],
-        'listings': sorted(listings),
-        'globs': [list(g) for g in sorted(globs)],
-        'env': None if env_all[0] else dict(sorted(env_vars.items())),
+        'files': order(files),
+        'probes': [[p, k, r] for (p, k), r in order(probes.items())],
+        'listings': order(listings),
+        'globs': [list(g) for g in order(globs)],
+        'env': None if env_all[0] else dict(order(env_vars.items())),
         'volatile': list(volatile),
     }
 

@@ -141,11 +141,15 @@ class Base(Node):
             n = n._dir
         return False
 
+    _src_gen = 0
+
     def srcnode(self):
         """The node in the source tree that this (variant-dir) node mirrors."""
-        if self._src is None:
-            self._src = self.fs._map_to_src(self)
-        return self._src
+        s = self._src
+        if s is None or self._src_gen != self.fs._src_gen:
+            s = self._src = self.fs._map_to_src(self)
+            self._src_gen = self.fs._src_gen
+        return s
 
     def srcdir_list(self):
         s = self.srcnode()
@@ -302,6 +306,7 @@ class FS:
         self._variant_map = {}     # variant abspath -> that tuple
         self.duplicate_nodes = {}  # variant File -> src File for duplicate=1
         self.default_duplicate = True
+        self._src_gen = 0         # bumped by VariantDir: Base._src computed before is stale
 
     def getcwd(self):
         return self._cwd
@@ -444,9 +449,8 @@ class FS:
                 return
         self.variant_dirs.append((variant_dir, src_dir, bool(duplicate)))
         self._variant_map[variant_dir.abspath] = self.variant_dirs[-1]
-        # nodes cached before may now map differently
-        for n in self._nodes.values():
-            n._src = None
+        # nodes cached before may now map differently (srcnode() compares generations)
+        self._src_gen += 1
 
     def _variant_of(self, node):
         """(variant Dir, src Dir, duplicate) for the innermost variant dir holding node."""

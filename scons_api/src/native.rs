@@ -1,0 +1,119 @@
+//! `_docons_native`: hot spots of the front end done in Rust (the pure-Python versions are slow
+//! under RustPython). `SCons/_native.py` uses them when present (and keeps Python fallbacks, so
+//! the front end also runs under CPython).
+
+pub(crate) use _docons_native::module_def;
+
+/// `posixpath.normpath` for a str, exactly (CPython's algorithm).
+pub fn normpath(path: &str) -> String {
+    if path.is_empty() {
+        return ".".to_owned();
+    }
+    let initial = if path.starts_with("//") && !path.starts_with("///") {
+        2
+    } else if path.starts_with('/') {
+        1
+    } else {
+        0
+    };
+    let mut comps: Vec<&str> = Vec::new();
+    for comp in path.split('/') {
+        if comp.is_empty() || comp == "." {
+            continue;
+        }
+        if comp != ".." || (initial == 0 && comps.is_empty()) || comps.last() == Some(&"..") {
+            comps.push(comp);
+        } else if !comps.is_empty() {
+            comps.pop();
+        }
+    }
+    let mut out = "/".repeat(initial);
+    out.push_str(&comps.join("/"));
+    if out.is_empty() {
+        ".".to_owned()
+    } else {
+        out
+    }
+}
+
+/// `posixpath.join(a, *p)` for strs, exactly.
+pub fn join(first: &str, rest: &[&str]) -> String {
+    let mut path = first.to_owned();
+    for b in rest {
+        if b.starts_with('/') {
+            path = (*b).to_owned();
+        } else if path.is_empty() || path.ends_with('/') {
+            path.push_str(b);
+        } else {
+            path.push('/');
+            path.push_str(b);
+        }
+    }
+    path
+}
+
+#[rustpython_vm::pymodule]
+mod _docons_native {
+    use rustpython_vm::{builtins::PyStrRef, function::PosArgs, PyResult, VirtualMachine};
+
+    /// normpath(str) -> str, as posixpath.normpath.
+    #[pyfunction]
+    fn normpath(path: PyStrRef, vm: &VirtualMachine) -> PyResult<String> {
+        match path.to_str() {
+            Some(p) => Ok(super::normpath(p)),
+            None => Err(vm.new_value_error("surrogates in path")),
+        }
+    }
+
+    /// join(str, *str) -> str, as posixpath.join.
+    #[pyfunction]
+    fn join(first: PyStrRef, rest: PosArgs<PyStrRef>, vm: &VirtualMachine) -> PyResult<String> {
+        let first = first
+            .to_str()
+            .ok_or_else(|| vm.new_value_error("surrogates in path"))?;
+        let rest: Vec<PyStrRef> = rest.into_vec();
+        let mut parts = Vec::with_capacity(rest.len());
+        for r in &rest {
+            parts.push(
+                r.to_str()
+                    .ok_or_else(|| vm.new_value_error("surrogates in path"))?,
+            );
+        }
+        Ok(super::join(first, &parts))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn normpath_as_cpython() {
+        for (p, want) in [
+            ("", "."),
+            ("/", "/"),
+            ("//", "//"),
+            ("///", "/"),
+            ("//a/../b", "//b"),
+            ("a/./b/../c/", "a/c"),
+            ("../a/..", ".."),
+            ("../../a", "../../a"),
+            ("/../a", "/a"),
+            ("a/..", "."),
+            ("./", "."),
+            ("/tmp/x/../y//z/.", "/tmp/y/z"),
+        ] {
+            assert_eq!(normpath(p), want, "{p}");
+        }
+    }
+
+    #[test]
+    fn join_as_cpython() {
+        assert_eq!(join("a", &["b", "c"]), "a/b/c");
+        assert_eq!(join("a/", &["b"]), "a/b");
+        assert_eq!(join("a", &["/b", "c"]), "/b/c");
+        assert_eq!(join("", &["b"]), "b");
+        assert_eq!(join("a", &[""]), "a/");
+        assert_eq!(join("a", &[]), "a");
+    }
+}
