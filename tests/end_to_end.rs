@@ -22,6 +22,9 @@ macro_rules! scenarios {
 
 scenarios!(
     add_option,
+    alias_action,
+    decider_switch,
+    scanner_argument,
     explain_deciders,
     user_scanner,
     cachedir,

@@ -92,6 +92,10 @@ pub struct NodeRecord {
     /// task's decider).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub decider: Option<DeciderRecord>,
+    /// `Depends()` of a node that no task builds: built before the node is judged when it is
+    /// named as a goal (tasks carry their targets' dependencies in their own `deps`).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub depends: Vec<NodeId>,
 }
 
 fn is_false(b: &bool) -> bool {
@@ -257,12 +261,20 @@ impl BuildGraph {
         let Some(inputs) = &self.inputs else {
             return false;
         };
+        // Python function actions, scanners and deciders need the interpreter that ran the
+        // scripts, so a graph with any of them is read again.
         inputs.volatile.is_empty()
             && self.exit.is_none()
             && !self.tasks.iter().any(|t| {
-                t.actions
-                    .iter()
-                    .any(|a| matches!(a, ActionRecord::Python { .. }))
+                !t.python_scanners.is_empty()
+                    || t.decider_function.is_some()
+                    || t.actions
+                        .iter()
+                        .any(|a| matches!(a, ActionRecord::Python { .. }))
             })
+            && !self
+                .nodes
+                .iter()
+                .any(|n| n.decider.as_ref().is_some_and(|d| d.function.is_some()))
     }
 }
