@@ -24,6 +24,8 @@ scenarios!(
     add_option,
     alias_action,
     decider_switch,
+    fortran,
+    icd_generated,
     scanner_argument,
     explain_deciders,
     user_scanner,
