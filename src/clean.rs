@@ -1,7 +1,7 @@
 //! `-c`: remove the targets the requested goals would build, in the order a build would visit
 //! them, printing `Removed <path>` per file (only printing with `-n`). Their records go too.
 
-use crate::graph::{Graph, TaskId};
+use crate::graph::{Graph, NodeId, TaskId};
 use crate::scheduler::Goal;
 use crate::state::State;
 use scons_api::NodeKind;
@@ -40,6 +40,11 @@ pub fn clean(g: &Graph, state: Option<&State>, goals: &[Goal], dry_run: bool) ->
                 if let Some(p) = g.producer[*n] {
                     visit(g, p, &mut seen, &mut order);
                 }
+                for &d in &g.nodes[*n].depends {
+                    if let Some(p) = g.producer[d] {
+                        visit(g, p, &mut seen, &mut order);
+                    }
+                }
             }
             Goal::Dir(d) => visit_dir(g, d, &mut seen, &mut order),
             Goal::Reflected(_) => {}
@@ -53,7 +58,11 @@ pub fn clean(g: &Graph, state: Option<&State>, goals: &[Goal], dry_run: bool) ->
         let duplicate = |a: &scons_api::ActionRecord| {
             matches!(a, scons_api::ActionRecord::Copy { .. }) && a.sig() == "duplicate"
         };
-        if task.rec.actions.is_empty() || task.rec.actions.iter().all(duplicate) {
+        let alias = |&n: &NodeId| g.nodes[n].kind == NodeKind::Alias;
+        if task.rec.actions.is_empty()
+            || task.rec.actions.iter().all(duplicate)
+            || task.rec.targets.iter().all(alias)
+        {
             continue;
         }
         let extra = task

@@ -24,6 +24,8 @@ pub struct Node {
     pub ignore: Vec<NodeId>,
     /// `node.Decider(...)`: overrides the deciders of the tasks that depend on this node.
     pub decider: Option<DeciderRecord>,
+    /// `Depends()` of a node that no task builds.
+    pub depends: Vec<NodeId>,
 }
 
 #[derive(Debug, Clone)]
@@ -135,6 +137,7 @@ impl Graph {
                 clean: n.clean,
                 ignore: n.ignore,
                 decider: n.decider,
+                depends: n.depends,
             });
         }
         // The top folder is also an entry of its parent, so that a goal above the top (`..`)
@@ -219,6 +222,7 @@ impl Graph {
             clean: Vec::new(),
             ignore: Vec::new(),
             decider: None,
+            depends: Vec::new(),
         });
         self.producer.push(None);
         self.by_path.insert(path.to_owned(), id);

@@ -226,10 +226,20 @@ impl<'g, 's> Scheduler<'g, 's> {
                         self.visit_task(p);
                     }
                     None => {
+                        // a node nothing builds: its Depends() are built first
+                        let mut deps = Vec::new();
+                        for d in self.g.nodes[n].depends.clone() {
+                            if let Some(p) = self.g.producer[d] {
+                                deps.push(self.visit_task(p));
+                            }
+                        }
                         let u = self.new_unit(UnitKind::Goal {
                             goal: gi,
                             under: Vec::new(),
                         });
+                        for du in deps {
+                            self.add_edge(du, u);
+                        }
                         self.units[u].order = self.next_order;
                         self.next_order += 1;
                     }
@@ -355,7 +365,26 @@ impl<'g, 's> Scheduler<'g, 's> {
                             out(&format!("scons: `{d}' is up to date."));
                         }
                     }
-                    Goal::Node(n) => self.up_to_date_message(n),
+                    Goal::Node(n) => {
+                        self.checker.forget(n);
+                        let node = &self.g.nodes[n];
+                        if self.g.producer[n].is_none()
+                            && node.kind == NodeKind::File
+                            && !node.depends.is_empty()
+                            && !self.checker.exists(self.g, n)
+                        {
+                            // SCons judges a goal nothing builds after its children are built
+                            let stop = if self.opts.keep_going { "" } else { "  Stop." };
+                            err(&format!(
+                                "scons: *** Do not know how to make File target `{}' ({}).{stop}",
+                                node.path,
+                                node.abs.display()
+                            ));
+                            self.fail(u);
+                            return false;
+                        }
+                        self.up_to_date_message(n)
+                    }
                     Goal::Reflected(_) => {}
                 }
                 self.units[u].status = Status::Done;
@@ -384,25 +413,44 @@ impl<'g, 's> Scheduler<'g, 's> {
         // An alias (or a side effect: a task without actions) is current unless one of its own
         // inputs was just built (SCons judges it by its children's state, not by a stored record).
         let task = &self.g.tasks[t];
-        if task.rec.actions.is_empty() {
+        let alias_task = task
+            .rec
+            .targets
+            .iter()
+            .all(|&n| self.g.nodes[n].kind == NodeKind::Alias);
+        if task.rec.actions.is_empty() || alias_task {
             let rebuilt = declared
                 .iter()
                 .any(|&n| self.g.producer[n].is_some_and(|p| self.executed.contains(&p)));
-            if rebuilt {
-                self.executed.insert(t);
-            } else {
-                for n in task.rec.targets.clone() {
-                    self.up_to_date_message(n);
+            let always = task
+                .rec
+                .targets
+                .iter()
+                .any(|&n| self.g.nodes[n].always_build);
+            // An alias with actions runs them like any task when it is not current.
+            let runs = !task.rec.actions.is_empty() && (rebuilt || always);
+            if !runs {
+                if rebuilt {
+                    self.executed.insert(t);
+                } else {
+                    for n in task.rec.targets.clone() {
+                        self.up_to_date_message(n);
+                    }
                 }
+                self.units[u].status = Status::Done;
+                self.release(u);
+                return false;
             }
-            self.units[u].status = Status::Done;
-            self.release(u);
-            return false;
         }
         let Some(inputs) = self.gather_inputs(u, t, declared) else {
             return false; // waits for a generated input, or failed
         };
         let reason = match self.decide(t, &inputs) {
+            // an alias has no record: it runs whenever it got here
+            Ok(None) if alias_task => Some(format!(
+                "Cannot explain why `{}' is being rebuilt: No previous build information found",
+                self.g.nodes[self.g.tasks[t].rec.targets[0]].path
+            )),
             Ok(r) => r,
             Err(e) => {
                 let target = self.g.nodes[self.g.tasks[t].rec.targets[0]].path.clone();
@@ -413,6 +461,9 @@ impl<'g, 's> Scheduler<'g, 's> {
         };
         let Some(reason) = reason else {
             self.units[u].status = Status::Done;
+            if !self.opts.no_exec && !self.opts.question {
+                self.checker.restore_up_to_date(self.g, t, &inputs);
+            }
             if self.opts.cache.force {
                 cachedir::push(self.g, t, &inputs, &self.opts.cache);
             }
@@ -530,6 +581,9 @@ impl<'g, 's> Scheduler<'g, 's> {
     /// Record every target of task `t` as built from `inputs`.
     fn record_success(&mut self, t: TaskId, inputs: &TaskInputs) {
         for n in self.g.tasks[t].rec.targets.clone() {
+            if self.g.nodes[n].kind == NodeKind::Alias {
+                continue; // SCons keeps no record of an alias
+            }
             let rec = self.checker.record_for(self.g, t, n, inputs);
             self.checker.state.set_target(&self.g.nodes[n].path, &rec);
         }
@@ -739,8 +793,8 @@ fn run_actions(
             ActionRecord::Command {
                 cmd, ignore_errors, ..
             } => (cmd, *ignore_errors),
-            ActionRecord::Copy { .. } => {
-                copy_file(copy.0, copy.1)?;
+            ActionRecord::Copy { sig, .. } => {
+                copy_file(copy.0, copy.1, sig == "duplicate")?;
                 continue;
             }
             ActionRecord::Write { text, .. } => {
@@ -835,8 +889,10 @@ fn write_file(to: &std::path::Path, text: &str) -> Result<(), String> {
     std::fs::write(to, text).map_err(|e| format!("{e}"))
 }
 
-/// Copy a file for a copy action: a hard link when possible (as SCons duplicates), else a copy.
-fn copy_file(from: &std::path::Path, to: &std::path::Path) -> Result<(), String> {
+/// Copy a file for a copy action. Variant-dir duplication hard-links when possible (as SCons
+/// duplicates); `Install` copies the contents, permissions and modification time (as SCons's
+/// `shutil.copy2`), so editing the source later leaves the installed file alone.
+fn copy_file(from: &std::path::Path, to: &std::path::Path, link: bool) -> Result<(), String> {
     if let Some(parent) = to.parent() {
         let _ = std::fs::create_dir_all(parent);
     }
@@ -844,12 +900,16 @@ fn copy_file(from: &std::path::Path, to: &std::path::Path) -> Result<(), String>
     if from.is_dir() {
         return copy_dir(from, to).map_err(|e| format!("{e}"));
     }
-    if std::fs::hard_link(from, to).is_ok() {
+    if link && std::fs::hard_link(from, to).is_ok() {
         return Ok(());
     }
-    std::fs::copy(from, to)
-        .map(|_| ())
-        .map_err(|e| format!("{e}"))
+    std::fs::copy(from, to).map_err(|e| format!("{e}"))?;
+    if let Ok(mtime) = std::fs::metadata(from).and_then(|m| m.modified()) {
+        if let Ok(f) = std::fs::File::options().write(true).open(to) {
+            let _ = f.set_modified(mtime);
+        }
+    }
+    Ok(())
 }
 
 fn copy_dir(from: &std::path::Path, to: &std::path::Path) -> std::io::Result<()> {

@@ -591,12 +591,55 @@ impl<'s> Checker<'s> {
         TargetRecord {
             action_sig: g.tasks[t].action_sig.clone(),
             action_text: action_text(&g.tasks[t].rec),
-            inputs: inputs.records.clone(),
+            inputs: stored_inputs(g, t, inputs),
             n_sources: inputs.n_sources,
             n_depends: inputs.n_depends,
             stamp,
         }
     }
+
+    /// Task `t` was found up to date: as SCons stores its build info again, an input that a
+    /// timestamp decider judged loses its recorded content signature (that decider never reads
+    /// the file), so a later switch back to a content decider rebuilds.
+    pub fn restore_up_to_date(&mut self, g: &Graph, t: TaskId, inputs: &TaskInputs) {
+        let fresh = stored_inputs(g, t, inputs);
+        for &n in &g.tasks[t].rec.targets {
+            let path = &g.nodes[n].path;
+            let Some(mut rec) = self.state.target(path) else {
+                continue;
+            };
+            if rec.inputs.len() != fresh.len() {
+                continue;
+            }
+            let mut dirty = false;
+            for (old, new) in rec.inputs.iter_mut().zip(&fresh) {
+                if new.csig.is_empty() && !old.csig.is_empty() && old.path == new.path {
+                    *old = new.clone();
+                    dirty = true;
+                }
+            }
+            if dirty {
+                self.state.set_target(path, &rec);
+            }
+        }
+    }
+}
+
+/// The input records to store for task `t`: those judged by a timestamp decider carry no
+/// content signature.
+fn stored_inputs(g: &Graph, t: TaskId, inputs: &TaskInputs) -> Vec<InputRecord> {
+    let task = &g.tasks[t].rec;
+    let mut out = inputs.records.clone();
+    for (i, r) in out.iter_mut().enumerate() {
+        let (name, function) = match inputs.nodes.get(i).and_then(|&d| g.nodes[d].decider) {
+            Some(d) => (d.name, d.function),
+            None => (task.decider, task.decider_function),
+        };
+        if function.is_none() && matches!(name, Decider::TimestampMatch | Decider::TimestampNewer) {
+            r.csig.clear();
+        }
+    }
+    out
 }
 
 /// A task's inputs in SCons's order: sources, explicit deps, implicit deps; with their records.

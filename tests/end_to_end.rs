@@ -22,6 +22,11 @@ macro_rules! scenarios {
 
 scenarios!(
     add_option,
+    alias_action,
+    decider_switch,
+    fortran,
+    icd_generated,
+    scanner_argument,
     explain_deciders,
     user_scanner,
     cachedir,

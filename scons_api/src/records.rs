@@ -103,6 +103,10 @@ pub struct NodeRecord {
     /// task's decider).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub decider: Option<DeciderRecord>,
+    /// `Depends()` of a node that no task builds: built before the node is judged when it is
+    /// named as a goal (tasks carry their targets' dependencies in their own `deps`).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub depends: Vec<NodeId>,
 }
 
 fn is_false(b: &bool) -> bool {

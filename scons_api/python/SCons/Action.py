@@ -575,8 +575,15 @@ def command_implicit_deps(env, records, targets, sources):
                     count += 1
                     continue
                 path = None
-                if heavy and os.path.isfile(w):
-                    path = os.path.abspath(w)
+                if heavy:
+                    # a file, or one a task builds: SCons looks when the target is built,
+                    # after what `.` lists before it was built
+                    if os.path.isfile(w):
+                        path = os.path.abspath(w)
+                    else:
+                        known = _state.fs.lookup_abs(os.path.abspath(w))
+                        if known is not None and known.task is not None and known.kind == 'file':
+                            path = known.abspath
                 if path is None and count == 0:
                     path = _where_is(env, w)
                 if path:

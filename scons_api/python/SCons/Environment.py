@@ -375,8 +375,9 @@ class Base(SubstitutionEnvironment):
         from SCons import Defaults, Tool
         self.added_methods = {}
         self._dict = Defaults.base_variables()
-        self.decide_source = 'content'
-        self.decide_target = 'content'
+        # None: the default environment's decider, looked up when the graph is written
+        self.decide_source = None
+        self.decide_target = None
         if platform is not None and not (is_String(platform) and platform == 'posix'):
             if callable(platform):
                 platform(self)

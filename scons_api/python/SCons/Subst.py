@@ -173,28 +173,76 @@ def _compile(key):
     return c
 
 
+class _Scope(dict):
+    """The local names of one ${...} expression: lvars, then the env's variables.
+    eval() adds __builtins__ to the globals it is given, so an Environment's
+    own dictionary must not be those globals (its keys would change under a
+    loop over env.Dictionary())."""
+    __slots__ = ('g',)
+
+    def __missing__(self, k):
+        return self.g[k]
+
+
+_EVAL_GLOBALS = {'__builtins__': __builtins__}
+
+
+def _eval(key, gvars, lvars):
+    scope = _Scope(lvars)
+    scope.g = gvars
+    return eval(_compile(key), _EVAL_GLOBALS, scope)
+
+
 _sig_cache = {}
 
 
 def callable_takes_subst_args(f):
-    """True when f can be called as f(target=, source=, env=, for_signature=)."""
+    """True when f is called during substitution: its parameters that have no
+    default (counting *args and **kw) together with any of target, source,
+    env and for_signature are exactly those four."""
     key = id(getattr(f, '__func__', f)) if not isinstance(f, type) else id(f)
     r = _sig_cache.get(key)
     if r is not None:
         return r
     fn = f
+    skip = 0
     if isinstance(f, type):
         fn = getattr(f, '__init__', None)
+        skip = 1
     elif not hasattr(f, '__code__') and not hasattr(f, '__func__'):
         fn = getattr(f, '__call__', None)
+        skip = 1
+    elif hasattr(f, '__func__'):
+        skip = 1
     fn = getattr(fn, '__func__', fn)
     code = getattr(fn, '__code__', None)
     if code is None:
         r = True
     else:
-        n = code.co_argcount + code.co_kwonlyargcount
-        names = code.co_varnames[:n]
-        r = bool(code.co_flags & 0x08) or all(a in names for a in ('target', 'source', 'env', 'for_signature'))
+        npos = code.co_argcount
+        nkw = code.co_kwonlyargcount
+        names = code.co_varnames
+        pos = names[:npos]
+        kwonly = names[npos:npos + nkw]
+        ndef = len(getattr(fn, '__defaults__', None) or ())
+        kwdef = getattr(fn, '__kwdefaults__', None) or {}
+        wanted = ('target', 'source', 'env', 'for_signature')
+        got = set()
+        for i, a in enumerate(pos):
+            if i < skip:
+                continue
+            if a in wanted or i < npos - ndef:
+                got.add(a)
+        for a in kwonly:
+            if a in wanted or a not in kwdef:
+                got.add(a)
+        extra = npos + nkw
+        if code.co_flags & 0x04:
+            got.add(names[extra])
+            extra += 1
+        if code.co_flags & 0x08:
+            got.add(names[extra])
+        r = got == set(wanted)
     _sig_cache[id(f)] = r
     return r
 
@@ -255,7 +303,7 @@ class _StringSubber:
                 return ''
             else:
                 try:
-                    v = eval(_compile(key), self.gvars, lvars)
+                    v = _eval(key, self.gvars, lvars)
                 except _ALLOWED:
                     return ''
                 except Exception as e:
@@ -515,7 +563,7 @@ class _ListSubber:
             if hit is not None:
                 return hit[0]
         try:
-            v = eval(_compile(key), self.gvars, lvars)
+            v = _eval(key, self.gvars, lvars)
         except _ALLOWED:
             return _SKIP
         except Exception as e:

@@ -54,6 +54,14 @@ class PythonVersionWarning(DeprecatedWarning):
     pass
 
 
+class LinkWarning(WarningOnByDefault):
+    pass
+
+
+class FortranCxxMixWarning(LinkWarning):
+    pass
+
+
 _enabled = []
 
 

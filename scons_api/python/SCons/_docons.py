@@ -8,6 +8,15 @@ from SCons import _native  # noqa: F401  (first: Rust versions of os.path hot sp
 from SCons import _inputs, _state, Subst, Util
 
 
+def _decider_of(env):
+    """An environment's decider; one that never had Decider() uses the default environment's."""
+    d = getattr(env, 'decide_source', None)
+    if d is None:
+        de = _state.default_env
+        d = getattr(de, 'decide_source', None) if de is not None else None
+    return 'content' if d is None else d
+
+
 class _Unbuffered:
     """sys.stdout/stderr as SCons has them: every write is flushed (so the output of the scripts,
     of Python actions and of the commands the engine runs comes out in order)."""
@@ -226,7 +235,7 @@ class _Writer:
         key = id(env)
         r = self.env_cache.get(key)
         if r is None:
-            r = self.env_cache[key] = (env, _env_strings(env), getattr(env, 'decide_source', 'content'))
+            r = self.env_cache[key] = (env, _env_strings(env), _decider_of(env))
         return r
 
     def scanner(self, task, env, sources):
@@ -331,7 +340,7 @@ class _Writer:
             for d in self.lib_deps(task, env):
                 if d not in deps and d not in task.sources:
                     deps.append(d)
-        scanner = self.scanner(task, env, sl) if task.kind not in ('install',) else None
+        scanner = self.scanner(task, env, sl) if task.kind not in ('install', 'alias') else None
         requires = []
         for t in tl:
             for p in t.prerequisites:
@@ -352,7 +361,9 @@ class _Writer:
             'chdir': chdir[0] if chdir is not None else None,
             'requires': [self.nid(self.map_source(p)) for p in requires],
             'implicit': [self.nid(n) for n in implicit],
-            'python_scanners': self.python_scanners(task, env, sl),
+            # Install's builder has its own empty source scanner: nothing it copies is scanned
+            'python_scanners': (self.python_scanners(task, env, sl)
+                                if task.kind not in ('install', 'alias') else []),
             'cache_dir': getattr(env, '_cache_dir', _state.cache_dir),
             'action_text': _action_text(task.action),
         })
@@ -384,11 +395,16 @@ class _Writer:
                                    'deps': [], 'actions': [], 'scanner': None, 'env': {},
                                    'decider': 'content', 'chdir': None})
             for name, al in _state.aliases.items():
+                if al.task is not None:
+                    continue  # an alias with actions: written with the tasks
                 deps = [self.nid(d) for d in al.depends]
                 self.tasks.append({'targets': [self.nid(al)],
                                    'sources': [self.nid(self.map_source(s)) for s in al.sources],
                                    'deps': deps, 'actions': [], 'scanner': None, 'env': {},
                                    'decider': 'content', 'chdir': None})
+        for n in _state.depended:
+            if n.task is None and n.kind == 'file' and n not in self.ids:
+                self.nid(n)
         defaults = None
         if _state.default_targets is not None:
             defaults = [self.nid(n) for n in _state.default_targets]
@@ -409,6 +425,8 @@ class _Writer:
                 d['clean'] = [self.nid(c) for c in n.clean]
             if n.ignore:
                 d['ignore'] = [self.nid(c) for c in n.ignore]
+            if n.task is None and n.depends and n.kind == 'file':
+                d['depends'] = [self.nid(self.map_source(x)) for x in n.depends]
             if n.decider is not None:
                 name, function = decider_record(n.decider)
                 d['decider'] = {'name': name, 'function': function}

@@ -5,8 +5,11 @@ scanned after they are built. The C include scanner itself lives in the engine."
 from SCons.Util import is_List, is_String, flatten
 
 
+_null = object()  # "argument not given": an explicit None is still passed on
+
+
 class ScannerBase:
-    def __init__(self, function, name="NONE", argument=None, skeys=None,
+    def __init__(self, function, name="NONE", argument=_null, skeys=None,
                  path_function=None, node_class=None, node_factory=None,
                  scan_check=None, recursive=None):
         self.function = function
@@ -23,6 +26,8 @@ class ScannerBase:
     def path(self, env, dir=None, target=None, source=None):
         if not self.path_function:
             return ()
+        if self.argument is not _null:
+            return self.path_function(env, dir, target, source, self.argument)
         return self.path_function(env, dir, target, source)
 
     def select(self, node):
@@ -41,7 +46,7 @@ class ScannerBase:
     def __call__(self, node, env, path=()):
         if self.scan_check and not self.scan_check(node, env):
             return []
-        if self.argument is None:
+        if self.argument is _null:
             found = self.function(node, env, path)
         else:
             found = self.function(node, env, path, self.argument)

@@ -208,8 +208,6 @@ def Default(*targets, env=None):
 
 def Alias(alias, source=None, action=None, env=None, **kw):
     from SCons.Node.Alias import lookup
-    if action is not None:
-        unsupported("Alias() with an action")
     names = Util.flatten([alias])
     srcs = [s for s in _targets(env, [source] if source is not None else []) if s is not None]
     out = []
@@ -217,8 +215,28 @@ def Alias(alias, source=None, action=None, env=None, **kw):
         a = n if not is_String(n) else lookup(env.subst(n) if env is not None else n)
         a.add_source(srcs)
         a.alias_declared = True
+        if action:
+            _alias_action(a, action, env, kw)
         out.append(a)
     return Util.NodeList(out)
+
+
+def _alias_action(alias, action, env, kw):
+    """Alias(name, sources, action): the alias gets a task running the action (after the
+    actions of earlier calls), whose sources are all the alias's sources."""
+    from SCons.Builder import Task
+    env = env or DefaultEnvironment()
+    if kw:
+        env = env.Override(kw)
+    act = Action(action)
+    task = alias.task
+    if task is None:
+        task = Task([alias], alias.sources, env, act, _state.fs.getcwd(), None, kind='alias')
+        alias.task = task
+        alias.env = env
+        _state.tasks.append(task)
+    else:
+        task.action = task.action + act
 
 
 def AlwaysBuild(*targets, env=None):
@@ -254,6 +272,7 @@ def Depends(target, dependency, env=None):
     dl = _targets(env, [dependency])
     for t in tl:
         t.add_dependency(dl)
+    _state.depended.extend(tl)
     return tl
 
 
@@ -595,7 +614,9 @@ _ENV_FUNCS = {
 }
 
 
-def _env_method(name, env, *args, **kw):
+def _env_method(_name, _env, *args, **kw):
+    # positional-only in effect: user keywords such as name= or env= must not collide
+    name, env = _name, _env
     if name == 'SConscript':
         return _SConscript_env(env, *args, **kw)
     if name == 'Export':

@@ -148,15 +148,34 @@ def gen_gxx(env):
         env['CXXVERSION'] = v
 
 
+_mixed_link_warned = []
+
+
 def smart_link(source, target, env, for_signature):
-    """$LINK: $CXX when any object was compiled from C++, else $CC."""
+    """$LINK: $CXX when any object was compiled from C++ (warning once when Fortran objects
+    are linked with it), $FORTRAN for Fortran objects, else $CC."""
+    from SCons.Util import splitext
+    from SCons.Tool.fortran import isfortran
+    cxx = False
     for s in source or []:
         srcs = getattr(s, 'sources', None)
-        if srcs:
-            from SCons.Util import splitext
-            if splitext(str(srcs[0]))[1] in CXXSuffixes:
-                return '$CXX'
-    return '$CC'
+        if srcs and splitext(str(srcs[0]))[1] in CXXSuffixes:
+            cxx = True
+            break
+    fortran = isfortran(env, source)
+    if cxx and fortran:
+        if not _mixed_link_warned:
+            _mixed_link_warned.append(True)
+            from SCons import Warnings
+            Warnings.warn(Warnings.FortranCxxMixWarning,
+                          "Using $CXX to link Fortran and C++ code together.\n"
+                          "    This may generate a buggy executable if the '%s'\n"
+                          "    compiler does not know how to deal with Fortran runtimes."
+                          % env.subst('$CXX'))
+        return '$CXX'
+    if fortran:
+        return '$FORTRAN'
+    return '$CXX' if cxx else '$CC'
 
 
 def gen_link(env):
@@ -245,8 +264,13 @@ def gen_install(env):
     pass
 
 
+def gen_gfortran(env):
+    from SCons.Tool import fortran
+    fortran.generate_gfortran(env)
+
+
 def gen_default(env):
-    names = ['gnulink', 'gcc', 'g++', 'gas', 'ar', 'filesystem', 'textfile']
+    names = ['gnulink', 'gcc', 'g++', 'gfortran', 'gas', 'ar', 'filesystem', 'textfile']
     for n in names:
         _TOOLS[n](env)
     env.AppendUnique(TOOLS=names)
@@ -261,6 +285,7 @@ _TOOLS = {
     'gas': gen_as, 'as': gen_as,
     'filesystem': gen_filesystem, 'textfile': gen_textfile,
     'install': gen_install,
+    'gfortran': gen_gfortran,
 }
 
 
