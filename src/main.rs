@@ -356,7 +356,7 @@ fn main() -> ExitCode {
             }
         }
     }
-    if opts.clean {
+    if script_flag("clean", opts.clean) {
         if progress {
             println!("scons: Cleaning targets ...");
         }

@@ -740,8 +740,8 @@ fn run_actions(
             ActionRecord::Command {
                 cmd, ignore_errors, ..
             } => (cmd, *ignore_errors),
-            ActionRecord::Copy { .. } => {
-                copy_file(copy.0, copy.1)?;
+            ActionRecord::Copy { sig, .. } => {
+                copy_file(copy.0, copy.1, sig == "duplicate")?;
                 continue;
             }
             ActionRecord::Write { text, .. } => {
@@ -816,8 +816,9 @@ fn write_file(to: &std::path::Path, text: &str) -> Result<(), String> {
     std::fs::write(to, text).map_err(|e| format!("{e}"))
 }
 
-/// Copy a file for a copy action: a hard link when possible (as SCons duplicates), else a copy.
-fn copy_file(from: &std::path::Path, to: &std::path::Path) -> Result<(), String> {
+/// Copy a file for a copy action. A variant-dir duplicate (`link`) is a hard link when possible,
+/// as SCons duplicates; an installed file is a real copy keeping the source's mtime (copy2).
+fn copy_file(from: &std::path::Path, to: &std::path::Path, link: bool) -> Result<(), String> {
     if let Some(parent) = to.parent() {
         let _ = std::fs::create_dir_all(parent);
     }
@@ -825,12 +826,16 @@ fn copy_file(from: &std::path::Path, to: &std::path::Path) -> Result<(), String>
     if from.is_dir() {
         return copy_dir(from, to).map_err(|e| format!("{e}"));
     }
-    if std::fs::hard_link(from, to).is_ok() {
+    if link && std::fs::hard_link(from, to).is_ok() {
         return Ok(());
     }
-    std::fs::copy(from, to)
-        .map(|_| ())
-        .map_err(|e| format!("{e}"))
+    std::fs::copy(from, to).map_err(|e| format!("{e}"))?;
+    if let Ok(mtime) = std::fs::metadata(from).and_then(|m| m.modified()) {
+        if let Ok(f) = std::fs::File::options().write(true).open(to) {
+            let _ = f.set_modified(mtime);
+        }
+    }
+    Ok(())
 }
 
 fn copy_dir(from: &std::path::Path, to: &std::path::Path) -> std::io::Result<()> {

@@ -147,6 +147,9 @@ pub struct PythonScannerRecord {
     /// Scan what it finds too.
     #[serde(default)]
     pub recursive: bool,
+    /// A target scanner: `sources` are the task's own targets, scanned before they are built.
+    #[serde(default, skip_serializing_if = "is_false")]
+    pub targets: bool,
 }
 
 /// A per-node decider: a named one or a Python function.

@@ -348,6 +348,11 @@ class _Writer:
             _state.scan_calls.append((sc, env, task.cwd))
             out.append({'id': len(_state.scan_calls) - 1, 'sources': [self.nid(s) for s in hits],
                         'recursive': sc.recursive})
+        ts = getattr(task.builder, 'target_scanner', None)
+        if ts is not None:
+            _state.scan_calls.append((ts, env, task.cwd))
+            out.append({'id': len(_state.scan_calls) - 1, 'recursive': ts.recursive,
+                        'sources': [self.nid(t) for t in task.targets], 'targets': True})
         return out
 
     def write(self, exit_status):
@@ -381,6 +386,8 @@ class _Writer:
         if _state.options.get('help') and _state.help_text is None:
             from SCons.Script import SConsOptions
             option_help = SConsOptions.format_help()
+        for n in _state.clean_targets:
+            self.nid(n)
         i = 0
         nodes = []
         while i < len(self.node_objs):

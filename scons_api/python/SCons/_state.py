@@ -18,13 +18,14 @@ decider_default = 'content'
 python_deciders = []   # Decider() functions, by id (engine callback 'decide')
 scan_calls = []        # (scanner, env, cwd) by id (engine callback 'scan')
 cache_dir = None       # CacheDir() folder (absolute), for environments without their own
+clean_targets = []     # nodes given extra files to remove by Clean()
 
 
 def reset(request_):
     global fs, tasks, aliases, values, default_targets, help_text, options, request
     global arguments, launch_dir, exports, default_env, sconscript_chdir
     global python_deciders, scan_calls, cache_dir, given_options
-    global missing_sconscript_error
+    global missing_sconscript_error, clean_targets
     from SCons.Node.FS import FS
     request = request_
     fs = FS(request_['top'])
@@ -44,3 +45,4 @@ def reset(request_):
     cache_dir = None
     given_options = set(request_.get('given_options') or [])
     missing_sconscript_error = True
+    clean_targets = []
