@@ -27,7 +27,7 @@ impl Walk {
         if !self.tasks.insert(t) {
             return;
         }
-        for n in g.declared_inputs(t) {
+        for n in g.ordering_inputs(t) {
             self.node(g, n);
         }
         self.order.push(Step::Task(t));

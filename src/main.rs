@@ -403,6 +403,7 @@ fn main() -> ExitCode {
             .map(|j| j.max(1) as usize)
             .unwrap_or(opts.jobs()),
         keep_going: opts.keep_going,
+        random: script_flag("random", opts.random),
         no_exec: opts.no_exec,
         silent: opts.silent,
         ignore_errors: opts.ignore_errors,

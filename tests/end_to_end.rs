@@ -39,6 +39,7 @@ scenarios!(
     cpp_lib,
     deep_header,
     depends,
+    requires_side_effect,
     dry_run,
     export_import,
     glob,

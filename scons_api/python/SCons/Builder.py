@@ -192,7 +192,7 @@ class BuilderBase:
         return NodeList(self._execute(env, target, source, chdir))
 
     def _execute(self, env, target, source, chdir=None):
-        if source is None:
+        if source is None or source == '':
             source = []
         if self.src_builder:
             source = self._chain_sources(env, source)

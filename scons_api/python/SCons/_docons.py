@@ -317,10 +317,14 @@ class _Writer:
                     deps.append(d)
         scanner = self.scanner(task, env, sl) if task.kind not in ('install',) else None
         requires = []
+        side_effects = []
         for t in tl:
             for p in t.prerequisites:
                 if p not in requires:
                     requires.append(p)
+            for se in t.side_effects:
+                if se not in side_effects:
+                    side_effects.append(se)
         from SCons.Action import command_implicit_deps
         implicit = command_implicit_deps(env, actions, tl, sl)
         decider, decider_function = decider_record(decider)
@@ -335,6 +339,7 @@ class _Writer:
             'decider_function': decider_function,
             'chdir': chdir[0] if chdir is not None else None,
             'requires': [self.nid(self.map_source(p)) for p in requires],
+            'side_effects': [self.nid(se) for se in side_effects],
             'implicit': [self.nid(n) for n in implicit],
             'python_scanners': self.python_scanners(task, env, sl),
             'cache_dir': getattr(env, '_cache_dir', _state.cache_dir),
@@ -374,10 +379,11 @@ class _Writer:
                                    'decider': 'content', 'chdir': None})
             for name, al in _state.aliases.items():
                 deps = [self.nid(d) for d in al.depends]
+                requires = [self.nid(self.map_source(p)) for p in al.prerequisites]
                 self.tasks.append({'targets': [self.nid(al)],
                                    'sources': [self.nid(self.map_source(s)) for s in al.sources],
                                    'deps': deps, 'actions': [], 'scanner': None, 'env': {},
-                                   'decider': 'content', 'chdir': None})
+                                   'decider': 'content', 'chdir': None, 'requires': requires})
         defaults = None
         if _state.default_targets is not None:
             defaults = [self.nid(n) for n in _state.default_targets]
