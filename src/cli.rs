@@ -75,6 +75,9 @@ pub struct Options {
     /// Don't print SCons progress messages
     #[arg(short = 'Q')]
     pub no_progress: bool,
+    /// Build dependencies in random order
+    #[arg(long = "random")]
+    pub random: bool,
     /// Don't build; exit status says if up to date
     #[arg(short = 'q', long = "question")]
     pub question: bool,
@@ -259,6 +262,7 @@ impl Options {
         m.insert("keep_going".into(), json!(self.keep_going));
         m.insert("no_exec".into(), json!(self.no_exec));
         m.insert("no_progress".into(), json!(self.no_progress));
+        m.insert("random".into(), json!(self.random));
         m.insert("question".into(), json!(self.question));
         m.insert("silent".into(), json!(self.silent));
         m.insert("climb_up".into(), json!(self.climb_mode()));
@@ -298,6 +302,7 @@ impl Options {
             ("keep_going", self.keep_going),
             ("no_exec", self.no_exec),
             ("no_progress", self.no_progress),
+            ("random", self.random),
             ("question", self.question),
             ("silent", self.silent),
             ("cache_disable", self.cache_disable),

@@ -286,12 +286,16 @@ impl Graph {
         out
     }
 
-    /// Everything that must be built before task `t` runs: its declared inputs, its known
-    /// implicit inputs and its order-only prerequisites (`Requires`).
+    /// Everything that must be built before task `t` runs, in the order SCons visits it: its
+    /// order-only prerequisites (`Requires`) first, then its declared and known implicit inputs.
     pub fn ordering_inputs(&self, t: TaskId) -> Vec<NodeId> {
         let rec = &self.tasks[t].rec;
-        let mut all = self.declared_inputs(t);
-        for &n in rec.implicit.iter().chain(&rec.requires) {
+        let mut all = rec.requires.clone();
+        for n in self
+            .declared_inputs(t)
+            .into_iter()
+            .chain(rec.implicit.iter().copied())
+        {
             if !all.contains(&n) {
                 all.push(n);
             }

@@ -507,7 +507,7 @@ fn prepare(ctx: &Context, session: &mut Session) -> Result<Prepared, u8> {
             }
         }
     }
-    if opts.clean {
+    if script_flag("clean", opts.clean) {
         if progress {
             println!("scons: Cleaning targets ...");
         }
@@ -525,6 +525,7 @@ fn prepare(ctx: &Context, session: &mut Session) -> Result<Prepared, u8> {
             .map(|j| j.max(1) as usize)
             .unwrap_or(opts.jobs()),
         keep_going: opts.keep_going,
+        random: script_flag("random", opts.random),
         no_exec: opts.no_exec,
         silent: opts.silent,
         ignore_errors: opts.ignore_errors,

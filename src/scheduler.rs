@@ -22,6 +22,8 @@ use std::time::Duration;
 pub struct BuildOptions {
     pub jobs: usize,
     pub keep_going: bool,
+    /// `--random`: visit each task's inputs in a random order.
+    pub random: bool,
     pub no_exec: bool,
     pub silent: bool,
     pub ignore_errors: bool,
@@ -111,6 +113,11 @@ pub struct Scheduler<'g, 's> {
     /// Inputs recorded at decision time, for the record written when the task succeeds.
     pending_inputs: HashMap<TaskId, TaskInputs>,
     children: Arc<Mutex<HashMap<usize, u32>>>,
+    /// Side effects of the tasks running now, and the ready units waiting for them.
+    busy_side_effects: HashSet<NodeId>,
+    waiting_side_effects: Vec<usize>,
+    /// `--random`'s generator state.
+    rng: u64,
     result: BuildResult,
     stop: bool,
 }
@@ -156,6 +163,12 @@ impl<'g, 's> Scheduler<'g, 's> {
             goal_nodes,
             pending_inputs: HashMap::new(),
             children: Arc::new(Mutex::new(HashMap::new())),
+            busy_side_effects: HashSet::new(),
+            waiting_side_effects: Vec::new(),
+            rng: std::time::SystemTime::now()
+                .duration_since(std::time::UNIX_EPOCH)
+                .map(|d| d.as_nanos() as u64 | 1)
+                .unwrap_or(0x9E37_79B9_7F4A_7C15),
             result: BuildResult::default(),
             stop: false,
         }
@@ -191,7 +204,11 @@ impl<'g, 's> Scheduler<'g, 's> {
         }
         let u = self.new_unit(UnitKind::Task(t));
         self.task_unit[t] = Some(u);
-        for n in self.g.ordering_inputs(t) {
+        let mut inputs = self.g.ordering_inputs(t);
+        if self.opts.random {
+            self.shuffle(&mut inputs);
+        }
+        for n in inputs {
             if let Some(p) = self.g.producer[n] {
                 let pu = self.visit_task(p);
                 if pu != u && self.units[pu].order != usize::MAX {
@@ -202,6 +219,18 @@ impl<'g, 's> Scheduler<'g, 's> {
         self.units[u].order = self.next_order;
         self.next_order += 1;
         u
+    }
+
+    /// Fisher-Yates with a xorshift generator seeded from the clock (for `--random`).
+    fn shuffle(&mut self, v: &mut [NodeId]) {
+        for i in (1..v.len()).rev() {
+            let mut x = self.rng;
+            x ^= x << 13;
+            x ^= x >> 7;
+            x ^= x << 17;
+            self.rng = x;
+            v.swap(i, (x % (i as u64 + 1)) as usize);
+        }
     }
 
     fn visit_dir(&mut self, dir: &str, under: &mut Vec<TaskId>, deps: &mut Vec<usize>) {
@@ -286,8 +315,18 @@ impl<'g, 's> Scheduler<'g, 's> {
                 if self.units[u].status != Status::Waiting {
                     continue;
                 }
+                let side_effects = self.side_effects(u);
+                if side_effects
+                    .iter()
+                    .any(|n| self.busy_side_effects.contains(n))
+                {
+                    // A task sharing a side effect is running: wait until it ends.
+                    self.waiting_side_effects.push(u);
+                    continue;
+                }
                 if self.evaluate(u, &tx) {
                     running += 1;
+                    self.busy_side_effects.extend(side_effects);
                 }
             }
             if running == 0 && (self.ready.is_empty() || self.stop) {
@@ -298,6 +337,12 @@ impl<'g, 's> Scheduler<'g, 's> {
                     Ok(job) => {
                         running -= 1;
                         self.children.lock().unwrap().remove(&job.unit);
+                        for n in self.side_effects(job.unit) {
+                            self.busy_side_effects.remove(&n);
+                        }
+                        for w in std::mem::take(&mut self.waiting_side_effects) {
+                            self.ready.push(Reverse((self.units[w].order, w)));
+                        }
                         self.finish_job(job);
                     }
                     Err(mpsc::RecvTimeoutError::Timeout) => {}
@@ -306,6 +351,14 @@ impl<'g, 's> Scheduler<'g, 's> {
             }
         }
         self.checker.state.flush();
+    }
+
+    /// The side effects of unit `u`'s task (none for a goal).
+    fn side_effects(&self, u: usize) -> Vec<NodeId> {
+        match self.units[u].kind {
+            UnitKind::Task(t) => self.g.tasks[t].rec.side_effects.clone(),
+            UnitKind::Goal { .. } => Vec::new(),
+        }
     }
 
     fn release(&mut self, u: usize) {

@@ -118,6 +118,12 @@ impl<'s> Checker<'s> {
         }
     }
 
+    /// Take `csig` as node `n`'s content for the rest of the run (a target `-n` pretends to have
+    /// retrieved from the cache).
+    pub fn assume_csig(&mut self, n: NodeId, csig: String) {
+        self.csigs.insert(n, Some(csig));
+    }
+
     /// The content signature of a node now (`None` for a missing file).
     pub fn csig(&mut self, g: &Graph, n: NodeId) -> Option<String> {
         if let Some(c) = self.csigs.get(&n) {
@@ -313,7 +319,8 @@ impl<'s> Checker<'s> {
             while i < queue.len() {
                 let f = queue[i];
                 i += 1;
-                if g.producer[f].is_some_and(|p| !done(p)) {
+                if g.producer[f].is_some_and(|p| !done(p)) && !(sc.targets && i <= sc.sources.len())
+                {
                     continue;
                 }
                 for path in calls.scan(sc.id, &g.nodes[f].path)? {

@@ -136,6 +136,9 @@ pub struct TaskRecord {
     /// Order-only prerequisites (`Requires`): built first, never make the task stale.
     #[serde(default)]
     pub requires: Vec<NodeId>,
+    /// The `SideEffect` nodes of the task's targets: tasks sharing one never run at once.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub side_effects: Vec<NodeId>,
     /// Implicit dependencies known when the scripts were read (`IMPLICIT_COMMAND_DEPENDENCIES`:
     /// the commands' executables).
     #[serde(default)]
@@ -162,6 +165,9 @@ pub struct PythonScannerRecord {
     /// Scan what it finds too.
     #[serde(default)]
     pub recursive: bool,
+    /// A target scanner: `sources` are the task's own targets, scanned before they are built.
+    #[serde(default, skip_serializing_if = "is_false")]
+    pub targets: bool,
 }
 
 /// A per-node decider: a named one or a Python function.

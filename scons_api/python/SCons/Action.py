@@ -426,7 +426,8 @@ def Action(act, *args, **kw):
     if 'strfunction' in kw and kw['strfunction'] is None:
         cmdstr = None
     if is_List(act):
-        acts = [Action(a, **kw) for a in act]
+        # An inner list is one command given as its words.
+        acts = [CommandAction(a, cmdstr) if is_List(a) else Action(a, **kw) for a in act]
         return acts[0] if len(acts) == 1 else ListAction(acts)
     if callable(act) and not is_String(act):
         return FunctionAction(act, kw)

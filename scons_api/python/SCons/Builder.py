@@ -108,6 +108,8 @@ class BuilderBase:
         self.overrides = overrides
         self.kind = kind
         self.source_scanner = source_scanner
+        self.target_scanner = target_scanner
+        self.env = env            # kept for scripts that read it; calls use the caller's env
         self.shared = None        # True/False for object builders
 
     def add_action(self, suffix, action, cmdstr=_A._null):
@@ -181,6 +183,8 @@ class BuilderBase:
         ov.update(kw)
         if ov:
             env = env.Override(ov)
+        if is_String(chdir):
+            chdir = env.subst(chdir)
         if srcdir is not None:
             d = _state.fs.Dir(env.subst(srcdir) if is_String(srcdir) else srcdir)
             source = [d.File(env.subst(s)) if is_String(s) else s for s in Util.flatten([source])]
@@ -188,7 +192,7 @@ class BuilderBase:
         return NodeList(self._execute(env, target, source, chdir))
 
     def _execute(self, env, target, source, chdir=None):
-        if source is None:
+        if source is None or source == '':
             source = []
         if self.src_builder:
             source = self._chain_sources(env, source)
@@ -379,8 +383,6 @@ def Builder(**kw):
         if 'action' in kw:
             raise UserError("You must not specify both an action and a generator.")
         kw['action'] = _A.CommandGeneratorAction(kw.pop('generator'), {})
-    if kw.get('target_scanner') is not None:
-        unsupported("Builder(target_scanner=...)")
     if 'src_builder' in kw and kw['src_builder'] is not None and not is_List(kw['src_builder']):
         kw['src_builder'] = [kw['src_builder']]
     return BuilderBase(**kw)

@@ -342,10 +342,14 @@ class _Writer:
                     deps.append(d)
         scanner = self.scanner(task, env, sl) if task.kind not in ('install', 'alias') else None
         requires = []
+        side_effects = []
         for t in tl:
             for p in t.prerequisites:
                 if p not in requires:
                     requires.append(p)
+            for se in t.side_effects:
+                if se not in side_effects:
+                    side_effects.append(se)
         from SCons.Action import command_implicit_deps
         implicit = command_implicit_deps(env, actions, tl, sl)
         decider, decider_function = decider_record(decider)
@@ -360,6 +364,7 @@ class _Writer:
             'decider_function': decider_function,
             'chdir': chdir[0] if chdir is not None else None,
             'requires': [self.nid(self.map_source(p)) for p in requires],
+            'side_effects': [self.nid(se) for se in side_effects],
             'implicit': [self.nid(n) for n in implicit],
             # Install's builder has its own empty source scanner: nothing it copies is scanned
             'python_scanners': (self.python_scanners(task, env, sl)
@@ -375,6 +380,11 @@ class _Writer:
             _state.scan_calls.append((sc, env, task.cwd))
             out.append({'id': len(_state.scan_calls) - 1, 'sources': [self.nid(s) for s in hits],
                         'recursive': sc.recursive})
+        ts = getattr(task.builder, 'target_scanner', None)
+        if ts is not None:
+            _state.scan_calls.append((ts, env, task.cwd))
+            out.append({'id': len(_state.scan_calls) - 1, 'recursive': ts.recursive,
+                        'sources': [self.nid(t) for t in task.targets], 'targets': True})
         return out
 
     def write(self, exit_status):
@@ -398,10 +408,11 @@ class _Writer:
                 if al.task is not None:
                     continue  # an alias with actions: written with the tasks
                 deps = [self.nid(d) for d in al.depends]
+                requires = [self.nid(self.map_source(p)) for p in al.prerequisites]
                 self.tasks.append({'targets': [self.nid(al)],
                                    'sources': [self.nid(self.map_source(s)) for s in al.sources],
                                    'deps': deps, 'actions': [], 'scanner': None, 'env': {},
-                                   'decider': 'content', 'chdir': None})
+                                   'decider': 'content', 'chdir': None, 'requires': requires})
         for n in _state.depended:
             if n.task is None and n.kind == 'file' and n not in self.ids:
                 self.nid(n)
@@ -413,6 +424,8 @@ class _Writer:
         if _state.options.get('help') and _state.help_text is None:
             from SCons.Script import SConsOptions
             option_help = SConsOptions.format_help()
+        for n in _state.clean_targets:
+            self.nid(n)
         i = 0
         nodes = []
         while i < len(self.node_objs):

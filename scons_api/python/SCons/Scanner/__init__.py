@@ -97,7 +97,7 @@ class FindPathDirs:
 
 
 def scanners_for(env, builder, sources):
-    """The user scanners that apply to a task: [(scanner, [sources])]."""
+    """The user source scanners that apply to a task: [(scanner, [sources])]."""
     out = []
     explicit = getattr(builder, 'source_scanner', None) if builder is not None else None
     if explicit is not None:

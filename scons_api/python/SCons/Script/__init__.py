@@ -100,6 +100,7 @@ def _options_defaults():
         o.setdefault(k, v)
     SConsOptions.from_command_line.clear()
     SConsOptions.from_command_line.update(k for k, v in _OPTION_DEFAULTS if o[k] != v)
+    SConsOptions.from_command_line.update(_state.given_options)
 
 
 _OPTION_DEFAULTS = (('num_jobs', 1), ('keep_going', False), ('no_exec', False), ('silent', False),
@@ -338,6 +339,8 @@ def Clean(targets, files, env=None):
     tl = _targets(env, [targets])
     fl = _targets(env, [files])
     for t in tl:
+        if not t.clean:
+            _state.clean_targets.append(t)
         for f in fl:
             if f not in t.clean:
                 t.clean.append(f)
@@ -347,7 +350,8 @@ def Command(target, source, action, env=None, **kw):
     env = env or DefaultEnvironment()
     fs = _state.fs
     bkw = {'action': action, 'target_factory': fs.Entry, 'source_factory': fs.Entry}
-    for k in ('source_scanner', 'target_scanner', 'emitter', 'multi', 'single_source', 'chdir'):
+    for k in ('source_scanner', 'target_scanner', 'source_factory', 'target_factory', 'emitter',
+              'multi', 'single_source', 'chdir'):
         if k in kw:
             bkw[k] = kw.pop(k)
     bld = Builder(**bkw)
