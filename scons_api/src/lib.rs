@@ -105,62 +105,80 @@ impl FrontEnd {
         }
     }
 
+    /// Run a small driver program in the interpreter with string variables set, then hand the
+    /// `__result` it leaves to `f`. `Err`: the driver itself failed (its traceback).
+    fn with_driver<R>(
+        &self,
+        source: &str,
+        vars: &[(&str, &str)],
+        f: impl FnOnce(&rustpython_vm::VirtualMachine, rustpython_vm::PyObjectRef) -> Result<R, String>,
+    ) -> Result<R, String> {
+        self.interpreter.enter(|vm| {
+            let scope = vm.new_scope_with_builtins();
+            for (name, value) in vars {
+                scope
+                    .globals
+                    .set_item(*name, vm.ctx.new_str(*value).into(), vm)
+                    .map_err(|_| format!("cannot set {name}"))?;
+            }
+            let code = vm
+                .compile(source, Mode::Exec, "<docons>".to_owned())
+                .map_err(|e| format!("docons driver does not compile: {e}"))?;
+            if let Err(exc) = vm.run_code_obj(code, scope.clone()) {
+                let mut text = String::new();
+                let _ = vm.write_exception(&mut text, &exc);
+                return Err(text);
+            }
+            let result = scope
+                .globals
+                .get_item("__result", vm)
+                .map_err(|_| "no result".to_owned())?;
+            f(vm, result)
+        })
+    }
+
+    /// `str()` of item `i` of a driver's result tuple.
+    fn result_str(
+        vm: &rustpython_vm::VirtualMachine,
+        result: &rustpython_vm::PyObjectRef,
+        i: usize,
+    ) -> Result<String, String> {
+        Ok(result
+            .get_item(&i, vm)
+            .map_err(|_| format!("result item {i} missing"))?
+            .str(vm)
+            .map_err(|_| "bad result".to_owned())?
+            .to_string_lossy()
+            .into_owned())
+    }
+
     /// Run the SConstruct and return the graph it declared.
     pub fn read(&self, request: &ReadRequest) -> Result<BuildGraph, ReadError> {
         let request_json =
             serde_json::to_string(request).map_err(|e| ReadError::Internal(e.to_string()))?;
         let frontend_dir = self.frontend_dir.clone().unwrap_or_default();
-        let outcome: Result<(String, Result<String, serde_json::Value>, i32), String> =
-            self.interpreter.enter(|vm| {
-                let scope = vm.new_scope_with_builtins();
-                let set = |name: &str, value: &str| {
-                    scope
-                        .globals
-                        .set_item(name, vm.ctx.new_str(value).into(), vm)
-                        .map_err(|_| format!("cannot set {name}"))
-                };
-                set("__request", &request_json)?;
-                set("__report_source", include_str!("report.py"))?;
-                set("__frontend_dir", &frontend_dir)?;
-                let code = vm
-                    .compile(DRIVER, Mode::Exec, "<docons>".to_owned())
-                    .map_err(|e| format!("docons driver does not compile: {e}"))?;
-                if let Err(exc) = vm.run_code_obj(code, scope.clone()) {
-                    let mut text = String::new();
-                    let _ = vm.write_exception(&mut text, &exc);
-                    return Err(text);
-                }
-                let result = scope
-                    .globals
-                    .get_item("__result", vm)
-                    .map_err(|_| "no result".to_owned())?;
-                let part = |i: usize| -> Result<rustpython_vm::PyObjectRef, String> {
-                    result
-                        .get_item(&i, vm)
-                        .map_err(|_| format!("result item {i} missing"))
-                };
-                let kind = part(0)?
-                    .str(vm)
-                    .map_err(|_| "bad result".to_owned())?
-                    .to_string_lossy()
-                    .into_owned();
-                if kind != "error" {
-                    // The graph as plain Python data: converted here (json.dumps is slow under
-                    // RustPython).
-                    let value = part(1)?;
-                    let data = to_json(&value, vm)?;
-                    return Ok((kind, Err(data), 0));
-                }
-                let text = part(1)?
-                    .str(vm)
-                    .map_err(|_| "bad result".to_owned())?
-                    .to_string_lossy()
-                    .into_owned();
-                let status = part(2)?
-                    .try_into_value::<i32>(vm)
-                    .map_err(|_| "bad status".to_owned())?;
-                Ok((kind, Ok(text), status))
-            });
+        let vars = [
+            ("__request", request_json.as_str()),
+            ("__report_source", include_str!("report.py")),
+            ("__frontend_dir", frontend_dir.as_str()),
+        ];
+        let outcome = self.with_driver(DRIVER, &vars, |vm, result| {
+            let kind = Self::result_str(vm, &result, 0)?;
+            let part = result
+                .get_item(&1, vm)
+                .map_err(|_| "result item 1 missing".to_owned())?;
+            if kind != "error" {
+                // The graph as plain Python data: converted here (json.dumps is slow under
+                // RustPython).
+                return Ok((kind, Err(to_json(&part, vm)?), 0));
+            }
+            let text = Self::result_str(vm, &result, 1)?;
+            let status = result
+                .get_item(&2, vm)
+                .and_then(|s| s.try_into_value::<i32>(vm))
+                .map_err(|_| "bad status".to_owned())?;
+            Ok((kind, Ok(text), status))
+        });
         match outcome {
             Err(e) => Err(ReadError::Internal(e)),
             Ok((_, Ok(text), status)) => Err(ReadError::Script {
@@ -245,7 +263,7 @@ fn to_json(obj: &PyObject, vm: &VirtualMachine) -> Result<serde_json::Value, Str
 
 const RUN_ACTION: &str = r#"
 import SCons._docons
-__result = SCons._docons.run_action(__id)
+__result = SCons._docons.run_action(int(__id))
 "#;
 
 impl PythonActions for FrontEnd {
@@ -255,36 +273,16 @@ impl PythonActions for FrontEnd {
         _targets: &[String],
         _sources: &[String],
     ) -> Result<(), String> {
-        let outcome: Result<(i64, String), String> = self.interpreter.enter(|vm| {
-            let scope = vm.new_scope_with_builtins();
-            scope
-                .globals
-                .set_item("__id", vm.ctx.new_int(id).into(), vm)
-                .map_err(|_| "cannot set __id".to_owned())?;
-            let code = vm
-                .compile(RUN_ACTION, Mode::Exec, "<docons action>".to_owned())
-                .map_err(|e| format!("docons action driver does not compile: {e}"))?;
-            if let Err(exc) = vm.run_code_obj(code, scope.clone()) {
-                let mut text = String::new();
-                let _ = vm.write_exception(&mut text, &exc);
-                return Err(text.trim_end().to_owned());
-            }
-            let result = scope
-                .globals
-                .get_item("__result", vm)
-                .map_err(|_| "no result".to_owned())?;
-            let status = result
-                .get_item(&0, vm)
-                .and_then(|s| s.try_into_value::<i64>(vm))
-                .map_err(|_| "bad action status".to_owned())?;
-            let text = result
-                .get_item(&1, vm)
-                .and_then(|s| s.str(vm))
-                .map_err(|_| "bad action result".to_owned())?
-                .to_string_lossy()
-                .into_owned();
-            Ok((status, text))
-        });
+        let id = id.to_string();
+        let outcome = self
+            .with_driver(RUN_ACTION, &[("__id", &id)], |vm, result| {
+                let status = result
+                    .get_item(&0, vm)
+                    .and_then(|s| s.try_into_value::<i64>(vm))
+                    .map_err(|_| "bad action status".to_owned())?;
+                Ok((status, FrontEnd::result_str(vm, &result, 1)?))
+            })
+            .map_err(|e| e.trim_end().to_owned());
         match outcome {
             Ok((0, _)) => Ok(()),
             Ok((_, text)) => Err(text),
@@ -318,42 +316,17 @@ impl FrontEnd {
     /// `SCons._docons.callback(kind, args_json)` returns a JSON string; a Python exception gives
     /// `Err` with its one-line description.
     pub fn call(&self, kind: &str, args_json: &str) -> Result<String, String> {
-        self.interpreter.enter(|vm| {
-            let scope = vm.new_scope_with_builtins();
-            for (name, value) in [("__kind", kind), ("__args", args_json)] {
-                scope
-                    .globals
-                    .set_item(name, vm.ctx.new_str(value).into(), vm)
-                    .map_err(|_| format!("cannot set {name}"))?;
-            }
-            let code = vm
-                .compile(CALLBACK_DRIVER, Mode::Exec, "<docons>".to_owned())
-                .map_err(|e| format!("docons callback does not compile: {e}"))?;
-            if let Err(exc) = vm.run_code_obj(code, scope.clone()) {
-                let mut text = String::new();
-                let _ = vm.write_exception(&mut text, &exc);
-                return Err(text);
-            }
-            let result = scope
-                .globals
-                .get_item("__result", vm)
-                .map_err(|_| "no result".to_owned())?;
-            let part = |i: usize| -> Result<String, String> {
-                Ok(result
-                    .get_item(&i, vm)
-                    .map_err(|_| format!("result item {i} missing"))?
-                    .str(vm)
-                    .map_err(|_| "bad result".to_owned())?
-                    .to_string_lossy()
-                    .into_owned())
-            };
-            let kind = part(0)?;
-            let text = part(1)?;
-            if kind == "ok" {
-                Ok(text)
-            } else {
-                Err(text)
-            }
-        })
+        let vars = [("__kind", kind), ("__args", args_json)];
+        let (status, text) = self.with_driver(CALLBACK_DRIVER, &vars, |vm, result| {
+            Ok((
+                Self::result_str(vm, &result, 0)?,
+                Self::result_str(vm, &result, 1)?,
+            ))
+        })?;
+        if status == "ok" {
+            Ok(text)
+        } else {
+            Err(text)
+        }
     }
 }
