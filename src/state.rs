@@ -91,6 +91,7 @@ fn open_db(dir: &Path) -> Result<sled::Db, String> {
     sled::Config::new()
         .path(dir)
         .mode(sled::Mode::LowSpace)
+        .cache_capacity(16 * 1024 * 1024)
         .open()
         .map_err(|e| format!("cannot open the state database {}: {e}", dir.display()))
 }
