@@ -30,7 +30,7 @@ use std::sync::mpsc::{self, Receiver, RecvTimeoutError};
 use std::time::{Duration, Instant};
 
 /// How long things must stay quiet before a burst of events starts a cycle.
-const QUIET: Duration = Duration::from_millis(80);
+const QUIET: Duration = Duration::from_millis(20);
 
 /// Vim's swap files: `.name.swp` (then `.swo`, ... `.swa`), and `.swpx` while it probes.
 fn vim_swap(name: &str) -> bool {
@@ -268,7 +268,8 @@ fn wait_for_changes(
     watched: &mut HashSet<PathBuf>,
     child: &mut Option<RunChild>,
 ) -> Option<Changes> {
-    let state_dir = ctx.top.join(STATE_NAME);
+    let state_marker = ctx.top.join(STATE_NAME);
+    let state_dir = ctx.top.join(".docons");
     let mut gathered: BTreeSet<PathBuf> = BTreeSet::new();
     let mut rescan = false;
     let mut last = Instant::now();
@@ -289,7 +290,7 @@ fn wait_for_changes(
                     last = Instant::now();
                 }
                 for path in event_paths(event) {
-                    if path.starts_with(&state_dir) {
+                    if path.starts_with(&state_dir) || path == state_marker {
                         continue;
                     }
                     if watched.contains(&path) && !path.is_dir() {
