@@ -73,7 +73,14 @@ impl Walk {
 }
 
 /// Remove what the goals build. Returns false when a removal failed.
-pub fn clean(g: &Graph, state: Option<&State>, goals: &[Goal], dry_run: bool) -> bool {
+/// `silent` (`-s`) leaves out the `Removed ...` lines (not the errors), as SCons's.
+pub fn clean(
+    g: &Graph,
+    state: Option<&State>,
+    goals: &[Goal],
+    dry_run: bool,
+    silent: bool,
+) -> bool {
     let mut walk = Walk::default();
     for goal in goals {
         match goal.inner() {
@@ -114,7 +121,7 @@ pub fn clean(g: &Graph, state: Option<&State>, goals: &[Goal], dry_run: bool) ->
                 continue;
             }
             if dry_run {
-                println!("Removed {}", node.path);
+                removed(silent, &node.path);
                 continue;
             }
             let Ok(meta) = std::fs::symlink_metadata(&node.abs) else {
@@ -131,12 +138,12 @@ pub fn clean(g: &Graph, state: Option<&State>, goals: &[Goal], dry_run: bool) ->
             if let Some(s) = state {
                 s.forget_target(&node.path);
             }
-            println!("Removed {}", node.path);
+            removed(silent, &node.path);
         }
         for n in extra {
             let node = &g.nodes[n];
             if matches!(node.kind, NodeKind::File | NodeKind::Dir) {
-                delete(&node.abs, &node.path, dry_run, state);
+                delete(&node.abs, &node.path, dry_run, silent, state);
             }
         }
     }
@@ -144,7 +151,7 @@ pub fn clean(g: &Graph, state: Option<&State>, goals: &[Goal], dry_run: bool) ->
 }
 
 /// Remove a `Clean()` file, or a folder and everything in it, naming each file as it goes.
-fn delete(abs: &Path, shown: &str, dry_run: bool, state: Option<&State>) {
+fn delete(abs: &Path, shown: &str, dry_run: bool, silent: bool, state: Option<&State>) {
     let Ok(meta) = std::fs::symlink_metadata(abs) else {
         return;
     };
@@ -158,7 +165,7 @@ fn delete(abs: &Path, shown: &str, dry_run: bool, state: Option<&State>) {
                 s.forget_target(shown);
             }
         }
-        println!("Removed {shown}");
+        removed(silent, shown);
         return;
     }
     let mut names: Vec<String> = match std::fs::read_dir(abs) {
@@ -173,7 +180,13 @@ fn delete(abs: &Path, shown: &str, dry_run: bool, state: Option<&State>) {
     };
     names.sort();
     for name in names {
-        delete(&abs.join(&name), &format!("{shown}/{name}"), dry_run, state);
+        delete(
+            &abs.join(&name),
+            &format!("{shown}/{name}"),
+            dry_run,
+            silent,
+            state,
+        );
     }
     if !dry_run {
         if let Err(e) = std::fs::remove_dir(abs) {
@@ -181,7 +194,14 @@ fn delete(abs: &Path, shown: &str, dry_run: bool, state: Option<&State>) {
             return;
         }
     }
-    println!("Removed directory {shown}");
+    removed(silent, &format!("directory {shown}"));
+}
+
+/// SCons's `Removed PATH` line (its `display`, which `-s` turns off).
+fn removed(silent: bool, what: &str) {
+    if !silent {
+        println!("Removed {what}");
+    }
 }
 
 /// An I/O error's reason as Python's `strerror` words it.

@@ -511,7 +511,7 @@ fn prepare(ctx: &Context, session: &mut Session) -> Result<Prepared, u8> {
         if progress {
             println!("scons: Cleaning targets ...");
         }
-        let ok = clean::clean(&g, Some(state), &goals, opts.no_exec);
+        let ok = clean::clean(&g, Some(state), &goals, opts.no_exec, opts.silent);
         state.flush();
         if progress {
             println!("scons: done cleaning targets.");

@@ -586,6 +586,7 @@ impl<'g, 's> Scheduler<'g, 's> {
         };
         let copy_from = abs_of(&task.rec.sources);
         let copy_to = abs_of(&task.rec.targets);
+        let top = self.g.top.clone();
         let env = task.rec.env.clone();
         let silent = self.opts.silent;
         let capture = self.opts.jobs > 1;
@@ -606,7 +607,7 @@ impl<'g, 's> Scheduler<'g, 's> {
                 Some(p) => p.run_action(id, &targets, &sources),
                 None => Err("no Python interpreter to run a function action".to_owned()),
             };
-            let copy = (copy_from.as_path(), copy_to.as_path());
+            let copy = (copy_from.as_path(), copy_to.as_path(), top.as_path());
             let result = run_actions(
                 u,
                 &actions,
@@ -622,7 +623,7 @@ impl<'g, 's> Scheduler<'g, 's> {
             return false;
         }
         std::thread::spawn(move || {
-            let copy = (copy_from.as_path(), copy_to.as_path());
+            let copy = (copy_from.as_path(), copy_to.as_path(), top.as_path());
             let result = run_actions(
                 u, &actions, copy, &env, &cwd, silent, capture, &children, None,
             );
@@ -830,7 +831,7 @@ impl<'g, 's> Scheduler<'g, 's> {
 fn run_actions(
     unit: usize,
     actions: &[ActionRecord],
-    copy: (&std::path::Path, &std::path::Path),
+    copy: (&std::path::Path, &std::path::Path, &std::path::Path),
     env: &std::collections::BTreeMap<String, String>,
     cwd: &std::path::Path,
     silent: bool,
@@ -852,6 +853,10 @@ fn run_actions(
             }
             ActionRecord::Write { text, .. } => {
                 write_file(copy.1, text)?;
+                continue;
+            }
+            ActionRecord::Symlink { links, .. } => {
+                make_symlinks(copy.2, links)?;
                 continue;
             }
             ActionRecord::Python { id, .. } => {
@@ -935,6 +940,20 @@ pub fn build_keeping(
 }
 
 /// Write a file for a write action, creating its folder.
+/// Make each `(link, points_to)` symbolic link, `link` taken from the top folder; an old
+/// symbolic link there is replaced (anything else there is an error, as with SCons).
+fn make_symlinks(top: &std::path::Path, links: &[(String, String)]) -> Result<(), String> {
+    for (link, points_to) in links {
+        let path = crate::graph::normalize(top, std::path::Path::new(link));
+        if path.is_symlink() {
+            let _ = std::fs::remove_file(&path);
+        }
+        std::os::unix::fs::symlink(points_to, &path)
+            .map_err(|e| format!("{}: {}", path.display(), e))?;
+    }
+    Ok(())
+}
+
 fn write_file(to: &std::path::Path, text: &str) -> Result<(), String> {
     if let Some(parent) = to.parent() {
         std::fs::create_dir_all(parent).map_err(|e| format!("{e}"))?;

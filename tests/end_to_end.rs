@@ -66,6 +66,7 @@ scenarios!(
     updir,
     variables,
     variant_alias,
+    versioned_lib,
 );
 
 fn tests_dir() -> PathBuf {

@@ -203,6 +203,14 @@ pub enum ActionRecord {
         show: String,
         sig: String,
     },
+    /// Make symbolic links (a versioned library's soname and unversioned names): each pair is
+    /// the link's path (relative to the top folder, or absolute) and the text it holds (the
+    /// path it points to, relative to the link's folder). An existing link is replaced.
+    Symlink {
+        links: Vec<(String, String)>,
+        show: String,
+        sig: String,
+    },
     /// A Python function, run by the front end.
     Python { id: u64, show: String, sig: String },
 }
@@ -213,6 +221,7 @@ impl ActionRecord {
             ActionRecord::Command { show, .. }
             | ActionRecord::Copy { show, .. }
             | ActionRecord::Write { show, .. }
+            | ActionRecord::Symlink { show, .. }
             | ActionRecord::Python { show, .. } => show,
         }
     }
@@ -228,6 +237,7 @@ impl ActionRecord {
             ActionRecord::Command { sig, .. }
             | ActionRecord::Copy { sig, .. }
             | ActionRecord::Write { sig, .. }
+            | ActionRecord::Symlink { sig, .. }
             | ActionRecord::Python { sig, .. } => sig,
         }
     }

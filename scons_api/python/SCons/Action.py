@@ -494,7 +494,7 @@ class ActionFactory:
 def run_records(recs, target, source, env):
     """Run action records now, while the scripts are read (Execute()): print each, then run it.
     Returns 0 or the failing status (after printing `scons: *** ...`)."""
-    import sys, subprocess, shutil
+    import os, sys, subprocess, shutil
     from SCons import _state
     opts = _state.options
     for r in recs:
@@ -507,6 +507,13 @@ def run_records(recs, target, source, env):
             status, text = python_actions[r['id']][0].execute(target, source, env)
         elif r['kind'] == 'copy':
             shutil.copy2(str(source[0]), str(target[0]))
+            status, text = 0, ''
+        elif r['kind'] == 'symlink':
+            for link, points_to in r['links']:
+                path = os.path.join(_state.fs.top_abspath, link)
+                if os.path.islink(path):
+                    os.unlink(path)
+                os.symlink(points_to, path)
             status, text = 0, ''
         else:
             from SCons._docons import _env_strings

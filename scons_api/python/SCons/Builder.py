@@ -6,7 +6,7 @@ import os
 
 from SCons import Util
 from SCons.Util import is_List, is_String, splitext
-from SCons.Errors import UserError, unsupported
+from SCons.Errors import UserError
 from SCons import Action as _A
 
 _null = object()
@@ -438,26 +438,26 @@ def make_static_lib_builder():
                        name='StaticLibrary')
 
 
-def _shlib_emitter(target, source, env):
-    if env.subst('$SHLIBVERSION'):
-        unsupported("SharedLibrary with SHLIBVERSION")
-    for t in target:
-        t.attributes.shared = True
-    return target, source
+def _link_with_symlinks(com, comstr):
+    """The link command, then the versioned library's symlinks (SCons's LibSymlinksAction)."""
+    from SCons.Tool.linkCommon import LibSymlinksAction
+    return _A.ListAction([_A.Action(com, comstr), LibSymlinksAction()])
 
 
 def make_shlib_builder():
-    b = BuilderBase(action=_A.Action('$SHLINKCOM', '$SHLINKCOMSTR'), prefix='$SHLIBPREFIX',
-                    suffix='$_SHLIBSUFFIX', src_suffix='$SHOBJSUFFIX', src_builder='SharedObject',
-                    emitter=_shlib_emitter, kind='shlib', name='SharedLibrary')
+    b = BuilderBase(action=_link_with_symlinks('$SHLINKCOM', '$SHLINKCOMSTR'),
+                    prefix='$SHLIBPREFIX', suffix='$_SHLIBSUFFIX', src_suffix='$SHOBJSUFFIX',
+                    src_builder='SharedObject', emitter='$SHLIBEMITTER', kind='shlib',
+                    name='SharedLibrary')
     b.shared = True
     return b
 
 
 def make_ldmodule_builder():
-    b = BuilderBase(action=_A.Action('$LDMODULECOM', '$LDMODULECOMSTR'), prefix='$LDMODULEPREFIX',
-                    suffix='$_LDMODULESUFFIX', src_suffix='$SHOBJSUFFIX', src_builder='SharedObject',
-                    emitter=_shlib_emitter, kind='shlib', name='LoadableModule')
+    b = BuilderBase(action=_link_with_symlinks('$LDMODULECOM', '$LDMODULECOMSTR'),
+                    prefix='$LDMODULEPREFIX', suffix='$_LDMODULESUFFIX', src_suffix='$SHOBJSUFFIX',
+                    src_builder='SharedObject', emitter='$LDMODULEEMITTER', kind='shlib',
+                    name='LoadableModule')
     b.shared = True
     return b
 

@@ -468,9 +468,12 @@ def base_variables():
 
 
 def __libversionflags(env, version_var, flags_var):
-    if env.subst('$' + version_var):
-        from SCons.Errors import unsupported
-        unsupported("versioned shared libraries ($%s)" % version_var)
+    """$flags_var when $version_var is set (the soname flags of a versioned library)."""
+    try:
+        if env.subst('$' + version_var):
+            return env[flags_var]
+    except KeyError:
+        pass
     return None
 
 

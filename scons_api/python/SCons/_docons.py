@@ -282,7 +282,11 @@ class _Writer:
                         for d in dirs:
                             ap = os.path.normpath(os.path.join(d.abspath, name))
                             n = self.fs.lookup_abs(ap)
-                            if (n is not None and n.task is not None) or os.path.isfile(ap):
+                            # built (a task's target or a side effect, as a versioned
+                            # library's links), or on disk
+                            if (n is not None and (n.task is not None
+                                                   or getattr(n, 'side_effect', 0))) \
+                                    or os.path.isfile(ap):
                                 n = n or self.fs.File(ap)
                                 if n not in out:
                                     out.append(n)

@@ -358,9 +358,9 @@ def Command(target, source, action, env=None, **kw):
     return bld(env, target, source, **kw)
 
 
-def _install_one(env, dst, src, show):
+def _install_one(env, dst, src, show, versioned=False):
     from SCons.Builder import Task
-    from SCons.Action import _CopyAction
+    from SCons.Action import _CopyAction, ListAction
     from SCons.Node.FS import Entry as _E
     if type(src) is _E:
         src.disambiguate()
@@ -372,7 +372,15 @@ def _install_one(env, dst, src, show):
             dst._init_dir()
     elif type(dst) is _E:
         dst.__class__ = SCons.Node.FS.File
-    task = Task([dst], [src], env, _CopyAction(show), _state.fs.getcwd(), None, kind='install')
+    action = _CopyAction(show)
+    if versioned:
+        # the copy, then the library's symlinks re-made next to it (SCons's installShlibLinks)
+        from SCons.Tool import linkCommon
+        links = linkCommon.install_links(dst, src)
+        if links:
+            linkCommon.EmitLibSymlinks(env, links, dst)
+            action = ListAction([action, linkCommon.InstallSymlinksAction(links)])
+    task = Task([dst], [src], env, action, _state.fs.getcwd(), None, kind='install')
     dst.task = task
     dst.env = env
     dst.sources = [src]
@@ -392,6 +400,23 @@ def Install(dir, source, env=None, **kw):
     for d in dirs:
         for s in srcs:
             out.append(_install_one(env, d.Entry(s.name), s, 'Install file: "%(src)s" as "%(dst)s"'))
+    return Util.NodeList(out)
+
+
+def InstallVersionedLib(dir, source, env=None, **kw):
+    env = env or DefaultEnvironment()
+    if kw:
+        env = env.Override(kw)
+    fs = _state.fs
+    dirs = [fs.Dir(env.subst(d)) if is_String(d) else d for d in Util.flatten([dir])]
+    srcs = [fs.Entry(env.subst(s)) if is_String(s) else s for s in Util.flatten([source])]
+    out = []
+    for d in dirs:
+        for s in srcs:
+            if isinstance(s, SCons.Node.FS.Dir):
+                raise UserError("cannot install directory `%s' as a version library" % s)
+            out.append(_install_one(env, d.File(s.name), s, 'Install file: "%(src)s" as "%(dst)s"',
+                                    versioned=True))
     return Util.NodeList(out)
 
 
@@ -579,7 +604,7 @@ def _unsupported(name):
 
 
 for _name in ('Repository', 'SConsignFile', 'Progress', 'FindSourceFiles', 'FindInstalledFiles',
-              'SourceCode', 'Local', 'InstallVersionedLib', 'Pseudo', 'SetBuildSignatureType',
+              'SourceCode', 'Local', 'Pseudo', 'SetBuildSignatureType',
               'SetContentSignatureType', 'TargetSignatures', 'SourceSignatures', 'Interactive',
               'ValidateOptions', 'DebugOptions', 'Tag', 'Package', 'Virtualenv'):
     globals()[_name] = _unsupported(_name)
@@ -608,7 +633,8 @@ _ENV_FUNCS = {
     'Alias': Alias, 'AlwaysBuild': AlwaysBuild, 'Clean': Clean, 'Command': Command,
     'Default': Default, 'Depends': Depends, 'Ignore': Ignore, 'Precious': Precious,
     'NoClean': NoClean, 'NoCache': NoCache, 'Glob': Glob, 'Install': Install,
-    'InstallAs': InstallAs, 'VariantDir': VariantDir, 'Help': Help, 'GetOption': GetOption,
+    'InstallAs': InstallAs, 'InstallVersionedLib': InstallVersionedLib, 'VariantDir': VariantDir,
+    'Help': Help, 'GetOption': GetOption,
     'SetOption': SetOption, 'EnsurePythonVersion': EnsurePythonVersion,
     'EnsureSConsVersion': EnsureSConsVersion, 'Exit': Exit, 'GetLaunchDir': GetLaunchDir,
     'SConscriptChdir': SConscriptChdir, 'Execute': Execute, 'SideEffect': SideEffect,

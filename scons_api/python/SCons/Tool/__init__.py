@@ -195,6 +195,8 @@ def gen_link(env):
     env['_SHLIBVERSION'] = "${'.' + SHLIBVERSION  if SHLIBVERSION else ''}"
     env['_SHLIBVERSIONFLAGS'] = '$SHLIBVERSIONFLAGS -Wl,-soname=$_SHLIBSONAME'
     env['SHLIBSONAMEFLAGS'] = '-Wl,-soname=$_SHLIBSONAME'
+    from SCons.Tool import linkCommon
+    linkCommon.setup(env)
     env['LDMODULE'] = '$SHLINK'
     env['LDMODULEPREFIX'] = '$SHLIBPREFIX'
     env['LDMODULESUFFIX'] = '$SHLIBSUFFIX'

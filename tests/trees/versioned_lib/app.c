@@ -1,0 +1,2 @@
+#include "greet.h"
+int main(void) { greet(); return 0; }

@@ -1,0 +1,1 @@
+int solo(int n) { return n + 1; }
