@@ -21,6 +21,10 @@ pub trait FrontEndCalls {
 
     /// The paths (top-relative or absolute) that scanner `scanner` finds in `node`.
     fn scan(&self, scanner: u64, node: &str) -> Result<Vec<String>, String>;
+
+    /// The status of an `Exit()` raised by the callback that just failed (taken once), which
+    /// becomes SCons's exit status.
+    fn explicit_exit(&self) -> Option<i32>;
 }
 
 impl FrontEndCalls for scons_api::FrontEnd {
@@ -54,5 +58,11 @@ impl FrontEndCalls for scons_api::FrontEnd {
         let args = serde_json::json!({"scanner": scanner, "node": node});
         let answer = self.call("scan", &args.to_string())?;
         serde_json::from_str(&answer).map_err(|e| format!("bad scanner answer: {e}"))
+    }
+
+    fn explicit_exit(&self) -> Option<i32> {
+        let answer = self.call("explicit_exit", "{}").ok()?;
+        let code: Option<i64> = serde_json::from_str(&answer).ok()?;
+        code.map(|c| c as i32)
     }
 }

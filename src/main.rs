@@ -284,15 +284,10 @@ fn main() -> ExitCode {
         Some(t) if !t.is_empty() => t.clone(),
         _ => match (&g.default_targets, opts.climb_mode()) {
             (_, 1) => vec![format!("#{launch_rel}")],
-            (Some(d), mode) => d
+            // (with -U the front end kept only the local SConscripts' defaults)
+            (Some(d), _) => d
                 .iter()
                 .map(|&n| g.nodes[n].path.clone())
-                .filter(|p| {
-                    mode != 2
-                        || launch_rel == "."
-                        || p == &launch_rel
-                        || p.starts_with(&format!("{launch_rel}/"))
-                })
                 .map(|p| {
                     if g.alias(&p).is_some() || p.starts_with('/') {
                         p
@@ -443,7 +438,7 @@ fn main() -> ExitCode {
                 println!("scons: building terminated because of errors.");
             }
         }
-        return ExitCode::from(2);
+        return ExitCode::from(result.exit_status.unwrap_or(2) as u8);
     }
     if progress {
         println!("scons: done building targets.");

@@ -62,6 +62,9 @@ pub struct BuildResult {
     pub interrupted: bool,
     /// `-q`: something is not up to date.
     pub stale: bool,
+    /// The exit status of the last failure, when not SCons's usual 2 (an `Exit()` in a
+    /// function action or scanner).
+    pub exit_status: Option<i32>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -321,12 +324,30 @@ impl<'g, 's> Scheduler<'g, 's> {
         self.release(u);
     }
 
+    /// After a Python callback failed: was it an `Exit()`? Its status becomes the build's.
+    fn explicit_exit(&mut self) -> bool {
+        match self.calls.and_then(|c| c.explicit_exit()) {
+            Some(code) => {
+                self.result.exit_status = Some(code);
+                true
+            }
+            None => false,
+        }
+    }
+
     fn up_to_date_message(&mut self, n: NodeId) {
         if let Some(printed) = self.goal_nodes.get_mut(&n) {
-            // A named file nothing builds is "nothing to do" (printed even with -s); a built
-            // one is "up to date".
-            let source_file =
-                self.g.producer[n].is_none() && self.g.nodes[n].kind == scons_api::NodeKind::File;
+            // A named file nothing builds, or an alias never given sources (SCons gives it no
+            // builder), is "nothing to do" (printed even with -s); a built one is "up to date".
+            let source_file = match self.g.producer[n] {
+                None => self.g.nodes[n].kind == scons_api::NodeKind::File,
+                Some(p) => {
+                    let rec = &self.g.tasks[p].rec;
+                    self.g.nodes[n].kind == scons_api::NodeKind::Alias
+                        && rec.sources.is_empty()
+                        && rec.actions.is_empty()
+                }
+            };
             if !*printed && !self.opts.question && (source_file || !self.opts.silent) {
                 *printed = true;
                 let path = &self.g.nodes[n].path;
@@ -657,6 +678,7 @@ impl<'g, 's> Scheduler<'g, 's> {
         if let Some(e) = scan.error {
             let target = self.g.nodes[self.g.tasks[t].rec.targets[0]].path.clone();
             err(&format!("scons: *** [{target}] {e}"));
+            self.explicit_exit();
             self.fail(u);
             return None;
         }
@@ -700,9 +722,12 @@ impl<'g, 's> Scheduler<'g, 's> {
             Err(what) => {
                 let first = self.g.nodes[targets[0]].path.clone();
                 err(&format!("scons: *** [{first}] {what}"));
+                // What a failed command left is removed (a deliberate difference: SCons keeps
+                // it), except after an Exit() the user's function chose to make.
+                let keep = self.explicit_exit();
                 for &n in &targets {
                     let node = &self.g.nodes[n];
-                    if node.kind == NodeKind::File && !node.precious {
+                    if !keep && node.kind == NodeKind::File && !node.precious {
                         let _ = std::fs::remove_file(&node.abs);
                     }
                     self.checker.forget(n);

@@ -23,6 +23,8 @@ macro_rules! scenarios {
 scenarios!(
     add_option,
     explain_deciders,
+    explicit_exit,
+    climb_local,
     user_scanner,
     cachedir,
     implicit_cache,

@@ -224,8 +224,11 @@ impl Default for FrontEnd {
 const CALLBACK_DRIVER: &str = r#"
 import sys
 import SCons._docons
+import SCons.Errors
 try:
     __result = ("ok", SCons._docons.callback(__kind, __args))
+except (SCons.Errors.UserError, SCons.Errors.StopError) as __exc:
+    __result = ("error", str(__exc))
 except BaseException as __exc:
     import traceback
     __result = ("error", "".join(traceback.format_exception_only(type(__exc), __exc)).strip())

@@ -114,6 +114,9 @@ def callback(kind, args):
     old_cwd = os.getcwd()
     os.chdir(fs.top_abspath)
     try:
+        if kind == 'explicit_exit':
+            code, _state.explicit_exit = _state.explicit_exit, None
+            return json.dumps(code if code is None or isinstance(code, int) else 1)
         if kind == 'decide':
             function = _state.python_deciders[args['function']]
             prev = args.get('prev')
@@ -124,11 +127,30 @@ def callback(kind, args):
         if kind == 'scan':
             scanner, env, cwd = _state.scan_calls[args['scanner']]
             node = fs.File(os.path.join(fs.top_abspath, args['node']))
-            found = scanner(node, env, scanner.path(env, cwd))
+            try:
+                found = scanner(node, env, scanner.path(env, cwd))
+            except SystemExit as e:
+                from SCons.Action import explicit_exit
+                from SCons.Errors import UserError
+                raise UserError(explicit_exit(e))
             return json.dumps([_node_path(n) for n in found])
         raise ValueError("unknown callback %r" % (kind,))
     finally:
         os.chdir(old_cwd)
+
+
+def _local_defaults(targets):
+    """-U: only the Default() targets built from an SConscript in the launch folder (those
+    no builder made are kept: the engine sorts them out), as SCons filters them."""
+    if _state.options.get('climb_up') != 3:
+        return targets
+    launch = _state.fs.Dir(_state.launch_dir)
+    out = []
+    for t in targets:
+        cwd = getattr(t, 'cwd', None)
+        if cwd is None or cwd.srcnode() is launch:
+            out.append(t)
+    return out
 
 
 def _action_text(action):
@@ -375,7 +397,7 @@ class _Writer:
                                    'decider': 'content', 'chdir': None})
         defaults = None
         if _state.default_targets is not None:
-            defaults = [self.nid(n) for n in _state.default_targets]
+            defaults = [self.nid(n) for n in _local_defaults(_state.default_targets)]
         bt = Script._build_targets_for_engine()
         option_help = None
         if _state.options.get('help') and _state.help_text is None:

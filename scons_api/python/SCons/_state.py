@@ -18,6 +18,7 @@ decider_default = 'content'
 python_deciders = []   # Decider() functions, by id (engine callback 'decide')
 scan_calls = []        # (scanner, env, cwd) by id (engine callback 'scan')
 cache_dir = None       # CacheDir() folder (absolute), for environments without their own
+explicit_exit = None   # Exit() status raised in a function action or scanner (engine asks once)
 
 
 def reset(request_):

@@ -572,8 +572,12 @@ def _default_builder(name):
     return f
 
 
-_BUILDER_NAMES = ('ParseConfig', 'Program', 'Object', 'StaticObject', 'SharedObject', 'Library', 'StaticLibrary',
-                  'SharedLibrary', 'LoadableModule')
+# SCons's global default builders (Package stays unsupported above); a builder the
+# default environment lacks fails as a missing env attribute, as in SCons
+_BUILDER_NAMES = ('ParseConfig', 'CFile', 'CXXFile', 'DVI', 'Jar', 'Java', 'JavaH', 'Library',
+                  'LoadableModule', 'M4', 'MSVSProject', 'Object', 'PCH', 'PDF', 'PostScript',
+                  'Program', 'RES', 'RMIC', 'SharedLibrary', 'SharedObject', 'StaticLibrary',
+                  'StaticObject', 'Substfile', 'Tar', 'Textfile', 'TypeLibrary', 'Zip')
 for _name in _BUILDER_NAMES:
     globals()[_name] = _default_builder(_name)
 del _name
