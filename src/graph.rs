@@ -1,8 +1,7 @@
 //! The build graph: the nodes and tasks the front end declared, indexed for the engine: which
 //! task produces each node, lookups by path and alias name, and the folder tree (a folder target
-//! means every node below it). Task-to-task edges are kept in a petgraph graph for cycle checks.
+//! means every node below it).
 
-use petgraph::graph::{DiGraph, NodeIndex};
 use scons_api::{BuildGraph, DeciderRecord, NodeKind, TaskRecord};
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::path::{Component, Path, PathBuf};
@@ -379,29 +378,5 @@ impl Graph {
         } else {
             format!("{src}/{rest}")
         })
-    }
-
-    /// Task-level dependency graph of the declared inputs, for cycle detection.
-    pub fn find_cycle(&self) -> Option<Vec<String>> {
-        let mut dg: DiGraph<TaskId, ()> = DiGraph::with_capacity(self.tasks.len(), 0);
-        let idx: Vec<NodeIndex> = (0..self.tasks.len()).map(|t| dg.add_node(t)).collect();
-        for t in 0..self.tasks.len() {
-            for n in self.ordering_inputs(t) {
-                if let Some(p) = self.producer[n] {
-                    dg.add_edge(idx[p], idx[t], ());
-                }
-            }
-        }
-        for scc in petgraph::algo::tarjan_scc(&dg) {
-            let is_cycle = scc.len() > 1 || dg.contains_edge(scc[0], scc[0]);
-            if is_cycle {
-                return Some(
-                    scc.iter()
-                        .map(|&i| self.nodes[self.tasks[dg[i]].rec.targets[0]].path.clone())
-                        .collect(),
-                );
-            }
-        }
-        None
     }
 }

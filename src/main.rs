@@ -61,6 +61,16 @@ fn fail(msg: &str) -> ExitCode {
     ExitCode::from(2)
 }
 
+/// The dependency cycles met, reported after the build as SCons's taskmaster cleanup does.
+fn report_cycles(cycles: &[Vec<String>]) -> ExitCode {
+    let mut msg = String::from("Found dependency cycle(s):\n");
+    for c in cycles {
+        msg.push_str(&format!("  {}\n", c.join(" -> ")));
+    }
+    eprintln!();
+    fail_at_caller(&msg)
+}
+
 /// A user error raised by docons itself: like SCons, name where it was raised
 /// (`File "...", line N, in main`) under the message.
 #[track_caller]
@@ -271,12 +281,6 @@ fn main() -> ExitCode {
         }
         return ExitCode::SUCCESS;
     }
-    if let Some(cycle) = g.find_cycle() {
-        return fail(&format!(
-            "Found dependency cycle(s):\n  {}",
-            cycle.join(" -> ")
-        ));
-    }
     // What to build: BUILD_TARGETS, else Default(), else the top folder (or, with -u, the
     // launch folder).
     let launch_rel = top_relative(&top, &launch_dir);
@@ -438,10 +442,16 @@ fn main() -> ExitCode {
                 println!("scons: building terminated because of errors.");
             }
         }
+        if !result.cycles.is_empty() {
+            return report_cycles(&result.cycles);
+        }
         return ExitCode::from(result.exit_status.unwrap_or(2) as u8);
     }
     if progress {
         println!("scons: done building targets.");
+    }
+    if !result.cycles.is_empty() {
+        return report_cycles(&result.cycles);
     }
     if opts.question && result.stale {
         return ExitCode::from(1);

@@ -65,6 +65,9 @@ pub struct BuildResult {
     /// The exit status of the last failure, when not SCons's usual 2 (an `Exit()` in a
     /// function action or scanner).
     pub exit_status: Option<i32>,
+    /// Dependency cycles met (each `a -> b -> ... -> a` as target paths, a node before the
+    /// ones waiting for it); their tasks were not built.
+    pub cycles: Vec<Vec<String>>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -116,6 +119,9 @@ pub struct Scheduler<'g, 's> {
     children: Arc<Mutex<HashMap<usize, u32>>>,
     result: BuildResult,
     stop: bool,
+    /// SCons's "pending children": units found unfinished when a unit waiting for them was
+    /// considered (a cycle), in the order found.
+    pending: Vec<usize>,
 }
 
 fn out(line: &str) {
@@ -161,6 +167,7 @@ impl<'g, 's> Scheduler<'g, 's> {
             children: Arc::new(Mutex::new(HashMap::new())),
             result: BuildResult::default(),
             stop: false,
+            pending: Vec::new(),
         }
     }
 
@@ -197,9 +204,12 @@ impl<'g, 's> Scheduler<'g, 's> {
         for n in self.g.ordering_inputs(t) {
             if let Some(p) = self.g.producer[n] {
                 let pu = self.visit_task(p);
-                if pu != u && self.units[pu].order != usize::MAX {
-                    self.add_edge(pu, u);
+                if self.units[pu].order == usize::MAX {
+                    // Still being visited: a dependency cycle. As in SCons, `u` waits for it
+                    // anyway (so neither is ever built) and it is reported after the build.
+                    self.add_pending(pu);
                 }
+                self.add_edge(pu, u);
             }
         }
         self.units[u].order = self.next_order;
@@ -207,11 +217,69 @@ impl<'g, 's> Scheduler<'g, 's> {
         u
     }
 
+    /// Visit a task named again at the top (a goal, or a folder goal's entry). SCons considers
+    /// such a node again while it still waits, finding its inputs on a cycle pending once more.
+    fn visit_top_task(&mut self, t: TaskId) -> usize {
+        let Some(u) = self.task_unit[t] else {
+            return self.visit_task(t);
+        };
+        if !self.pending.is_empty() {
+            for n in self.g.ordering_inputs(t) {
+                if let Some(pu) = self.g.producer[n].and_then(|p| self.task_unit[p]) {
+                    if self.find_cycle(pu).is_some() {
+                        self.add_pending(pu);
+                    }
+                }
+            }
+        }
+        u
+    }
+
+    fn add_pending(&mut self, u: usize) {
+        if !self.pending.contains(&u) {
+            self.pending.push(u);
+        }
+    }
+
+    /// SCons's cycle search: from `start` through the units waiting for it, back to `start`.
+    fn find_cycle(&self, start: usize) -> Option<Vec<usize>> {
+        fn walk(s: &Scheduler, stack: &mut Vec<usize>, seen: &mut HashSet<usize>) -> bool {
+            let top = *stack.last().unwrap();
+            if !seen.insert(top) {
+                return false;
+            }
+            for &d in &s.units[top].dependents {
+                stack.push(d);
+                if d == stack[0] || walk(s, stack, seen) {
+                    return true;
+                }
+                stack.pop();
+            }
+            false
+        }
+        let mut stack = vec![start];
+        walk(self, &mut stack, &mut HashSet::new()).then_some(stack)
+    }
+
+    /// The cycles through the pending units still unbuilt, as target paths.
+    fn cycles(&self) -> Vec<Vec<String>> {
+        let name = |u: usize| match self.units[u].kind {
+            UnitKind::Task(t) => self.g.nodes[self.g.tasks[t].rec.targets[0]].path.clone(),
+            UnitKind::Goal { .. } => String::new(),
+        };
+        self.pending
+            .iter()
+            .filter(|&&u| self.units[u].status == Status::Waiting)
+            .filter_map(|&u| self.find_cycle(u))
+            .map(|c| c.into_iter().map(name).collect())
+            .collect()
+    }
+
     fn visit_dir(&mut self, dir: &str, under: &mut Vec<TaskId>, deps: &mut Vec<usize>) {
         for entry in self.g.dir_entries(dir) {
             if let Some(n) = self.g.lookup(&entry) {
                 if let Some(p) = self.g.producer[n] {
-                    deps.push(self.visit_task(p));
+                    deps.push(self.visit_top_task(p));
                     under.push(p);
                 }
             }
@@ -226,7 +294,7 @@ impl<'g, 's> Scheduler<'g, 's> {
             match self.goals[gi].inner().clone() {
                 Goal::Node(n) => match self.g.producer[n] {
                     Some(p) => {
-                        self.visit_task(p);
+                        self.visit_top_task(p);
                     }
                     None => {
                         let u = self.new_unit(UnitKind::Goal {
@@ -299,6 +367,7 @@ impl<'g, 's> Scheduler<'g, 's> {
             }
         }
         self.checker.state.flush();
+        self.result.cycles = self.cycles();
         self.result
     }
 

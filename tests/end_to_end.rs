@@ -25,6 +25,7 @@ scenarios!(
     explain_deciders,
     explicit_exit,
     climb_local,
+    dependency_cycle,
     user_scanner,
     cachedir,
     implicit_cache,
