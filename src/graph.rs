@@ -19,6 +19,7 @@ pub struct Node {
     pub always_build: bool,
     pub noclean: bool,
     pub nocache: bool,
+    pub pseudo: bool,
     pub clean: Vec<NodeId>,
     pub ignore: Vec<NodeId>,
     /// `node.Decider(...)`: overrides the deciders of the tasks that depend on this node.
@@ -46,6 +47,12 @@ pub struct Graph {
     pub help_text: Option<String>,
     /// `(variant folder, source folder, duplicate)`, in declaration order.
     pub variant_dirs: Vec<(String, String, bool)>,
+    /// The engine's warnings that are on (`target-not-built`, `dependency`).
+    pub warnings: Vec<String>,
+    /// `Progress()`, if the scripts called it.
+    pub progress: Option<scons_api::ProgressRecord>,
+    /// The SConstruct/SConscript files read.
+    pub sconscripts: Vec<String>,
 }
 
 /// Normalise `path` lexically (no `.`, resolved `..`) against `base`.
@@ -106,6 +113,9 @@ impl Graph {
                 .iter()
                 .map(|v| (v.variant.clone(), v.src.clone(), v.duplicate))
                 .collect(),
+            warnings: rec.warnings,
+            progress: rec.progress,
+            sconscripts: rec.sconscripts,
         };
         for n in rec.nodes {
             let abs = match n.kind {
@@ -131,6 +141,7 @@ impl Graph {
                 always_build: n.always_build,
                 noclean: n.noclean,
                 nocache: n.nocache,
+                pseudo: n.pseudo,
                 clean: n.clean,
                 ignore: n.ignore,
                 decider: n.decider,
@@ -215,6 +226,7 @@ impl Graph {
             always_build: false,
             noclean: false,
             nocache: false,
+            pseudo: false,
             clean: Vec::new(),
             ignore: Vec::new(),
             decider: None,

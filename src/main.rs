@@ -11,6 +11,7 @@ mod clean;
 mod cli;
 mod graph;
 mod graph_cache;
+mod progress;
 mod scanner;
 mod scheduler;
 mod signature;
@@ -61,14 +62,23 @@ fn fail(msg: &str) -> ExitCode {
     ExitCode::from(2)
 }
 
-/// The dependency cycles met, reported after the build as SCons's taskmaster cleanup does.
-fn report_cycles(cycles: &[Vec<String>]) -> ExitCode {
-    let mut msg = String::from("Found dependency cycle(s):\n");
-    for c in cycles {
-        msg.push_str(&format!("  {}\n", c.join(" -> ")));
-    }
+/// What SCons reports after the closing message: an error that stopped the build outside a
+/// task, else the dependency cycles met (as its taskmaster cleanup does).
+fn report_after_build(result: &scheduler::BuildResult) -> Option<ExitCode> {
+    let msg = if let Some(msg) = &result.fatal {
+        msg.clone()
+    } else if !result.cycles.is_empty() {
+        let mut msg = String::from("Found dependency cycle(s):\n");
+        for c in &result.cycles {
+            msg.push_str(&format!("  {}\n", c.join(" -> ")));
+        }
+        msg
+    } else {
+        return None;
+    };
+    // (SCons's user-error report starts with a blank line)
     eprintln!();
-    fail_at_caller(&msg)
+    Some(fail_at_caller(&msg))
 }
 
 /// A user error raised by docons itself: like SCons, name where it was raised
@@ -442,16 +452,16 @@ fn main() -> ExitCode {
                 println!("scons: building terminated because of errors.");
             }
         }
-        if !result.cycles.is_empty() {
-            return report_cycles(&result.cycles);
+        if let Some(code) = report_after_build(&result) {
+            return code;
         }
         return ExitCode::from(result.exit_status.unwrap_or(2) as u8);
     }
     if progress {
         println!("scons: done building targets.");
     }
-    if !result.cycles.is_empty() {
-        return report_cycles(&result.cycles);
+    if let Some(code) = report_after_build(&result) {
+        return code;
     }
     if opts.question && result.stale {
         return ExitCode::from(1);

@@ -6,6 +6,7 @@
 use crate::cachedir;
 use crate::callbacks::FrontEndCalls;
 use crate::graph::{Graph, NodeId, TaskId};
+use crate::progress::Progress;
 use crate::state::State;
 use crate::uptodate::{Checker, Scan, TaskInputs};
 use scons_api::{ActionRecord, NodeKind};
@@ -68,6 +69,9 @@ pub struct BuildResult {
     /// Dependency cycles met (each `a -> b -> ... -> a` as target paths, a node before the
     /// ones waiting for it); their tasks were not built.
     pub cycles: Vec<Vec<String>>,
+    /// An error that stopped the build outside any task (SCons reports it after the closing
+    /// message): a `Pseudo()` target that exists once built.
+    pub fatal: Option<String>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -94,6 +98,9 @@ struct Unit {
     dependents: Vec<usize>,
     status: Status,
     blocked: bool,
+    /// With `Progress()`: the nodes nothing builds that SCons evaluates just before this unit
+    /// (its leaf inputs, a folder goal's plain entries), shown when it is evaluated.
+    leaves: Vec<String>,
 }
 
 struct Job {
@@ -122,6 +129,11 @@ pub struct Scheduler<'g, 's> {
     /// SCons's "pending children": units found unfinished when a unit waiting for them was
     /// considered (a cycle), in the order found.
     pending: Vec<usize>,
+    /// `(include, includer)` pairs already warned about (`--warn=dependency`).
+    warned_missing: HashSet<(String, String)>,
+    progress: Option<Progress>,
+    /// Leaves met while planning, for the next unit planned (see `Unit::leaves`).
+    leaf_buffer: Vec<String>,
 }
 
 fn out(line: &str) {
@@ -136,6 +148,17 @@ fn err(line: &str) {
     let _ = e.flush();
 }
 
+/// An engine warning, as SCons prints one: a blank line, the message, then where it was given.
+#[track_caller]
+fn warn(msg: &str) {
+    let at = std::panic::Location::caller();
+    err(&format!(
+        "\nscons: warning: {msg}\nFile \"{}\", line {}, in build",
+        at.file(),
+        at.line()
+    ));
+}
+
 impl<'g, 's> Scheduler<'g, 's> {
     pub fn new(
         g: &'g mut Graph,
@@ -145,6 +168,7 @@ impl<'g, 's> Scheduler<'g, 's> {
         opts: BuildOptions,
     ) -> Self {
         let ntasks = g.tasks.len();
+        let g_progress = g.progress.clone();
         let mut goal_nodes = HashMap::new();
         for goal in &goals {
             if let Goal::Node(n) = goal {
@@ -168,6 +192,9 @@ impl<'g, 's> Scheduler<'g, 's> {
             result: BuildResult::default(),
             stop: false,
             pending: Vec::new(),
+            warned_missing: HashSet::new(),
+            progress: g_progress.map(Progress::new),
+            leaf_buffer: Vec::new(),
         }
     }
 
@@ -179,6 +206,7 @@ impl<'g, 's> Scheduler<'g, 's> {
             dependents: Vec::new(),
             status: Status::Waiting,
             blocked: false,
+            leaves: Vec::new(),
         });
         self.units.len() - 1
     }
@@ -202,6 +230,9 @@ impl<'g, 's> Scheduler<'g, 's> {
         let u = self.new_unit(UnitKind::Task(t));
         self.task_unit[t] = Some(u);
         for n in self.g.ordering_inputs(t) {
+            if self.g.producer[n].is_none() && self.progress.is_some() {
+                self.leaf_buffer.push(self.g.nodes[n].path.clone());
+            }
             if let Some(p) = self.g.producer[n] {
                 let pu = self.visit_task(p);
                 if self.units[pu].order == usize::MAX {
@@ -212,6 +243,7 @@ impl<'g, 's> Scheduler<'g, 's> {
                 self.add_edge(pu, u);
             }
         }
+        self.units[u].leaves = std::mem::take(&mut self.leaf_buffer);
         self.units[u].order = self.next_order;
         self.next_order += 1;
         u
@@ -276,16 +308,75 @@ impl<'g, 's> Scheduler<'g, 's> {
     }
 
     fn visit_dir(&mut self, dir: &str, under: &mut Vec<TaskId>, deps: &mut Vec<usize>) {
-        for entry in self.g.dir_entries(dir) {
+        let progress = self.progress.is_some();
+        let entries = if progress {
+            self.entries_with_scripts(dir)
+        } else {
+            self.g.dir_entries(dir)
+        };
+        for entry in entries {
+            let mut built = false;
             if let Some(n) = self.g.lookup(&entry) {
                 if let Some(p) = self.g.producer[n] {
                     deps.push(self.visit_top_task(p));
                     under.push(p);
+                    built = true;
                 }
             }
-            if self.g.is_known_dir(&entry) {
+            if entry != "." && self.g.is_known_dir(&entry) {
                 self.visit_dir(&entry, under, deps);
             }
+            if progress && !built {
+                self.leaf_buffer.push(entry);
+            }
+        }
+    }
+
+    /// With `Progress()`: a folder's entries as SCons walks them (the nodes it knows, which
+    /// include the scripts it read), sorted by name.
+    fn entries_with_scripts(&self, dir: &str) -> Vec<String> {
+        let mut all: std::collections::BTreeSet<String> =
+            self.g.dir_entries(dir).into_iter().collect();
+        for script in &self.g.sconscripts {
+            let parent = script.rsplit_once('/').map_or(".", |(d, _)| d);
+            if parent == dir {
+                all.insert(script.clone());
+            }
+        }
+        all.into_iter().collect()
+    }
+
+    /// With `Progress()`: show `path` as evaluated now.
+    fn progress_node(&mut self, path: &str) {
+        if let Some(p) = &mut self.progress {
+            p.node(path, self.calls);
+        }
+    }
+
+    /// With `Progress()`: unit `u` is evaluated: first the leaves SCons evaluates before it.
+    fn progress_leaves(&mut self, u: usize) {
+        if self.progress.is_some() {
+            for path in std::mem::take(&mut self.units[u].leaves) {
+                self.progress_node(&path);
+            }
+        }
+    }
+
+    /// With `Progress()`: task `t` is prepared: its inputs nothing builds (those the scanners
+    /// found included), then its targets.
+    fn progress_task(&mut self, t: TaskId, inputs: &[NodeId]) {
+        if self.progress.is_none() {
+            return;
+        }
+        for &n in inputs {
+            if self.g.producer[n].is_none() {
+                let path = self.g.nodes[n].path.clone();
+                self.progress_node(&path);
+            }
+        }
+        for n in self.g.tasks[t].rec.targets.clone() {
+            let path = self.g.nodes[n].path.clone();
+            self.progress_node(&path);
         }
     }
 
@@ -301,6 +392,7 @@ impl<'g, 's> Scheduler<'g, 's> {
                             goal: gi,
                             under: Vec::new(),
                         });
+                        self.units[u].leaves = std::mem::take(&mut self.leaf_buffer);
                         self.units[u].order = self.next_order;
                         self.next_order += 1;
                     }
@@ -313,6 +405,7 @@ impl<'g, 's> Scheduler<'g, 's> {
                     for du in deps {
                         self.add_edge(du, u);
                     }
+                    self.units[u].leaves = std::mem::take(&mut self.leaf_buffer);
                     self.units[u].order = self.next_order;
                     self.next_order += 1;
                 }
@@ -436,10 +529,19 @@ impl<'g, 's> Scheduler<'g, 's> {
             self.release(u);
             return false;
         }
+        self.progress_leaves(u);
         let t = match &self.units[u].kind {
             UnitKind::Goal { goal, under } => {
                 let goal = self.goals[*goal].clone();
                 let any_executed = under.iter().any(|t| self.executed.contains(t));
+                match goal.inner() {
+                    Goal::Dir(d) => self.progress_node(d),
+                    Goal::Node(n) => {
+                        let path = self.g.nodes[*n].path.clone();
+                        self.progress_node(&path);
+                    }
+                    Goal::Reflected(_) => {}
+                }
                 match goal {
                     Goal::Dir(d) => {
                         if !any_executed && !self.opts.silent && !self.opts.question {
@@ -474,6 +576,9 @@ impl<'g, 's> Scheduler<'g, 's> {
         }
         // An alias (or a side effect: a task without actions) is current unless one of its own
         // inputs was just built (SCons judges it by its children's state, not by a stored record).
+        if self.g.tasks[t].rec.actions.is_empty() {
+            self.progress_task(t, &declared);
+        }
         let task = &self.g.tasks[t];
         if task.rec.actions.is_empty() {
             let rebuilt = declared
@@ -493,6 +598,7 @@ impl<'g, 's> Scheduler<'g, 's> {
         let Some(inputs) = self.gather_inputs(u, t, declared) else {
             return false; // waits for a generated input, or failed
         };
+        self.progress_task(t, &inputs.nodes);
         let reason = match self.decide(t, &inputs) {
             Ok(r) => r,
             Err(e) => {
@@ -744,6 +850,15 @@ impl<'g, 's> Scheduler<'g, 's> {
             }
             scan
         };
+        if !scan.missing.is_empty() && self.g.warnings.iter().any(|w| w == "dependency") {
+            for (name, from) in &scan.missing {
+                if self.warned_missing.insert((name.clone(), from.clone())) {
+                    warn(&format!(
+                        "No dependency generated for file: {name} (included from: {from}) -- file not found"
+                    ));
+                }
+            }
+        }
         if let Some(e) = scan.error {
             let target = self.g.nodes[self.g.tasks[t].rec.targets[0]].path.clone();
             err(&format!("scons: *** [{target}] {e}"));
@@ -782,6 +897,26 @@ impl<'g, 's> Scheduler<'g, 's> {
         let targets = self.g.tasks[t].rec.targets.clone();
         match job.result {
             Ok(()) => {
+                // What SCons checks once a target is built: a Pseudo() one must not exist;
+                // another should (`--warn=target-not-built`).
+                let warn_missing = self.g.warnings.iter().any(|w| w == "target-not-built");
+                for &n in &targets {
+                    let node = &self.g.nodes[n];
+                    if node.kind != NodeKind::File && node.kind != NodeKind::Dir {
+                        continue;
+                    }
+                    let exists = node.abs.symlink_metadata().is_ok();
+                    if node.pseudo && exists {
+                        self.result.fatal =
+                            Some(format!("Pseudo target {} must not exist", node.path));
+                        self.stop = true;
+                        self.units[u].status = Status::Failed;
+                        return;
+                    }
+                    if !node.pseudo && !exists && warn_missing {
+                        warn(&format!("Cannot find target {} after building", node.path));
+                    }
+                }
                 let inputs = self.pending_inputs.remove(&t).unwrap_or_default();
                 self.record_success(t, &inputs);
                 cachedir::push(self.g, t, &inputs, &self.opts.cache);

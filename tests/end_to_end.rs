@@ -26,6 +26,8 @@ scenarios!(
     explicit_exit,
     climb_local,
     dependency_cycle,
+    engine_warnings,
+    progress,
     user_scanner,
     cachedir,
     implicit_cache,

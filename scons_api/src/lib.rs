@@ -67,10 +67,11 @@ try:
 except BaseException as __exc:
     exec(__report_source, globals())
     __result = ("error",) + report(__exc, __frontend_dir)
-try:
-    sys.stdout.flush()
-except Exception:
-    pass
+for __f in (sys.stdout, sys.stderr):
+    try:
+        __f.flush()
+    except Exception:
+        pass
 "#;
 
 impl FrontEnd {
@@ -232,10 +233,11 @@ except (SCons.Errors.UserError, SCons.Errors.StopError) as __exc:
 except BaseException as __exc:
     import traceback
     __result = ("error", "".join(traceback.format_exception_only(type(__exc), __exc)).strip())
-try:
-    sys.stdout.flush()
-except Exception:
-    pass
+for __f in (sys.stdout, sys.stderr):
+    try:
+        __f.flush()
+    except Exception:
+        pass
 "#;
 
 impl FrontEnd {

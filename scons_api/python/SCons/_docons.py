@@ -4,7 +4,7 @@ import json
 import os
 import sys
 
-from SCons import _inputs, _state, Subst, Util
+from SCons import _inputs, _state, Subst, Util, Warnings
 
 
 class _Unbuffered:
@@ -38,6 +38,7 @@ def read(request):
     top = os.path.normpath(os.path.abspath(request['top']))
     request['top'] = top
     _state.reset(request)
+    Warnings.setup(_state.options.get('warn'))
     from SCons import Script
     from SCons.Script.SConscript import _run, call_stack
     from SCons.Action import python_actions
@@ -117,6 +118,11 @@ def callback(kind, args):
         if kind == 'explicit_exit':
             code, _state.explicit_exit = _state.explicit_exit, None
             return json.dumps(code if code is None or isinstance(code, int) else 1)
+        if kind == 'progress':
+            path = args['node']
+            node = _state.aliases.get(path) or _entry(path)
+            _state.progress_function(node)
+            return 'null'
         if kind == 'decide':
             function = _state.python_deciders[args['function']]
             prev = args.get('prev')
@@ -408,7 +414,7 @@ class _Writer:
         while i < len(self.node_objs):
             n = self.node_objs[i]
             d = {'path': n.path if n.kind in ('file', 'dir') else str(n.path), 'kind': n.kind}
-            for f in ('precious', 'always_build', 'noclean', 'nocache'):
+            for f in ('precious', 'always_build', 'noclean', 'nocache', 'pseudo'):
                 if n.flags.get(f):
                     d[f] = True
             if n.clean:
@@ -431,6 +437,9 @@ class _Writer:
             'variant_dirs': [{'variant': v.path, 'src': s.path, 'duplicate': d}
                              for v, s, d in self.fs.variant_dirs],
             'exit': exit_status,
+            'warnings': Warnings.engine_warnings(),
+            'progress': _state.progress,
+            'sconscripts': [n.path for n in _state.script_nodes],
         }
 
 

@@ -228,6 +228,14 @@ def AlwaysBuild(*targets, env=None):
     return out
 
 
+def Pseudo(*targets, env=None):
+    """Targets that must not exist once built (and are not warned about as missing)."""
+    out = _targets(env, targets)
+    for t in out:
+        t.set_pseudo()
+    return out
+
+
 def Precious(*targets, env=None):
     out = _targets(env, targets)
     for t in out:
@@ -424,6 +432,15 @@ _settable = ('clean', 'diskcheck', 'duplicate', 'experimental', 'hash_chunksize'
 def SetOption(name, value, env=None):
     if name not in _settable and name not in SConsOptions.settable:
         raise UserError("This option is not settable from an SConscript file: %r" % (name,))
+    if name == 'warn':
+        # added to what was given before, and applied now (even over the command line's)
+        from SCons import Warnings
+        value = [value] if is_String(value) else list(value)
+        value = list(_state.script_warn) + value
+        _state.script_warn = value
+        Warnings.process_warn_strings(value)
+        _state.options[name] = list(_state.options.get(name) or []) + value
+        return
     if name not in SConsOptions.from_command_line:
         _state.options[name] = value
 
@@ -540,6 +557,29 @@ def AddPostAction(files, action, env=None):
     return _add_pre_post(files, action, 'post_actions', env)
 
 
+def Progress(obj, interval=1, file=None, overwrite=False):
+    """What the engine shows as it evaluates each node (FORMAT.md `progress`): a string
+    (`$TARGET` is the node), a list of strings in turn, or a function called with the node."""
+    if file is None or file is sys.stdout or file is sys.__stdout__:
+        to_stderr = False
+    elif file is sys.stderr or file is sys.__stderr__:
+        to_stderr = True
+    else:
+        unsupported("Progress() with a file other than sys.stdout or sys.stderr")
+    rec = {'interval': int(interval), 'overwrite': bool(overwrite), 'stderr': to_stderr}
+    _state.progress_function = None
+    if callable(obj):
+        rec['kind'] = 'function'
+        _state.progress_function = obj
+    elif is_List(obj):
+        rec['kind'] = 'list'
+        rec['list'] = [str(x) for x in obj]
+    else:
+        rec['kind'] = 'string'
+        rec['text'] = str(obj)
+    _state.progress = rec
+
+
 def GetBuildFailures():
     return []
 
@@ -555,8 +595,8 @@ def _unsupported(name):
     return f
 
 
-for _name in ('Repository', 'SConsignFile', 'Progress', 'FindSourceFiles', 'FindInstalledFiles',
-              'SourceCode', 'Local', 'InstallVersionedLib', 'Pseudo', 'SetBuildSignatureType',
+for _name in ('Repository', 'SConsignFile', 'FindSourceFiles', 'FindInstalledFiles',
+              'SourceCode', 'Local', 'InstallVersionedLib', 'SetBuildSignatureType',
               'SetContentSignatureType', 'TargetSignatures', 'SourceSignatures', 'Interactive',
               'ValidateOptions', 'DebugOptions', 'Tag', 'Package', 'Virtualenv'):
     globals()[_name] = _unsupported(_name)
@@ -587,7 +627,7 @@ from SCons.SConf import Configure  # noqa: E402
 _ENV_FUNCS = {
     'Configure': Configure,
     'Alias': Alias, 'AlwaysBuild': AlwaysBuild, 'Clean': Clean, 'Command': Command,
-    'Default': Default, 'Depends': Depends, 'Ignore': Ignore, 'Precious': Precious,
+    'Default': Default, 'Depends': Depends, 'Ignore': Ignore, 'Precious': Precious, 'Pseudo': Pseudo,
     'NoClean': NoClean, 'NoCache': NoCache, 'Glob': Glob, 'Install': Install,
     'InstallAs': InstallAs, 'VariantDir': VariantDir, 'Help': Help, 'GetOption': GetOption,
     'SetOption': SetOption, 'EnsurePythonVersion': EnsurePythonVersion,
