@@ -26,6 +26,10 @@ pub trait FrontEndCalls {
     /// Call the `Progress()` function with the node `path` (as it is shown).
     fn progress(&self, path: &str) -> Result<(), String>;
 
+    /// The build is over: `GetBuildFailures()` now gives `failures`, and the scripts' atexit
+    /// functions run.
+    fn build_done(&self, failures: &[crate::scheduler::Failure]);
+
     /// The status of an `Exit()` raised by the callback that just failed (taken once), which
     /// becomes SCons's exit status.
     fn explicit_exit(&self) -> Option<i32>;
@@ -67,6 +71,13 @@ impl FrontEndCalls for scons_api::FrontEnd {
     fn progress(&self, path: &str) -> Result<(), String> {
         let args = serde_json::json!({ "node": path });
         self.call("progress", &args.to_string()).map(|_| ())
+    }
+
+    fn build_done(&self, failures: &[crate::scheduler::Failure]) {
+        let args = serde_json::json!({ "failures": failures });
+        if let Err(e) = self.call("build_done", &args.to_string()) {
+            eprintln!("{}", e.trim_end());
+        }
     }
 
     fn explicit_exit(&self) -> Option<i32> {

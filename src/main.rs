@@ -441,10 +441,27 @@ fn main() -> ExitCode {
     );
     phase("build done");
     drop(state);
+    let code = closing(&result, &opts, progress, unknown.is_some());
+    // The scripts' atexit functions run last, and may ask GetBuildFailures().
+    if let Some(front) = &front {
+        use callbacks::FrontEndCalls;
+        front.build_done(&result.failures);
+    }
+    code
+}
+
+/// The end of a build as SCons tells it: the closing message, what is reported after it, and
+/// the exit status.
+fn closing(
+    result: &scheduler::BuildResult,
+    opts: &cli::Options,
+    progress: bool,
+    unknown: bool,
+) -> ExitCode {
     if result.interrupted {
         eprintln!("scons: Build interrupted.");
     }
-    if result.errors || result.interrupted || unknown.is_some() {
+    if result.errors || result.interrupted || unknown {
         if progress {
             if opts.keep_going && !result.interrupted {
                 println!("scons: done building targets (errors occurred during build).");
@@ -452,7 +469,7 @@ fn main() -> ExitCode {
                 println!("scons: building terminated because of errors.");
             }
         }
-        if let Some(code) = report_after_build(&result) {
+        if let Some(code) = report_after_build(result) {
             return code;
         }
         return ExitCode::from(result.exit_status.unwrap_or(2) as u8);
@@ -460,7 +477,7 @@ fn main() -> ExitCode {
     if progress {
         println!("scons: done building targets.");
     }
-    if let Some(code) = report_after_build(&result) {
+    if let Some(code) = report_after_build(result) {
         return code;
     }
     if opts.question && result.stale {

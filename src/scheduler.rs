@@ -69,9 +69,22 @@ pub struct BuildResult {
     /// Dependency cycles met (each `a -> b -> ... -> a` as target paths, a node before the
     /// ones waiting for it); their tasks were not built.
     pub cycles: Vec<Vec<String>>,
+    /// The tasks that failed, in order (`GetBuildFailures()`).
+    pub failures: Vec<Failure>,
     /// An error that stopped the build outside any task (SCons reports it after the closing
     /// message): a `Pseudo()` target that exists once built.
     pub fatal: Option<String>,
+}
+
+/// A failed task, as SCons's `BuildError` tells it.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct Failure {
+    /// The first target.
+    pub node: String,
+    /// What followed `scons: *** [node] `.
+    pub errstr: String,
+    /// The command's exit status (`Error N`), else 2.
+    pub status: i32,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -486,11 +499,31 @@ impl<'g, 's> Scheduler<'g, 's> {
         self.release(u);
     }
 
+    /// A task for `target` failed with `msg`: say so as SCons does, and keep it for
+    /// `GetBuildFailures()`.
+    fn task_error(&mut self, target: &str, msg: &str) {
+        err(&format!("scons: *** [{target}] {msg}"));
+        // (as in SCons, the last failure's status is the build's: 2 unless an Exit())
+        self.result.exit_status = None;
+        let status = msg
+            .strip_prefix("Error ")
+            .and_then(|c| c.parse().ok())
+            .unwrap_or(2);
+        self.result.failures.push(Failure {
+            node: target.to_owned(),
+            errstr: msg.to_owned(),
+            status,
+        });
+    }
+
     /// After a Python callback failed: was it an `Exit()`? Its status becomes the build's.
     fn explicit_exit(&mut self) -> bool {
         match self.calls.and_then(|c| c.explicit_exit()) {
             Some(code) => {
                 self.result.exit_status = Some(code);
+                if let Some(f) = self.result.failures.last_mut() {
+                    f.status = code;
+                }
                 true
             }
             None => false,
@@ -566,10 +599,11 @@ impl<'g, 's> Scheduler<'g, 's> {
                 && !self.checker.exists(self.g, n)
             {
                 let target = self.g.nodes[self.g.tasks[t].rec.targets[0]].path.clone();
-                err(&format!(
-                    "scons: *** [{target}] Source `{}' not found, needed by target `{target}'.",
+                let msg = format!(
+                    "Source `{}' not found, needed by target `{target}'.",
                     self.g.nodes[n].path
-                ));
+                );
+                self.task_error(&target, &msg);
                 self.fail(u);
                 return false;
             }
@@ -603,7 +637,7 @@ impl<'g, 's> Scheduler<'g, 's> {
             Ok(r) => r,
             Err(e) => {
                 let target = self.g.nodes[self.g.tasks[t].rec.targets[0]].path.clone();
-                err(&format!("scons: *** [{target}] {e}"));
+                self.task_error(&target, &e);
                 self.fail(u);
                 return false;
             }
@@ -861,7 +895,7 @@ impl<'g, 's> Scheduler<'g, 's> {
         }
         if let Some(e) = scan.error {
             let target = self.g.nodes[self.g.tasks[t].rec.targets[0]].path.clone();
-            err(&format!("scons: *** [{target}] {e}"));
+            self.task_error(&target, &e);
             self.explicit_exit();
             self.fail(u);
             return None;
@@ -925,7 +959,7 @@ impl<'g, 's> Scheduler<'g, 's> {
             }
             Err(what) => {
                 let first = self.g.nodes[targets[0]].path.clone();
-                err(&format!("scons: *** [{first}] {what}"));
+                self.task_error(&first, &what);
                 // What a failed command left is removed (a deliberate difference: SCons keeps
                 // it), except after an Exit() the user's function chose to make.
                 let keep = self.explicit_exit();

@@ -28,6 +28,7 @@ scenarios!(
     dependency_cycle,
     engine_warnings,
     progress,
+    build_failures,
     user_scanner,
     cachedir,
     implicit_cache,

@@ -84,6 +84,10 @@ def read(request):
     try:
         os.chdir(top)
         out = _Writer().write(exit_status)
+        import atexit
+        if atexit._ncallbacks():
+            # they run after the build, with this interpreter
+            _inputs.volatile.append('atexit functions')
         out['inputs'] = _inputs.manifest()
         out['stdout'] = out_tee.text()
         out['stderr'] = err_tee.text()
@@ -118,6 +122,15 @@ def callback(kind, args):
         if kind == 'explicit_exit':
             code, _state.explicit_exit = _state.explicit_exit, None
             return json.dumps(code if code is None or isinstance(code, int) else 1)
+        if kind == 'build_done':
+            from SCons.Errors import BuildError
+            _state.build_failures[:] = [
+                BuildError(node=_state.aliases.get(f['node']) or _entry(f['node']),
+                           errstr=f['errstr'], status=f['status'], exitstatus=2)
+                for f in args['failures']]
+            import atexit
+            atexit._run_exitfuncs()
+            return 'null'
         if kind == 'progress':
             path = args['node']
             node = _state.aliases.get(path) or _entry(path)

@@ -18,6 +18,7 @@ decider_default = 'content'
 python_deciders = []   # Decider() functions, by id (engine callback 'decide')
 scan_calls = []        # (scanner, env, cwd) by id (engine callback 'scan')
 cache_dir = None       # CacheDir() folder (absolute), for environments without their own
+build_failures = []    # GetBuildFailures(): BuildErrors, filled once the build is over
 script_nodes = []      # the SConstruct/SConscript file nodes read
 progress = None        # Progress() record (FORMAT.md `progress`)
 progress_function = None  # its function, called back by the engine ('progress')
@@ -45,6 +46,7 @@ def reset(request_):
     progress = None
     progress_function = None
     script_nodes = []
+    build_failures[:] = []
     exports = {}
     default_env = None
     sconscript_chdir = True

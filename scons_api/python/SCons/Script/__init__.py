@@ -581,7 +581,8 @@ def Progress(obj, interval=1, file=None, overwrite=False):
 
 
 def GetBuildFailures():
-    return []
+    """The failed tasks' BuildErrors (filled when the build is over, for atexit functions)."""
+    return _state.build_failures
 
 
 def GetSConsVersion(env=None):
