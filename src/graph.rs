@@ -241,6 +241,19 @@ impl Graph {
         self.entries.contains_key(path)
     }
 
+    /// A folder's entries as SCons knows them (the declared nodes and the scripts it read),
+    /// sorted by name.
+    pub fn entries_with_scripts(&self, dir: &str) -> Vec<String> {
+        let mut all: BTreeSet<String> = self.dir_entries(dir).into_iter().collect();
+        for script in &self.sconscripts {
+            let parent = script.rsplit_once('/').map_or(".", |(d, _)| d);
+            if parent == dir {
+                all.insert(script.clone());
+            }
+        }
+        all.into_iter().collect()
+    }
+
     /// The paths directly inside folder `dir`, sorted by name as SCons walks them.
     pub fn dir_entries(&self, dir: &str) -> Vec<String> {
         match self.entries.get(dir) {

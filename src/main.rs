@@ -16,6 +16,7 @@ mod scanner;
 mod scheduler;
 mod signature;
 mod state;
+mod tree;
 mod uptodate;
 
 use cli::Options;
@@ -127,6 +128,12 @@ fn main() -> ExitCode {
             return ExitCode::from(2);
         }
     };
+    for t in &opts.tree {
+        if let Err(word) = tree::parse(t) {
+            eprint!("{}", tree::invalid_message(&word));
+            return ExitCode::from(2);
+        }
+    }
     if opts.environment_overrides {
         // SCons accepts -e and ignores it, saying so with the spelling used.
         let long = std::env::args().any(|a| a == "--environment-overrides");
@@ -423,6 +430,11 @@ fn main() -> ExitCode {
             "implicit_deps_unchanged",
             opts.implicit_deps_unchanged,
         ),
+        tree: opts
+            .tree
+            .iter()
+            .filter_map(|t| tree::parse(t).ok())
+            .collect(),
         cache: cachedir::CacheOptions {
             disable: opts.cache_disable,
             force: opts.cache_force,

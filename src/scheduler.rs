@@ -35,6 +35,8 @@ pub struct BuildOptions {
     /// `--implicit-deps-unchanged`: trust the recorded implicit deps even if sources changed.
     pub implicit_deps_unchanged: bool,
     pub cache: crate::cachedir::CacheOptions,
+    /// `--tree=` printers, each run after every named target is done.
+    pub tree: Vec<crate::tree::TreeOptions>,
 }
 
 /// A requested target: a node (file or alias), or a folder meaning everything below it.
@@ -147,6 +149,10 @@ pub struct Scheduler<'g, 's> {
     progress: Option<Progress>,
     /// Leaves met while planning, for the next unit planned (see `Unit::leaves`).
     leaf_buffer: Vec<String>,
+    /// With `--tree`: the goals (indices) each unit completes, and the inputs each task was
+    /// judged on.
+    tree_goals: HashMap<usize, Vec<usize>>,
+    task_inputs: HashMap<TaskId, Vec<NodeId>>,
 }
 
 fn out(line: &str) {
@@ -208,6 +214,8 @@ impl<'g, 's> Scheduler<'g, 's> {
             warned_missing: HashSet::new(),
             progress: g_progress.map(Progress::new),
             leaf_buffer: Vec::new(),
+            tree_goals: HashMap::new(),
+            task_inputs: HashMap::new(),
         }
     }
 
@@ -323,7 +331,7 @@ impl<'g, 's> Scheduler<'g, 's> {
     fn visit_dir(&mut self, dir: &str, under: &mut Vec<TaskId>, deps: &mut Vec<usize>) {
         let progress = self.progress.is_some();
         let entries = if progress {
-            self.entries_with_scripts(dir)
+            self.g.entries_with_scripts(dir)
         } else {
             self.g.dir_entries(dir)
         };
@@ -345,18 +353,96 @@ impl<'g, 's> Scheduler<'g, 's> {
         }
     }
 
-    /// With `Progress()`: a folder's entries as SCons walks them (the nodes it knows, which
-    /// include the scripts it read), sorted by name.
-    fn entries_with_scripts(&self, dir: &str) -> Vec<String> {
-        let mut all: std::collections::BTreeSet<String> =
-            self.g.dir_entries(dir).into_iter().collect();
-        for script in &self.g.sconscripts {
-            let parent = script.rsplit_once('/').map_or(".", |(d, _)| d);
-            if parent == dir {
-                all.insert(script.clone());
+    /// `--tree`: a node's children are its declared inputs, what the scanners found, then the
+    /// commands' executables.
+    fn keep_tree_inputs(&mut self, t: TaskId, inputs: &[NodeId]) {
+        let exes = &self.g.tasks[t].rec.implicit;
+        let mut children: Vec<NodeId> = inputs
+            .iter()
+            .copied()
+            .filter(|n| !exes.contains(n))
+            .collect();
+        children.extend(exes.iter().copied().filter(|n| inputs.contains(n)));
+        self.task_inputs.insert(t, children);
+    }
+
+    /// `--tree`: scan the tasks below `roots` that were not evaluated (the build stopped), as
+    /// SCons scans a node to print its children.
+    fn scan_for_tree(&mut self, roots: Vec<NodeId>) {
+        let mut stack = roots;
+        let mut seen = HashSet::new();
+        while let Some(n) = stack.pop() {
+            let Some(t) = self.g.producer.get(n).copied().flatten() else {
+                continue;
+            };
+            if !seen.insert(t) {
+                continue;
+            }
+            if !self.task_inputs.contains_key(&t) {
+                let mut inputs = self.g.declared_inputs(t);
+                let scan = self.checker.scan(self.g, t, &|_| true);
+                for m in self.g.tasks[t].rec.implicit.iter().chain(&scan.implicit) {
+                    if !inputs.contains(m) {
+                        inputs.push(*m);
+                    }
+                }
+                self.keep_tree_inputs(t, &inputs);
+            }
+            stack.extend(self.task_inputs[&t].iter().copied());
+        }
+    }
+
+    /// `--tree`: unit `u` is done; print the trees of the goals it completes.
+    fn print_trees(&mut self, u: usize) {
+        let Some(goals) = self.tree_goals.remove(&u) else {
+            return;
+        };
+        let mut roots = Vec::new();
+        for &gi in &goals {
+            match self.goals[gi].inner() {
+                Goal::Node(n) => roots.push(*n),
+                Goal::Dir(d) => {
+                    let mut dirs = vec![d.clone()];
+                    while let Some(d) = dirs.pop() {
+                        for e in self.g.entries_with_scripts(&d) {
+                            roots.extend(self.g.lookup(&e));
+                            if e != d && e != "." && self.g.is_known_dir(&e) {
+                                dirs.push(e);
+                            }
+                        }
+                    }
+                }
+                Goal::Reflected(_) => {}
             }
         }
-        all.into_iter().collect()
+        self.scan_for_tree(roots);
+        let units = &self.units;
+        let task_unit = &self.task_unit;
+        let (executed, no_exec) = (&self.executed, self.opts.no_exec);
+        // (with -n, what would have been built is not current)
+        let current = |t: TaskId| {
+            task_unit[t].is_some_and(|tu| units[tu].status == Status::Done)
+                && !(no_exec && executed.contains(&t))
+        };
+        let view = crate::tree::View {
+            g: self.g,
+            inputs: &self.task_inputs,
+            current: &current,
+        };
+        let mut text = String::new();
+        for gi in goals {
+            let root = match self.goals[gi].inner() {
+                Goal::Node(n) => crate::tree::Item::Node(*n),
+                Goal::Dir(d) => crate::tree::Item::Dir(d.clone()),
+                Goal::Reflected(_) => continue,
+            };
+            for opts in &self.opts.tree {
+                text.push_str(&view.render(&root, opts));
+            }
+        }
+        let mut o = std::io::stdout().lock();
+        let _ = o.write_all(text.as_bytes());
+        let _ = o.flush();
     }
 
     /// With `Progress()`: show `path` as evaluated now.
@@ -375,9 +461,12 @@ impl<'g, 's> Scheduler<'g, 's> {
         }
     }
 
-    /// With `Progress()`: task `t` is prepared: its inputs nothing builds (those the scanners
-    /// found included), then its targets.
+    /// Task `t` is prepared with `inputs`: kept for `--tree`; with `Progress()`, its inputs
+    /// nothing builds (those the scanners found included), then its targets.
     fn progress_task(&mut self, t: TaskId, inputs: &[NodeId]) {
+        if !self.opts.tree.is_empty() {
+            self.keep_tree_inputs(t, inputs);
+        }
         if self.progress.is_none() {
             return;
         }
@@ -398,7 +487,8 @@ impl<'g, 's> Scheduler<'g, 's> {
             match self.goals[gi].inner().clone() {
                 Goal::Node(n) => match self.g.producer[n] {
                     Some(p) => {
-                        self.visit_top_task(p);
+                        let u = self.visit_top_task(p);
+                        self.tree_goals.entry(u).or_default().push(gi);
                     }
                     None => {
                         let u = self.new_unit(UnitKind::Goal {
@@ -406,6 +496,7 @@ impl<'g, 's> Scheduler<'g, 's> {
                             under: Vec::new(),
                         });
                         self.units[u].leaves = std::mem::take(&mut self.leaf_buffer);
+                        self.tree_goals.entry(u).or_default().push(gi);
                         self.units[u].order = self.next_order;
                         self.next_order += 1;
                     }
@@ -419,6 +510,7 @@ impl<'g, 's> Scheduler<'g, 's> {
                         self.add_edge(du, u);
                     }
                     self.units[u].leaves = std::mem::take(&mut self.leaf_buffer);
+                    self.tree_goals.entry(u).or_default().push(gi);
                     self.units[u].order = self.next_order;
                     self.next_order += 1;
                 }
@@ -478,6 +570,9 @@ impl<'g, 's> Scheduler<'g, 's> {
     }
 
     fn release(&mut self, u: usize) {
+        if self.units[u].status == Status::Done && !self.opts.tree.is_empty() {
+            self.print_trees(u);
+        }
         let failed = self.units[u].status == Status::Failed;
         for d in std::mem::take(&mut self.units[u].dependents) {
             if failed {
@@ -493,6 +588,21 @@ impl<'g, 's> Scheduler<'g, 's> {
     fn fail(&mut self, u: usize) {
         self.units[u].status = Status::Failed;
         self.result.errors = true;
+        if !self.opts.tree.is_empty() {
+            // SCons prints the tree of the failed goal, or (when the failure stops the build)
+            // of the goal being built.
+            let goal_unit = if self.tree_goals.contains_key(&u) || self.opts.keep_going {
+                Some(u)
+            } else {
+                self.tree_goals
+                    .iter()
+                    .min_by_key(|(_, goals)| goals.first().copied())
+                    .map(|(&gu, _)| gu)
+            };
+            if let Some(gu) = goal_unit {
+                self.print_trees(gu);
+            }
+        }
         if !self.opts.keep_going {
             self.stop = true;
         }

@@ -29,6 +29,7 @@ scenarios!(
     engine_warnings,
     progress,
     build_failures,
+    tree_option,
     user_scanner,
     cachedir,
     implicit_cache,
