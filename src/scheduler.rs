@@ -344,7 +344,7 @@ impl<'g, 's> Scheduler<'g, 's> {
                     built = true;
                 }
             }
-            if entry != "." && self.g.is_known_dir(&entry) {
+            if entry != dir && self.g.is_known_dir(&entry) {
                 self.visit_dir(&entry, under, deps);
             }
             if progress && !built {
@@ -406,7 +406,7 @@ impl<'g, 's> Scheduler<'g, 's> {
                     while let Some(d) = dirs.pop() {
                         for e in self.g.entries_with_scripts(&d) {
                             roots.extend(self.g.lookup(&e));
-                            if e != d && e != "." && self.g.is_known_dir(&e) {
+                            if e != d && self.g.is_known_dir(&e) {
                                 dirs.push(e);
                             }
                         }

@@ -96,6 +96,9 @@ impl View<'_> {
             self.g.entries_with_scripts(dir).into_iter().collect();
         for inputs in self.inputs.values() {
             for &n in inputs {
+                if self.g.nodes[n].kind != NodeKind::File {
+                    continue;
+                }
                 let path = &self.g.nodes[n].path;
                 if path.rsplit_once('/').map_or(".", |(d, _)| d) == dir {
                     all.insert(path.clone());
