@@ -1,7 +1,8 @@
 //! Calls from the engine back into the front end, for what only Python can do once the scripts
-//! were read: run a Python function action, and answer for a `Decider()` function or a user
-//! `Scanner()` function (through `SCons._docons.callback`, see FORMAT.md, "callbacks"). This
-//! trait is the engine's one door into the interpreter; it is used from the main thread only.
+//! were read: run a Python function action, answer for a `Decider()` function or a user
+//! `Scanner()` function, call a `Progress()` function (through `SCons._docons.callback`, see
+//! FORMAT.md, "callbacks"). This trait is the engine's one door into the interpreter; it is used
+//! from the main thread only.
 
 use crate::state::InputRecord;
 
@@ -21,6 +22,17 @@ pub trait FrontEndCalls {
 
     /// The paths (top-relative or absolute) that scanner `scanner` finds in `node`.
     fn scan(&self, scanner: u64, node: &str) -> Result<Vec<String>, String>;
+
+    /// Call the `Progress()` function with the node `path` (as it is shown).
+    fn progress(&self, path: &str) -> Result<(), String>;
+
+    /// The build is over: `GetBuildFailures()` now gives `failures`, and the scripts' atexit
+    /// functions run.
+    fn build_done(&self, failures: &[crate::scheduler::Failure]);
+
+    /// The status of an `Exit()` raised by the callback that just failed (taken once), which
+    /// becomes SCons's exit status.
+    fn explicit_exit(&self) -> Option<i32>;
 }
 
 impl FrontEndCalls for scons_api::FrontEnd {
@@ -54,5 +66,23 @@ impl FrontEndCalls for scons_api::FrontEnd {
         let args = serde_json::json!({"scanner": scanner, "node": node});
         let answer = self.call("scan", &args.to_string())?;
         serde_json::from_str(&answer).map_err(|e| format!("bad scanner answer: {e}"))
+    }
+
+    fn progress(&self, path: &str) -> Result<(), String> {
+        let args = serde_json::json!({ "node": path });
+        self.call("progress", &args.to_string()).map(|_| ())
+    }
+
+    fn build_done(&self, failures: &[crate::scheduler::Failure]) {
+        let args = serde_json::json!({ "failures": failures });
+        if let Err(e) = self.call("build_done", &args.to_string()) {
+            eprintln!("{}", e.trim_end());
+        }
+    }
+
+    fn explicit_exit(&self) -> Option<i32> {
+        let answer = self.call("explicit_exit", "{}").ok()?;
+        let code: Option<i64> = serde_json::from_str(&answer).ok()?;
+        code.map(|c| c as i32)
     }
 }

@@ -317,12 +317,12 @@ impl Options {
             .collect()
     }
 
-    /// SCons's `climb_up` option value: 0 none, 1 `-u`, 2 `-U`, 3 `-D`.
+    /// SCons's `climb_up` option value: 0 none, 1 `-u`, 2 `-D`, 3 `-U`.
     pub fn climb_mode(&self) -> u8 {
         if self.climb_default {
-            3
-        } else if self.climb_local_default {
             2
+        } else if self.climb_local_default {
+            3
         } else if self.climb_up {
             1
         } else {

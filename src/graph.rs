@@ -1,8 +1,7 @@
 //! The build graph: the nodes and tasks the front end declared, indexed for the engine: which
 //! task produces each node, lookups by path and alias name, and the folder tree (a folder target
-//! means every node below it). Task-to-task edges are kept in a petgraph graph for cycle checks.
+//! means every node below it).
 
-use petgraph::graph::{DiGraph, NodeIndex};
 use scons_api::{BuildGraph, DeciderRecord, NodeKind, TaskRecord};
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::path::{Component, Path, PathBuf};
@@ -20,6 +19,7 @@ pub struct Node {
     pub always_build: bool,
     pub noclean: bool,
     pub nocache: bool,
+    pub pseudo: bool,
     pub clean: Vec<NodeId>,
     pub ignore: Vec<NodeId>,
     /// `node.Decider(...)`: overrides the deciders of the tasks that depend on this node.
@@ -49,6 +49,12 @@ pub struct Graph {
     pub help_text: Option<String>,
     /// `(variant folder, source folder, duplicate)`, in declaration order.
     pub variant_dirs: Vec<(String, String, bool)>,
+    /// The engine's warnings that are on (`target-not-built`, `dependency`).
+    pub warnings: Vec<String>,
+    /// `Progress()`, if the scripts called it.
+    pub progress: Option<scons_api::ProgressRecord>,
+    /// The SConstruct/SConscript files read.
+    pub sconscripts: Vec<String>,
 }
 
 /// Normalise `path` lexically (no `.`, resolved `..`) against `base`.
@@ -109,6 +115,9 @@ impl Graph {
                 .iter()
                 .map(|v| (v.variant.clone(), v.src.clone(), v.duplicate))
                 .collect(),
+            warnings: rec.warnings,
+            progress: rec.progress,
+            sconscripts: rec.sconscripts,
         };
         for n in rec.nodes {
             let abs = match n.kind {
@@ -134,6 +143,7 @@ impl Graph {
                 always_build: n.always_build,
                 noclean: n.noclean,
                 nocache: n.nocache,
+                pseudo: n.pseudo,
                 clean: n.clean,
                 ignore: n.ignore,
                 decider: n.decider,
@@ -219,6 +229,7 @@ impl Graph {
             always_build: false,
             noclean: false,
             nocache: false,
+            pseudo: false,
             clean: Vec::new(),
             ignore: Vec::new(),
             decider: None,
@@ -232,6 +243,19 @@ impl Graph {
     /// Is `path` a folder that holds known nodes?
     pub fn is_known_dir(&self, path: &str) -> bool {
         self.entries.contains_key(path)
+    }
+
+    /// A folder's entries as SCons knows them (the declared nodes and the scripts it read),
+    /// sorted by name.
+    pub fn entries_with_scripts(&self, dir: &str) -> Vec<String> {
+        let mut all: BTreeSet<String> = self.dir_entries(dir).into_iter().collect();
+        for script in &self.sconscripts {
+            let parent = script.rsplit_once('/').map_or(".", |(d, _)| d);
+            if parent == dir {
+                all.insert(script.clone());
+            }
+        }
+        all.into_iter().collect()
     }
 
     /// The paths directly inside folder `dir`, sorted by name as SCons walks them.
@@ -387,29 +411,5 @@ impl Graph {
         } else {
             format!("{src}/{rest}")
         })
-    }
-
-    /// Task-level dependency graph of the declared inputs, for cycle detection.
-    pub fn find_cycle(&self) -> Option<Vec<String>> {
-        let mut dg: DiGraph<TaskId, ()> = DiGraph::with_capacity(self.tasks.len(), 0);
-        let idx: Vec<NodeIndex> = (0..self.tasks.len()).map(|t| dg.add_node(t)).collect();
-        for t in 0..self.tasks.len() {
-            for n in self.ordering_inputs(t) {
-                if let Some(p) = self.producer[n] {
-                    dg.add_edge(idx[p], idx[t], ());
-                }
-            }
-        }
-        for scc in petgraph::algo::tarjan_scc(&dg) {
-            let is_cycle = scc.len() > 1 || dg.contains_edge(scc[0], scc[0]);
-            if is_cycle {
-                return Some(
-                    scc.iter()
-                        .map(|&i| self.nodes[self.tasks[dg[i]].rec.targets[0]].path.clone())
-                        .collect(),
-                );
-            }
-        }
-        None
     }
 }

@@ -11,11 +11,13 @@ mod clean;
 mod cli;
 mod graph;
 mod graph_cache;
+mod progress;
 mod run_child;
 mod scanner;
 mod scheduler;
 mod signature;
 mod state;
+mod tree;
 mod uptodate;
 mod watch;
 
@@ -63,14 +65,33 @@ fn fail(msg: &str) -> u8 {
     2
 }
 
+/// What SCons reports after the closing message: an error that stopped the build outside a
+/// task, else the dependency cycles met (as its taskmaster cleanup does).
+fn report_after_build(result: &scheduler::BuildResult) -> Option<u8> {
+    let msg = if let Some(msg) = &result.fatal {
+        msg.clone()
+    } else if !result.cycles.is_empty() {
+        let mut msg = String::from("Found dependency cycle(s):\n");
+        for c in &result.cycles {
+            msg.push_str(&format!("  {}\n", c.join(" -> ")));
+        }
+        msg
+    } else {
+        return None;
+    };
+    // (SCons's user-error report starts with a blank line)
+    eprintln!();
+    Some(fail_at_caller(&msg))
+}
+
 /// A user error raised by docons itself: like SCons, name where it was raised
 /// (`File "...", line N, in main`) under the message.
 #[track_caller]
-fn fail_at_caller(msg: &str) -> ExitCode {
+fn fail_at_caller(msg: &str) -> u8 {
     let at = std::panic::Location::caller();
     eprintln!("scons: *** {msg}");
     eprintln!("File \"{}\", line {}, in main", at.file(), at.line());
-    ExitCode::from(2)
+    2
 }
 
 /// Turn a target word into a goal: an alias name, a known node, a folder, or an existing file.
@@ -113,6 +134,12 @@ fn main() -> ExitCode {
             return ExitCode::from(2);
         }
     };
+    for t in &opts.tree {
+        if let Err(word) = tree::parse(t) {
+            eprint!("{}", tree::invalid_message(&word));
+            return ExitCode::from(2);
+        }
+    }
     if opts.environment_overrides {
         // SCons accepts -e and ignores it, saying so with the spelling used.
         let long = std::env::args().any(|a| a == "--environment-overrides");
@@ -154,7 +181,7 @@ fn main() -> ExitCode {
         let p = normalize(&launch_dir, Path::new(f));
         if !p.is_file() {
             eprintln!();
-            return fail_at_caller("No SConstruct file found.");
+            return ExitCode::from(fail_at_caller("No SConstruct file found."));
         }
         (launch_dir.clone(), p)
     } else {
@@ -165,7 +192,7 @@ fn main() -> ExitCode {
             }
             if opts.climb_mode() == 0 || !dir.pop() {
                 eprintln!();
-                return fail_at_caller("No SConstruct file found.");
+                return ExitCode::from(fail_at_caller("No SConstruct file found."));
             }
         }
     };
@@ -420,12 +447,6 @@ fn prepare(ctx: &Context, session: &mut Session) -> Result<Prepared, u8> {
         }
         return Err(0);
     }
-    if let Some(cycle) = g.find_cycle() {
-        return Err(fail(&format!(
-            "Found dependency cycle(s):\n  {}",
-            cycle.join(" -> ")
-        )));
-    }
     // What to build: BUILD_TARGETS, else Default(), else the top folder (or, with -u, the
     // launch folder).
     let launch_rel = top_relative(top, launch_dir);
@@ -433,15 +454,10 @@ fn prepare(ctx: &Context, session: &mut Session) -> Result<Prepared, u8> {
         Some(t) if !t.is_empty() => t.clone(),
         _ => match (&g.default_targets, opts.climb_mode()) {
             (_, 1) => vec![format!("#{launch_rel}")],
-            (Some(d), mode) => d
+            // (with -U the front end kept only the local SConscripts' defaults)
+            (Some(d), _) => d
                 .iter()
                 .map(|&n| g.nodes[n].path.clone())
-                .filter(|p| {
-                    mode != 2
-                        || launch_rel == "."
-                        || p == &launch_rel
-                        || p.starts_with(&format!("{launch_rel}/"))
-                })
                 .map(|p| {
                     if g.alias(&p).is_some() || p.starts_with('/') {
                         p
@@ -537,6 +553,11 @@ fn prepare(ctx: &Context, session: &mut Session) -> Result<Prepared, u8> {
             "implicit_deps_unchanged",
             opts.implicit_deps_unchanged,
         ),
+        tree: opts
+            .tree
+            .iter()
+            .filter_map(|t| tree::parse(t).ok())
+            .collect(),
         cache: cachedir::CacheOptions {
             disable: opts.cache_disable,
             force: opts.cache_force,
@@ -616,15 +637,31 @@ fn build_prepared(ctx: &Context, session: &mut Session, p: &mut Prepared) -> Out
     if !ctx.opts.watch {
         session.state = None;
     }
-    let done = |code: u8| Outcome {
+    let code = closing(&result, opts, progress, p.unknown.is_some());
+    // The scripts' atexit functions run last, and may ask GetBuildFailures().
+    if let Some(front) = &p.front {
+        use callbacks::FrontEndCalls;
+        front.build_done(&result.failures);
+    }
+    Outcome {
         code,
         built: true,
         changed: result.stale,
-    };
+    }
+}
+
+/// The end of a build as SCons tells it: the closing message, what is reported after it, and
+/// the exit status.
+fn closing(
+    result: &scheduler::BuildResult,
+    opts: &cli::Options,
+    progress: bool,
+    unknown: bool,
+) -> u8 {
     if result.interrupted {
         eprintln!("scons: Build interrupted.");
     }
-    if result.errors || result.interrupted || p.unknown.is_some() {
+    if result.errors || result.interrupted || unknown {
         if progress {
             if opts.keep_going && !result.interrupted {
                 println!("scons: done building targets (errors occurred during build).");
@@ -632,13 +669,19 @@ fn build_prepared(ctx: &Context, session: &mut Session, p: &mut Prepared) -> Out
                 println!("scons: building terminated because of errors.");
             }
         }
-        return done(2);
+        if let Some(code) = report_after_build(result) {
+            return code;
+        }
+        return result.exit_status.unwrap_or(2) as u8;
     }
     if progress {
         println!("scons: done building targets.");
     }
-    if opts.question && result.stale {
-        return done(1);
+    if let Some(code) = report_after_build(result) {
+        return code;
     }
-    done(0)
+    if opts.question && result.stale {
+        return 1;
+    }
+    0
 }

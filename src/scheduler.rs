@@ -6,6 +6,7 @@
 use crate::cachedir;
 use crate::callbacks::FrontEndCalls;
 use crate::graph::{Graph, NodeId, TaskId};
+use crate::progress::Progress;
 use crate::state::State;
 use crate::uptodate::{Checker, Memo, Scan, TaskInputs};
 use scons_api::{ActionRecord, NodeKind};
@@ -36,6 +37,8 @@ pub struct BuildOptions {
     /// `--implicit-deps-unchanged`: trust the recorded implicit deps even if sources changed.
     pub implicit_deps_unchanged: bool,
     pub cache: crate::cachedir::CacheOptions,
+    /// `--tree=` printers, each run after every named target is done.
+    pub tree: Vec<crate::tree::TreeOptions>,
 }
 
 /// A requested target: a node (file or alias), or a folder meaning everything below it.
@@ -64,6 +67,28 @@ pub struct BuildResult {
     pub interrupted: bool,
     /// `-q`: something is not up to date.
     pub stale: bool,
+    /// The exit status of the last failure, when not SCons's usual 2 (an `Exit()` in a
+    /// function action or scanner).
+    pub exit_status: Option<i32>,
+    /// Dependency cycles met (each `a -> b -> ... -> a` as target paths, a node before the
+    /// ones waiting for it); their tasks were not built.
+    pub cycles: Vec<Vec<String>>,
+    /// The tasks that failed, in order (`GetBuildFailures()`).
+    pub failures: Vec<Failure>,
+    /// An error that stopped the build outside any task (SCons reports it after the closing
+    /// message): a `Pseudo()` target that exists once built.
+    pub fatal: Option<String>,
+}
+
+/// A failed task, as SCons's `BuildError` tells it.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct Failure {
+    /// The first target.
+    pub node: String,
+    /// What followed `scons: *** [node] `.
+    pub errstr: String,
+    /// The command's exit status (`Error N`), else 2.
+    pub status: i32,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -90,6 +115,9 @@ struct Unit {
     dependents: Vec<usize>,
     status: Status,
     blocked: bool,
+    /// With `Progress()`: the nodes nothing builds that SCons evaluates just before this unit
+    /// (its leaf inputs, a folder goal's plain entries), shown when it is evaluated.
+    leaves: Vec<String>,
 }
 
 struct Job {
@@ -120,6 +148,18 @@ pub struct Scheduler<'g, 's> {
     rng: u64,
     result: BuildResult,
     stop: bool,
+    /// SCons's "pending children": units found unfinished when a unit waiting for them was
+    /// considered (a cycle), in the order found.
+    pending: Vec<usize>,
+    /// `(include, includer)` pairs already warned about (`--warn=dependency`).
+    warned_missing: HashSet<(String, String)>,
+    progress: Option<Progress>,
+    /// Leaves met while planning, for the next unit planned (see `Unit::leaves`).
+    leaf_buffer: Vec<String>,
+    /// With `--tree`: the goals (indices) each unit completes, and the inputs each task was
+    /// judged on.
+    tree_goals: HashMap<usize, Vec<usize>>,
+    task_inputs: HashMap<TaskId, Vec<NodeId>>,
 }
 
 fn out(line: &str) {
@@ -134,6 +174,17 @@ fn err(line: &str) {
     let _ = e.flush();
 }
 
+/// An engine warning, as SCons prints one: a blank line, the message, then where it was given.
+#[track_caller]
+fn warn(msg: &str) {
+    let at = std::panic::Location::caller();
+    err(&format!(
+        "\nscons: warning: {msg}\nFile \"{}\", line {}, in build",
+        at.file(),
+        at.line()
+    ));
+}
+
 impl<'g, 's> Scheduler<'g, 's> {
     pub fn new(
         g: &'g mut Graph,
@@ -143,6 +194,7 @@ impl<'g, 's> Scheduler<'g, 's> {
         opts: BuildOptions,
     ) -> Self {
         let ntasks = g.tasks.len();
+        let g_progress = g.progress.clone();
         let mut goal_nodes = HashMap::new();
         for goal in &goals {
             if let Goal::Node(n) = goal {
@@ -171,6 +223,12 @@ impl<'g, 's> Scheduler<'g, 's> {
                 .unwrap_or(0x9E37_79B9_7F4A_7C15),
             result: BuildResult::default(),
             stop: false,
+            pending: Vec::new(),
+            warned_missing: HashSet::new(),
+            progress: g_progress.map(Progress::new),
+            leaf_buffer: Vec::new(),
+            tree_goals: HashMap::new(),
+            task_inputs: HashMap::new(),
         }
     }
 
@@ -182,6 +240,7 @@ impl<'g, 's> Scheduler<'g, 's> {
             dependents: Vec::new(),
             status: Status::Waiting,
             blocked: false,
+            leaves: Vec::new(),
         });
         self.units.len() - 1
     }
@@ -209,13 +268,20 @@ impl<'g, 's> Scheduler<'g, 's> {
             self.shuffle(&mut inputs);
         }
         for n in inputs {
+            if self.g.producer[n].is_none() && self.progress.is_some() {
+                self.leaf_buffer.push(self.g.nodes[n].path.clone());
+            }
             if let Some(p) = self.g.producer[n] {
                 let pu = self.visit_task(p);
-                if pu != u && self.units[pu].order != usize::MAX {
-                    self.add_edge(pu, u);
+                if self.units[pu].order == usize::MAX {
+                    // Still being visited: a dependency cycle. As in SCons, `u` waits for it
+                    // anyway (so neither is ever built) and it is reported after the build.
+                    self.add_pending(pu);
                 }
+                self.add_edge(pu, u);
             }
         }
+        self.units[u].leaves = std::mem::take(&mut self.leaf_buffer);
         self.units[u].order = self.next_order;
         self.next_order += 1;
         u
@@ -233,17 +299,215 @@ impl<'g, 's> Scheduler<'g, 's> {
         }
     }
 
-    fn visit_dir(&mut self, dir: &str, under: &mut Vec<TaskId>, deps: &mut Vec<usize>) {
-        for entry in self.g.dir_entries(dir) {
-            if let Some(n) = self.g.lookup(&entry) {
-                if let Some(p) = self.g.producer[n] {
-                    deps.push(self.visit_task(p));
-                    under.push(p);
+    /// Visit a task named again at the top (a goal, or a folder goal's entry). SCons considers
+    /// such a node again while it still waits, finding its inputs on a cycle pending once more.
+    fn visit_top_task(&mut self, t: TaskId) -> usize {
+        let Some(u) = self.task_unit[t] else {
+            return self.visit_task(t);
+        };
+        if !self.pending.is_empty() {
+            for n in self.g.ordering_inputs(t) {
+                if let Some(pu) = self.g.producer[n].and_then(|p| self.task_unit[p]) {
+                    if self.find_cycle(pu).is_some() {
+                        self.add_pending(pu);
+                    }
                 }
             }
-            if self.g.is_known_dir(&entry) {
+        }
+        u
+    }
+
+    fn add_pending(&mut self, u: usize) {
+        if !self.pending.contains(&u) {
+            self.pending.push(u);
+        }
+    }
+
+    /// SCons's cycle search: from `start` through the units waiting for it, back to `start`.
+    fn find_cycle(&self, start: usize) -> Option<Vec<usize>> {
+        fn walk(s: &Scheduler, stack: &mut Vec<usize>, seen: &mut HashSet<usize>) -> bool {
+            let top = *stack.last().unwrap();
+            if !seen.insert(top) {
+                return false;
+            }
+            for &d in &s.units[top].dependents {
+                stack.push(d);
+                if d == stack[0] || walk(s, stack, seen) {
+                    return true;
+                }
+                stack.pop();
+            }
+            false
+        }
+        let mut stack = vec![start];
+        walk(self, &mut stack, &mut HashSet::new()).then_some(stack)
+    }
+
+    /// The cycles through the pending units still unbuilt, as target paths.
+    fn cycles(&self) -> Vec<Vec<String>> {
+        let name = |u: usize| match self.units[u].kind {
+            UnitKind::Task(t) => self.g.nodes[self.g.tasks[t].rec.targets[0]].path.clone(),
+            UnitKind::Goal { .. } => String::new(),
+        };
+        self.pending
+            .iter()
+            .filter(|&&u| self.units[u].status == Status::Waiting)
+            .filter_map(|&u| self.find_cycle(u))
+            .map(|c| c.into_iter().map(name).collect())
+            .collect()
+    }
+
+    fn visit_dir(&mut self, dir: &str, under: &mut Vec<TaskId>, deps: &mut Vec<usize>) {
+        let progress = self.progress.is_some();
+        let entries = if progress {
+            self.g.entries_with_scripts(dir)
+        } else {
+            self.g.dir_entries(dir)
+        };
+        for entry in entries {
+            let mut built = false;
+            if let Some(n) = self.g.lookup(&entry) {
+                if let Some(p) = self.g.producer[n] {
+                    deps.push(self.visit_top_task(p));
+                    under.push(p);
+                    built = true;
+                }
+            }
+            if entry != dir && self.g.is_known_dir(&entry) {
                 self.visit_dir(&entry, under, deps);
             }
+            if progress && !built {
+                self.leaf_buffer.push(entry);
+            }
+        }
+    }
+
+    /// `--tree`: a node's children are its declared inputs, what the scanners found, then the
+    /// commands' executables.
+    fn keep_tree_inputs(&mut self, t: TaskId, inputs: &[NodeId]) {
+        let exes = &self.g.tasks[t].rec.implicit;
+        let mut children: Vec<NodeId> = inputs
+            .iter()
+            .copied()
+            .filter(|n| !exes.contains(n))
+            .collect();
+        children.extend(exes.iter().copied().filter(|n| inputs.contains(n)));
+        self.task_inputs.insert(t, children);
+    }
+
+    /// `--tree`: scan the tasks below `roots` that were not evaluated (the build stopped), as
+    /// SCons scans a node to print its children.
+    fn scan_for_tree(&mut self, roots: Vec<NodeId>) {
+        let mut stack = roots;
+        let mut seen = HashSet::new();
+        while let Some(n) = stack.pop() {
+            let Some(t) = self.g.producer.get(n).copied().flatten() else {
+                continue;
+            };
+            if !seen.insert(t) {
+                continue;
+            }
+            if !self.task_inputs.contains_key(&t) {
+                let mut inputs = self.g.declared_inputs(t);
+                let scan = self.checker.scan(self.g, t, &|_| true);
+                for m in self.g.tasks[t].rec.implicit.iter().chain(&scan.implicit) {
+                    if !inputs.contains(m) {
+                        inputs.push(*m);
+                    }
+                }
+                self.keep_tree_inputs(t, &inputs);
+            }
+            stack.extend(self.task_inputs[&t].iter().copied());
+        }
+    }
+
+    /// `--tree`: unit `u` is done; print the trees of the goals it completes.
+    fn print_trees(&mut self, u: usize) {
+        let Some(goals) = self.tree_goals.remove(&u) else {
+            return;
+        };
+        let mut roots = Vec::new();
+        for &gi in &goals {
+            match self.goals[gi].inner() {
+                Goal::Node(n) => roots.push(*n),
+                Goal::Dir(d) => {
+                    let mut dirs = vec![d.clone()];
+                    while let Some(d) = dirs.pop() {
+                        for e in self.g.entries_with_scripts(&d) {
+                            roots.extend(self.g.lookup(&e));
+                            if e != d && self.g.is_known_dir(&e) {
+                                dirs.push(e);
+                            }
+                        }
+                    }
+                }
+                Goal::Reflected(_) => {}
+            }
+        }
+        self.scan_for_tree(roots);
+        let units = &self.units;
+        let task_unit = &self.task_unit;
+        let (executed, no_exec) = (&self.executed, self.opts.no_exec);
+        // (with -n, what would have been built is not current)
+        let current = |t: TaskId| {
+            task_unit[t].is_some_and(|tu| units[tu].status == Status::Done)
+                && !(no_exec && executed.contains(&t))
+        };
+        let view = crate::tree::View {
+            g: self.g,
+            inputs: &self.task_inputs,
+            current: &current,
+        };
+        let mut text = String::new();
+        for gi in goals {
+            let root = match self.goals[gi].inner() {
+                Goal::Node(n) => crate::tree::Item::Node(*n),
+                Goal::Dir(d) => crate::tree::Item::Dir(d.clone()),
+                Goal::Reflected(_) => continue,
+            };
+            for opts in &self.opts.tree {
+                text.push_str(&view.render(&root, opts));
+            }
+        }
+        let mut o = std::io::stdout().lock();
+        let _ = o.write_all(text.as_bytes());
+        let _ = o.flush();
+    }
+
+    /// With `Progress()`: show `path` as evaluated now.
+    fn progress_node(&mut self, path: &str) {
+        if let Some(p) = &mut self.progress {
+            p.node(path, self.calls);
+        }
+    }
+
+    /// With `Progress()`: unit `u` is evaluated: first the leaves SCons evaluates before it.
+    fn progress_leaves(&mut self, u: usize) {
+        if self.progress.is_some() {
+            for path in std::mem::take(&mut self.units[u].leaves) {
+                self.progress_node(&path);
+            }
+        }
+    }
+
+    /// Task `t` is prepared with `inputs`: kept for `--tree`; with `Progress()`, its inputs
+    /// nothing builds (those the scanners found included), then its targets.
+    fn progress_task(&mut self, t: TaskId, inputs: &[NodeId]) {
+        if !self.opts.tree.is_empty() {
+            self.keep_tree_inputs(t, inputs);
+        }
+        if self.progress.is_none() {
+            return;
+        }
+        for &n in inputs {
+            if self.g.producer[n].is_none() {
+                let path = self.g.nodes[n].path.clone();
+                self.progress_node(&path);
+            }
+        }
+        for n in self.g.tasks[t].rec.targets.clone() {
+            let path = self.g.nodes[n].path.clone();
+            self.progress_node(&path);
         }
     }
 
@@ -252,7 +516,8 @@ impl<'g, 's> Scheduler<'g, 's> {
             match self.goals[gi].inner().clone() {
                 Goal::Node(n) => match self.g.producer[n] {
                     Some(p) => {
-                        self.visit_task(p);
+                        let u = self.visit_top_task(p);
+                        self.tree_goals.entry(u).or_default().push(gi);
                     }
                     None => {
                         // a node nothing builds: its Depends() are built first
@@ -269,6 +534,8 @@ impl<'g, 's> Scheduler<'g, 's> {
                         for du in deps {
                             self.add_edge(du, u);
                         }
+                        self.units[u].leaves = std::mem::take(&mut self.leaf_buffer);
+                        self.tree_goals.entry(u).or_default().push(gi);
                         self.units[u].order = self.next_order;
                         self.next_order += 1;
                     }
@@ -281,6 +548,8 @@ impl<'g, 's> Scheduler<'g, 's> {
                     for du in deps {
                         self.add_edge(du, u);
                     }
+                    self.units[u].leaves = std::mem::take(&mut self.leaf_buffer);
+                    self.tree_goals.entry(u).or_default().push(gi);
                     self.units[u].order = self.next_order;
                     self.next_order += 1;
                 }
@@ -351,6 +620,7 @@ impl<'g, 's> Scheduler<'g, 's> {
             }
         }
         self.checker.state.flush();
+        self.result.cycles = self.cycles();
     }
 
     /// The side effects of unit `u`'s task (none for a goal).
@@ -362,6 +632,9 @@ impl<'g, 's> Scheduler<'g, 's> {
     }
 
     fn release(&mut self, u: usize) {
+        if self.units[u].status == Status::Done && !self.opts.tree.is_empty() {
+            self.print_trees(u);
+        }
         let failed = self.units[u].status == Status::Failed;
         for d in std::mem::take(&mut self.units[u].dependents) {
             if failed {
@@ -377,18 +650,71 @@ impl<'g, 's> Scheduler<'g, 's> {
     fn fail(&mut self, u: usize) {
         self.units[u].status = Status::Failed;
         self.result.errors = true;
+        if !self.opts.tree.is_empty() {
+            // SCons prints the tree of the failed goal, or (when the failure stops the build)
+            // of the goal being built.
+            let goal_unit = if self.tree_goals.contains_key(&u) || self.opts.keep_going {
+                Some(u)
+            } else {
+                self.tree_goals
+                    .iter()
+                    .min_by_key(|(_, goals)| goals.first().copied())
+                    .map(|(&gu, _)| gu)
+            };
+            if let Some(gu) = goal_unit {
+                self.print_trees(gu);
+            }
+        }
         if !self.opts.keep_going {
             self.stop = true;
         }
         self.release(u);
     }
 
+    /// A task for `target` failed with `msg`: say so as SCons does, and keep it for
+    /// `GetBuildFailures()`.
+    fn task_error(&mut self, target: &str, msg: &str) {
+        err(&format!("scons: *** [{target}] {msg}"));
+        // (as in SCons, the last failure's status is the build's: 2 unless an Exit())
+        self.result.exit_status = None;
+        let status = msg
+            .strip_prefix("Error ")
+            .and_then(|c| c.parse().ok())
+            .unwrap_or(2);
+        self.result.failures.push(Failure {
+            node: target.to_owned(),
+            errstr: msg.to_owned(),
+            status,
+        });
+    }
+
+    /// After a Python callback failed: was it an `Exit()`? Its status becomes the build's.
+    fn explicit_exit(&mut self) -> bool {
+        match self.calls.and_then(|c| c.explicit_exit()) {
+            Some(code) => {
+                self.result.exit_status = Some(code);
+                if let Some(f) = self.result.failures.last_mut() {
+                    f.status = code;
+                }
+                true
+            }
+            None => false,
+        }
+    }
+
     fn up_to_date_message(&mut self, n: NodeId) {
         if let Some(printed) = self.goal_nodes.get_mut(&n) {
-            // A named file nothing builds is "nothing to do" (printed even with -s); a built
-            // one is "up to date".
-            let source_file =
-                self.g.producer[n].is_none() && self.g.nodes[n].kind == scons_api::NodeKind::File;
+            // A named file nothing builds, or an alias never given sources (SCons gives it no
+            // builder), is "nothing to do" (printed even with -s); a built one is "up to date".
+            let source_file = match self.g.producer[n] {
+                None => self.g.nodes[n].kind == scons_api::NodeKind::File,
+                Some(p) => {
+                    let rec = &self.g.tasks[p].rec;
+                    self.g.nodes[n].kind == scons_api::NodeKind::Alias
+                        && rec.sources.is_empty()
+                        && rec.actions.is_empty()
+                }
+            };
             if !*printed && !self.opts.question && (source_file || !self.opts.silent) {
                 *printed = true;
                 let path = &self.g.nodes[n].path;
@@ -408,10 +734,19 @@ impl<'g, 's> Scheduler<'g, 's> {
             self.release(u);
             return false;
         }
+        self.progress_leaves(u);
         let t = match &self.units[u].kind {
             UnitKind::Goal { goal, under } => {
                 let goal = self.goals[*goal].clone();
                 let any_executed = under.iter().any(|t| self.executed.contains(t));
+                match goal.inner() {
+                    Goal::Dir(d) => self.progress_node(d),
+                    Goal::Node(n) => {
+                        let path = self.g.nodes[*n].path.clone();
+                        self.progress_node(&path);
+                    }
+                    Goal::Reflected(_) => {}
+                }
                 match goal {
                     Goal::Dir(d) => {
                         if !any_executed && !self.opts.silent && !self.opts.question {
@@ -455,16 +790,20 @@ impl<'g, 's> Scheduler<'g, 's> {
                 && !self.checker.exists(self.g, n)
             {
                 let target = self.g.nodes[self.g.tasks[t].rec.targets[0]].path.clone();
-                err(&format!(
-                    "scons: *** [{target}] Source `{}' not found, needed by target `{target}'.",
+                let msg = format!(
+                    "Source `{}' not found, needed by target `{target}'.",
                     self.g.nodes[n].path
-                ));
+                );
+                self.task_error(&target, &msg);
                 self.fail(u);
                 return false;
             }
         }
         // An alias (or a side effect: a task without actions) is current unless one of its own
         // inputs was just built (SCons judges it by its children's state, not by a stored record).
+        if self.g.tasks[t].rec.actions.is_empty() {
+            self.progress_task(t, &declared);
+        }
         let task = &self.g.tasks[t];
         let alias_task = task
             .rec
@@ -498,6 +837,7 @@ impl<'g, 's> Scheduler<'g, 's> {
         let Some(inputs) = self.gather_inputs(u, t, declared) else {
             return false; // waits for a generated input, or failed
         };
+        self.progress_task(t, &inputs.nodes);
         let reason = match self.decide(t, &inputs) {
             // an alias has no record: it runs whenever it got here
             Ok(None) if alias_task => Some(format!(
@@ -507,7 +847,7 @@ impl<'g, 's> Scheduler<'g, 's> {
             Ok(r) => r,
             Err(e) => {
                 let target = self.g.nodes[self.g.tasks[t].rec.targets[0]].path.clone();
-                err(&format!("scons: *** [{target}] {e}"));
+                self.task_error(&target, &e);
                 self.fail(u);
                 return false;
             }
@@ -761,9 +1101,19 @@ impl<'g, 's> Scheduler<'g, 's> {
             }
             scan
         };
+        if !scan.missing.is_empty() && self.g.warnings.iter().any(|w| w == "dependency") {
+            for (name, from) in &scan.missing {
+                if self.warned_missing.insert((name.clone(), from.clone())) {
+                    warn(&format!(
+                        "No dependency generated for file: {name} (included from: {from}) -- file not found"
+                    ));
+                }
+            }
+        }
         if let Some(e) = scan.error {
             let target = self.g.nodes[self.g.tasks[t].rec.targets[0]].path.clone();
-            err(&format!("scons: *** [{target}] {e}"));
+            self.task_error(&target, &e);
+            self.explicit_exit();
             self.fail(u);
             return None;
         }
@@ -798,6 +1148,26 @@ impl<'g, 's> Scheduler<'g, 's> {
         let targets = self.g.tasks[t].rec.targets.clone();
         match job.result {
             Ok(()) => {
+                // What SCons checks once a target is built: a Pseudo() one must not exist;
+                // another should (`--warn=target-not-built`).
+                let warn_missing = self.g.warnings.iter().any(|w| w == "target-not-built");
+                for &n in &targets {
+                    let node = &self.g.nodes[n];
+                    if node.kind != NodeKind::File && node.kind != NodeKind::Dir {
+                        continue;
+                    }
+                    let exists = node.abs.symlink_metadata().is_ok();
+                    if node.pseudo && exists {
+                        self.result.fatal =
+                            Some(format!("Pseudo target {} must not exist", node.path));
+                        self.stop = true;
+                        self.units[u].status = Status::Failed;
+                        return;
+                    }
+                    if !node.pseudo && !exists && warn_missing {
+                        warn(&format!("Cannot find target {} after building", node.path));
+                    }
+                }
                 let inputs = self.pending_inputs.remove(&t).unwrap_or_default();
                 self.record_success(t, &inputs);
                 cachedir::push(self.g, t, &inputs, &self.opts.cache);
@@ -806,10 +1176,13 @@ impl<'g, 's> Scheduler<'g, 's> {
             }
             Err(what) => {
                 let first = self.g.nodes[targets[0]].path.clone();
-                err(&format!("scons: *** [{first}] {what}"));
+                self.task_error(&first, &what);
+                // What a failed command left is removed (a deliberate difference: SCons keeps
+                // it), except after an Exit() the user's function chose to make.
+                let keep = self.explicit_exit();
                 for &n in &targets {
                     let node = &self.g.nodes[n];
-                    if node.kind == NodeKind::File && !node.precious {
+                    if !keep && node.kind == NodeKind::File && !node.precious {
                         let _ = std::fs::remove_file(&node.abs);
                     }
                     self.checker.forget(n);

@@ -61,6 +61,8 @@ pub struct Scan {
     pub unbuilt: Vec<NodeId>,
     /// A Python scanner failed.
     pub error: Option<String>,
+    /// Includes found nowhere: `(name as written, including file)`.
+    pub missing: Vec<(String, String)>,
 }
 
 impl<'s> Checker<'s> {
@@ -223,6 +225,7 @@ impl<'s> Checker<'s> {
             implicit: Vec::new(),
             unbuilt: Vec::new(),
             error: None,
+            missing: Vec::new(),
         };
         let Some(sc) = g.tasks[t].rec.scanner.clone() else {
             return scan;
@@ -279,7 +282,12 @@ impl<'s> Checker<'s> {
                         break;
                     }
                 }
-                if let Some(path) = found {
+                let Some(path) = found else {
+                    scan.missing
+                        .push((inc.name.clone(), g.nodes[f].path.clone()));
+                    continue;
+                };
+                {
                     let n = g.file_node(&path);
                     if seen.insert(n) {
                         scan.implicit.push(n);

@@ -70,10 +70,11 @@ try:
 except BaseException as __exc:
     exec(__report_source, globals())
     __result = ("error",) + report(__exc, __frontend_dir)
-try:
-    sys.stdout.flush()
-except Exception:
-    pass
+for __f in (sys.stdout, sys.stderr):
+    try:
+        __f.flush()
+    except Exception:
+        pass
 "#;
 
 impl FrontEnd {
@@ -300,15 +301,19 @@ impl Default for FrontEnd {
 const CALLBACK_DRIVER: &str = r#"
 import sys
 import SCons._docons
+import SCons.Errors
 try:
     __result = ("ok", SCons._docons.callback(__kind, __args))
+except (SCons.Errors.UserError, SCons.Errors.StopError) as __exc:
+    __result = ("error", str(__exc))
 except BaseException as __exc:
     import traceback
     __result = ("error", "".join(traceback.format_exception_only(type(__exc), __exc)).strip())
-try:
-    sys.stdout.flush()
-except Exception:
-    pass
+for __f in (sys.stdout, sys.stderr):
+    try:
+        __f.flush()
+    except Exception:
+        pass
 "#;
 
 impl FrontEnd {

@@ -37,6 +37,39 @@ pub struct BuildGraph {
     pub stdout: String,
     #[serde(default)]
     pub stderr: String,
+    /// The engine's own warnings that are on: `target-not-built`, `dependency`.
+    #[serde(default)]
+    pub warnings: Vec<String>,
+    /// `Progress()`: what to show as each node is evaluated.
+    #[serde(default)]
+    pub progress: Option<ProgressRecord>,
+    /// The SConstruct/SConscript files read (their nodes are folder entries SCons evaluates).
+    #[serde(default)]
+    pub sconscripts: Vec<String>,
+}
+
+/// `Progress(obj, interval, file, overwrite)`, shown for every `interval`-th node evaluated.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct ProgressRecord {
+    /// `"string"` (`text`, with `$TARGET` replaced by the node), `"list"` (the `list` texts in
+    /// turn) or `"function"` (the front end's function, called back with the node).
+    pub kind: String,
+    #[serde(default)]
+    pub text: String,
+    #[serde(default)]
+    pub list: Vec<String>,
+    #[serde(default = "one")]
+    pub interval: u64,
+    /// Erase the previous text (spaces, then `\r`) before writing.
+    #[serde(default)]
+    pub overwrite: bool,
+    /// Write to stderr (else stdout).
+    #[serde(default)]
+    pub stderr: bool,
+}
+
+fn one() -> u64 {
+    1
 }
 
 /// Everything the scripts' result may depend on besides the request itself.
@@ -95,6 +128,9 @@ pub struct NodeRecord {
     pub noclean: bool,
     #[serde(default, skip_serializing_if = "is_false")]
     pub nocache: bool,
+    /// `Pseudo()`: must not exist once built.
+    #[serde(default, skip_serializing_if = "is_false")]
+    pub pseudo: bool,
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub clean: Vec<NodeId>,
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
@@ -295,15 +331,17 @@ impl BuildGraph {
     /// Python scanners, a Progress function)? Such a graph is only usable by the interpreter
     /// that read the scripts.
     pub fn needs_interpreter(&self) -> bool {
-        self.tasks.iter().any(|t| {
-            t.decider_function.is_some()
-                || !t.python_scanners.is_empty()
-                || t.actions
-                    .iter()
-                    .any(|a| matches!(a, ActionRecord::Python { .. }))
-        }) || self
-            .nodes
-            .iter()
-            .any(|n| n.decider.as_ref().is_some_and(|d| d.function.is_some()))
+        matches!(&self.progress, Some(p) if p.kind == "function")
+            || self.tasks.iter().any(|t| {
+                t.decider_function.is_some()
+                    || !t.python_scanners.is_empty()
+                    || t.actions
+                        .iter()
+                        .any(|a| matches!(a, ActionRecord::Python { .. }))
+            })
+            || self
+                .nodes
+                .iter()
+                .any(|n| n.decider.as_ref().is_some_and(|d| d.function.is_some()))
     }
 }

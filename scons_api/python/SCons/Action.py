@@ -335,7 +335,9 @@ def call_function(func, target, source, env):
     import sys
     try:
         result = func(target=target, source=source, env=env)
-    except (KeyboardInterrupt, SystemExit):
+    except SystemExit as e:
+        return 2, explicit_exit(e)
+    except KeyboardInterrupt:
         raise
     except Exception as e:
         return 2, _exception_text(e)
@@ -350,6 +352,14 @@ def call_function(func, target, source, env):
     if is_String(result):
         return 2, str(result)
     return (result if isinstance(result, int) else 2), 'Error %s' % (result,)
+
+
+def explicit_exit(e):
+    """Exit() in a build-time callback: remember its status for the engine (callback
+    'explicit_exit') and give SCons's error text."""
+    from SCons import _state
+    _state.explicit_exit = e.code
+    return 'Explicit exit, status %s' % (e.code,)
 
 
 def _exception_text(e):

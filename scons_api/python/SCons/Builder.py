@@ -192,8 +192,8 @@ class BuilderBase:
         return NodeList(self._execute(env, target, source, chdir))
 
     def _execute(self, env, target, source, chdir=None):
-        if source is None or source == '':
-            source = []
+        if source is None or (is_String(source) and not source):
+            source = []  # (an empty string is no source, as in SCons)
         if self.src_builder:
             source = self._chain_sources(env, source)
         source = Util.flatten([source]) if source is not None else []

@@ -9,6 +9,11 @@ from SCons import Subst
 
 _default_env = None
 
+# SCons's C source scanners: the engine's own include scanner
+from SCons.Scanner import EngineScanner  # noqa: E402
+CScan = EngineScanner('CScanner')
+ObjSourceScan = EngineScanner('SourceFileScanner')
+
 
 # ------------------------------------------------------------------ action factories (as SCons)
 import shutil

@@ -241,8 +241,9 @@ class SubstitutionEnvironment:
             if is_String(p):
                 p = self.subst(p, target=target, source=source, conv=lambda x: x)
                 if is_List(p):
-                    out.extend(p)
-                    continue
+                    # SCons keeps a lone object; several become one space-joined string
+                    p = Util.flatten(p)
+                    p = p[0] if len(p) == 1 else ' '.join(str(x) for x in p)
             out.append(p)
         return out
 

@@ -5,7 +5,7 @@ import os
 import sys
 
 from SCons import _native  # noqa: F401  (first: Rust versions of os.path hot spots)
-from SCons import _inputs, _state, Subst, Util
+from SCons import _inputs, _state, Subst, Util, Warnings
 
 
 def _decider_of(env):
@@ -50,6 +50,7 @@ def read(request, data=False):
     top = os.path.normpath(os.path.abspath(request['top']))
     request['top'] = top
     _state.reset(request)
+    Warnings.setup(_state.options.get('warn'))
     from SCons import Script
     from SCons.Script.SConscript import _run, call_stack
     from SCons.Action import python_actions
@@ -95,6 +96,10 @@ def read(request, data=False):
     try:
         os.chdir(top)
         out = _Writer().write(exit_status)
+        import atexit
+        if atexit._ncallbacks():
+            # they run after the build, with this interpreter
+            _inputs.volatile.append('atexit functions')
         out['inputs'] = _inputs.manifest(sort=not data)
         out['stdout'] = out_tee.text()
         out['stderr'] = err_tee.text()
@@ -130,6 +135,23 @@ def callback(kind, args):
     old_cwd = os.getcwd()
     os.chdir(fs.top_abspath)
     try:
+        if kind == 'explicit_exit':
+            code, _state.explicit_exit = _state.explicit_exit, None
+            return json.dumps(code if code is None or isinstance(code, int) else 1)
+        if kind == 'build_done':
+            from SCons.Errors import BuildError
+            _state.build_failures[:] = [
+                BuildError(node=_state.aliases.get(f['node']) or _entry(f['node']),
+                           errstr=f['errstr'], status=f['status'], exitstatus=2)
+                for f in args['failures']]
+            import atexit
+            atexit._run_exitfuncs()
+            return 'null'
+        if kind == 'progress':
+            path = args['node']
+            node = _state.aliases.get(path) or _entry(path)
+            _state.progress_function(node)
+            return 'null'
         if kind == 'decide':
             function = _state.python_deciders[args['function']]
             prev = args.get('prev')
@@ -140,11 +162,30 @@ def callback(kind, args):
         if kind == 'scan':
             scanner, env, cwd = _state.scan_calls[args['scanner']]
             node = fs.File(os.path.join(fs.top_abspath, args['node']))
-            found = scanner(node, env, scanner.path(env, cwd))
+            try:
+                found = scanner(node, env, scanner.path(env, cwd))
+            except SystemExit as e:
+                from SCons.Action import explicit_exit
+                from SCons.Errors import UserError
+                raise UserError(explicit_exit(e))
             return json.dumps([_node_path(n) for n in found])
         raise ValueError("unknown callback %r" % (kind,))
     finally:
         os.chdir(old_cwd)
+
+
+def _local_defaults(targets):
+    """-U: only the Default() targets built from an SConscript in the launch folder (those
+    no builder made are kept: the engine sorts them out), as SCons filters them."""
+    if _state.options.get('climb_up') != 3:
+        return targets
+    launch = _state.fs.Dir(_state.launch_dir)
+    out = []
+    for t in targets:
+        cwd = getattr(t, 'cwd', None)
+        if cwd is None or cwd.srcnode() is launch:
+            out.append(t)
+    return out
 
 
 def _action_text(action):
@@ -422,7 +463,7 @@ class _Writer:
                 self.nid(n)
         defaults = None
         if _state.default_targets is not None:
-            defaults = [self.nid(n) for n in _state.default_targets]
+            defaults = [self.nid(n) for n in _local_defaults(_state.default_targets)]
         bt = Script._build_targets_for_engine()
         option_help = None
         if _state.options.get('help') and _state.help_text is None:
@@ -435,7 +476,7 @@ class _Writer:
         while i < len(self.node_objs):
             n = self.node_objs[i]
             d = {'path': n.path if n.kind in ('file', 'dir') else str(n.path), 'kind': n.kind}
-            for f in ('precious', 'always_build', 'noclean', 'nocache'):
+            for f in ('precious', 'always_build', 'noclean', 'nocache', 'pseudo'):
                 if n.flags.get(f):
                     d[f] = True
             if n.clean:
@@ -460,6 +501,9 @@ class _Writer:
             'variant_dirs': [{'variant': v.path, 'src': s.path, 'duplicate': d}
                              for v, s, d in self.fs.variant_dirs],
             'exit': exit_status,
+            'warnings': Warnings.engine_warnings(),
+            'progress': _state.progress,
+            'sconscripts': [n.path for n in _state.script_nodes],
         }
 
 

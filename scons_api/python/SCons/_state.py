@@ -20,6 +20,12 @@ scan_calls = []        # (scanner, env, cwd) by id (engine callback 'scan')
 cache_dir = None       # CacheDir() folder (absolute), for environments without their own
 depended = []          # nodes given to Depends() as targets (those nothing builds keep them)
 clean_targets = []     # nodes given extra files to remove by Clean()
+build_failures = []    # GetBuildFailures(): BuildErrors, filled once the build is over
+script_nodes = []      # the SConstruct/SConscript file nodes read
+progress = None        # Progress() record (FORMAT.md `progress`)
+progress_function = None  # its function, called back by the engine ('progress')
+script_warn = []       # SetOption('warn', ...) values so far
+explicit_exit = None   # Exit() status raised in a function action or scanner (engine asks once)
 
 
 def reset(request_):
@@ -27,6 +33,7 @@ def reset(request_):
     global arguments, launch_dir, exports, default_env, sconscript_chdir
     global python_deciders, scan_calls, cache_dir, given_options
     global missing_sconscript_error, depended, clean_targets
+    global script_warn, progress, progress_function, script_nodes
     from SCons.Node.FS import FS
     request = request_
     fs = FS(request_['top'])
@@ -38,6 +45,11 @@ def reset(request_):
     options = dict(request_.get('options') or {})
     arguments = [tuple(a) for a in request_.get('arguments') or []]
     launch_dir = request_.get('launch_dir') or request_['top']
+    script_warn = []
+    progress = None
+    progress_function = None
+    script_nodes = []
+    build_failures[:] = []
     exports = {}
     default_env = None
     sconscript_chdir = True

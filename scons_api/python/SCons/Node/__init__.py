@@ -74,6 +74,9 @@ class Node:
     def set_nocache(self, nocache=1):
         self._flag('nocache', nocache)
 
+    def set_pseudo(self, pseudo=True):
+        self._flag('pseudo', pseudo)
+
     def set_always_build(self, always_build=1):
         self._flag('always_build', always_build)
 

@@ -96,10 +96,24 @@ class FindPathDirs:
         return tuple(_state.fs.RDirs(items, dir))
 
 
+class EngineScanner:
+    """SCons's C include scanner (`SCons.Defaults.CScan`, `ObjSourceScan`): the engine's own,
+    which scans every source with a `$CPPSUFFIXES` suffix."""
+
+    def __init__(self, name):
+        self.name = name
+        self.recursive = True
+
+    def __str__(self):
+        return self.name
+
+
 def scanners_for(env, builder, sources):
     """The user source scanners that apply to a task: [(scanner, [sources])]."""
     out = []
     explicit = getattr(builder, 'source_scanner', None) if builder is not None else None
+    if isinstance(explicit, EngineScanner):
+        return []
     if explicit is not None:
         return [(explicit, list(sources))]
     listed = env.get('SCANNERS') or []

@@ -227,6 +227,9 @@ def _run(node, exports, kw, src_dir_override):
         if not kw.get('must_exist', True) or not _state.missing_sconscript_error:
             return None
         raise UserError("missing SConscript file %r" % node.path)
+    for n in (node, src):
+        if n not in _state.script_nodes:
+            _state.script_nodes.append(n)
     frame = Frame(exports, actual)
     frame.prev_dir = fs.getcwd()
     old_oscwd = os.getcwd()

@@ -247,6 +247,14 @@ def AlwaysBuild(*targets, env=None):
     return out
 
 
+def Pseudo(*targets, env=None):
+    """Targets that must not exist once built (and are not warned about as missing)."""
+    out = _targets(env, targets)
+    for t in out:
+        t.set_pseudo()
+    return out
+
+
 def Precious(*targets, env=None):
     out = _targets(env, targets)
     for t in out:
@@ -472,6 +480,15 @@ _settable = ('clean', 'diskcheck', 'duplicate', 'experimental', 'hash_chunksize'
 def SetOption(name, value, env=None):
     if name not in _settable and name not in SConsOptions.settable:
         raise UserError("This option is not settable from an SConscript file: %r" % (name,))
+    if name == 'warn':
+        # added to what was given before, and applied now (even over the command line's)
+        from SCons import Warnings
+        value = [value] if is_String(value) else list(value)
+        value = list(_state.script_warn) + value
+        _state.script_warn = value
+        Warnings.process_warn_strings(value)
+        _state.options[name] = list(_state.options.get(name) or []) + value
+        return
     if name not in SConsOptions.from_command_line:
         _state.options[name] = value
 
@@ -588,8 +605,32 @@ def AddPostAction(files, action, env=None):
     return _add_pre_post(files, action, 'post_actions', env)
 
 
+def Progress(obj, interval=1, file=None, overwrite=False):
+    """What the engine shows as it evaluates each node (FORMAT.md `progress`): a string
+    (`$TARGET` is the node), a list of strings in turn, or a function called with the node."""
+    if file is None or file is sys.stdout or file is sys.__stdout__:
+        to_stderr = False
+    elif file is sys.stderr or file is sys.__stderr__:
+        to_stderr = True
+    else:
+        unsupported("Progress() with a file other than sys.stdout or sys.stderr")
+    rec = {'interval': int(interval), 'overwrite': bool(overwrite), 'stderr': to_stderr}
+    _state.progress_function = None
+    if callable(obj):
+        rec['kind'] = 'function'
+        _state.progress_function = obj
+    elif is_List(obj):
+        rec['kind'] = 'list'
+        rec['list'] = [str(x) for x in obj]
+    else:
+        rec['kind'] = 'string'
+        rec['text'] = str(obj)
+    _state.progress = rec
+
+
 def GetBuildFailures():
-    return []
+    """The failed tasks' BuildErrors (filled when the build is over, for atexit functions)."""
+    return _state.build_failures
 
 
 def GetSConsVersion(env=None):
@@ -603,8 +644,8 @@ def _unsupported(name):
     return f
 
 
-for _name in ('Repository', 'SConsignFile', 'Progress', 'FindSourceFiles', 'FindInstalledFiles',
-              'SourceCode', 'Local', 'Pseudo', 'SetBuildSignatureType',
+for _name in ('Repository', 'SConsignFile', 'FindSourceFiles', 'FindInstalledFiles',
+              'SourceCode', 'Local', 'SetBuildSignatureType',
               'SetContentSignatureType', 'TargetSignatures', 'SourceSignatures', 'Interactive',
               'ValidateOptions', 'DebugOptions', 'Tag', 'Package', 'Virtualenv'):
     globals()[_name] = _unsupported(_name)
@@ -620,8 +661,12 @@ def _default_builder(name):
     return f
 
 
-_BUILDER_NAMES = ('ParseConfig', 'Program', 'Object', 'StaticObject', 'SharedObject', 'Library', 'StaticLibrary',
-                  'SharedLibrary', 'LoadableModule')
+# SCons's global default builders (Package stays unsupported above); a builder the
+# default environment lacks fails as a missing env attribute, as in SCons
+_BUILDER_NAMES = ('ParseConfig', 'CFile', 'CXXFile', 'DVI', 'Jar', 'Java', 'JavaH', 'Library',
+                  'LoadableModule', 'M4', 'MSVSProject', 'Object', 'PCH', 'PDF', 'PostScript',
+                  'Program', 'RES', 'RMIC', 'SharedLibrary', 'SharedObject', 'StaticLibrary',
+                  'StaticObject', 'Substfile', 'Tar', 'Textfile', 'TypeLibrary', 'Zip')
 for _name in _BUILDER_NAMES:
     globals()[_name] = _default_builder(_name)
 del _name
@@ -631,7 +676,7 @@ from SCons.SConf import Configure  # noqa: E402
 _ENV_FUNCS = {
     'Configure': Configure,
     'Alias': Alias, 'AlwaysBuild': AlwaysBuild, 'Clean': Clean, 'Command': Command,
-    'Default': Default, 'Depends': Depends, 'Ignore': Ignore, 'Precious': Precious,
+    'Default': Default, 'Depends': Depends, 'Ignore': Ignore, 'Precious': Precious, 'Pseudo': Pseudo,
     'NoClean': NoClean, 'NoCache': NoCache, 'Glob': Glob, 'Install': Install,
     'InstallAs': InstallAs, 'InstallVersionedLib': InstallVersionedLib, 'VariantDir': VariantDir,
     'Help': Help, 'GetOption': GetOption,
