@@ -50,6 +50,10 @@ def read(request, data=False):
     top = os.path.normpath(os.path.abspath(request['top']))
     request['top'] = top
     _state.reset(request)
+    if request.get('argv'):
+        sys.argv[:] = request['argv']
+    if request.get('python'):
+        sys.executable = request['python']
     from SCons import Script
     from SCons.Script.SConscript import _run, call_stack
     from SCons.Action import python_actions
