@@ -11,6 +11,7 @@ mod clean;
 mod cli;
 mod graph;
 mod graph_cache;
+mod launcher;
 mod progress;
 mod run_child;
 mod scanner;
@@ -228,6 +229,15 @@ fn main() -> ExitCode {
         launch_dir: launch_dir.clone(),
         arguments: opts.arguments(),
         targets: opts.targets(),
+        argv: std::iter::once(
+            launcher::ensure()
+                .or_else(|| std::env::current_exe().ok())
+                .map(|p| p.display().to_string())
+                .unwrap_or_else(|| "docons".to_owned()),
+        )
+        .chain(std::env::args().skip(1))
+        .collect(),
+        python: launcher::python(),
         leftover: opts.leftover.clone(),
         options: opts.as_script_options(),
         given_options: opts.given_options(),

@@ -21,6 +21,10 @@ pub struct ReadRequest {
     pub launch_dir: PathBuf,
     pub arguments: Vec<(String, String)>,
     pub targets: Vec<String>,
+    /// `sys.argv` for the scripts: `[launcher script, command-line words...]`.
+    pub argv: Vec<String>,
+    /// `sys.executable` for the scripts (the real python3 on `PATH`).
+    pub python: Option<PathBuf>,
     /// Plain words and options the engine does not know, in order (for `AddOption`).
     pub leftover: Vec<String>,
     /// The names in `options` that the command line set (`SetOption` does not override them).

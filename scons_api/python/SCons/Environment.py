@@ -387,6 +387,9 @@ class Base(SubstitutionEnvironment):
         Tool.platform_posix(self)
         # like SCons: the given variables first (tools may use them), then the tools,
         # then the given variables again (they win over what the tools set)
+        if 'options' in kw:
+            # the old name of `variables=`, still accepted
+            variables = kw.pop('options')
         if 'BUILDERS' in kw:
             self['BUILDERS'] = kw.pop('BUILDERS')
         self.Replace(**kw)

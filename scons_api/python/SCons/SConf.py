@@ -6,6 +6,7 @@ commands right here, before the engine builds anything. Every step is logged to 
 SCons's format, and its outcome is kept in a cache file so a later run reports `(cached) yes`
 when nothing it depends on changed (--config=auto|force|cache). The checks themselves (the C
 programs and messages) are in SCons/Conftest.py; config.h becomes a build-phase task."""
+import contextlib
 import hashlib
 import json
 import os
@@ -158,6 +159,20 @@ class _TextStep:
         return line
 
 
+@contextlib.contextmanager
+def _at_top():
+    """As SCons builds configure tests: from the top folder (node names, function actions),
+    whichever SConscript folder is being read."""
+    fs = _state.fs
+    old_dir, old_os_dir = fs.getcwd(), os.getcwd()
+    fs.chdir(fs.Top, change_os_dir=True)
+    try:
+        yield
+    finally:
+        fs.chdir(old_dir)
+        os.chdir(old_os_dir)
+
+
 class _TaskStep:
     """Run one task made by the environment's builders (compile, link, run the program)."""
 
@@ -174,8 +189,8 @@ class _TaskStep:
         parts = [r.get('sig', '') for r in self.records]
         for s in self.task.sources:
             parts.append('%s=%s' % (s.path, _file_sig(s.abspath) if s.kind == 'file' else str(s)))
-        for d in _scan_includes(self.task):
-            parts.append('%s=%s' % (d, _file_sig(d)))
+        for path, origin in _scan_includes(self.task):
+            parts.append('%s=%s' % (path, _file_sig(origin)))
         return _md5('\0'.join(parts))
 
     def run(self, log):
@@ -186,6 +201,11 @@ class _TaskStep:
         for t in self.task.targets:
             if t.kind == 'file' and os.path.isfile(t.abspath):
                 os.unlink(t.abspath)
+        for path, origin in _scan_includes(self.task):
+            if path != origin:
+                import shutil
+                os.makedirs(os.path.dirname(path), exist_ok=True)
+                shutil.copy2(origin, path)
         for rec in self.records:
             if rec.get('show'):
                 shown += rec['show'] + '\n'
@@ -200,9 +220,9 @@ class _TaskStep:
                 if status and not rec.get('ignore_errors'):
                     raise _BuildFailed(shown)
             elif kind == 'python':
-                act = python_actions[rec['id']]
-                r = act.execfunction(target=self.task.targets, source=self.task.sources, env=env)
-                if r:
+                act, targets, sources, act_env = python_actions[rec['id']]
+                status, _ = act.execute(targets, sources, act_env)
+                if status:
                     raise _BuildFailed(shown)
             elif kind == 'copy':
                 import shutil
@@ -214,16 +234,17 @@ _include_re = re.compile(r'^[ \t]*#[ \t]*include[ \t]*([<"])([^>"\n]+)[>"]', re.
 
 
 def _scan_includes(task):
-    """Files the task's C sources include (found in CPPPATH or, for "..." includes, beside them)."""
+    """Files the task's C sources include (found in CPPPATH or, for "..." includes, beside them),
+    as (path the compiler sees, file it copies from): a header found through a duplicating
+    variant dir is that variant's copy of the source file (made when the test runs)."""
     env = task.env
     srcs = [s for s in task.sources if s.kind == 'file' and
             s.get_suffix() in (env.get('CPPSUFFIXES') or [])]
     if not srcs:
         return []
     from SCons.Defaults import _subst_path
-    dirs = [d.abspath for d in _state.fs.RDirs(_subst_path(env, env.get('CPPPATH') or [],
-                                                           task.targets[0], None),
-                                               task.cwd, all_variants=True)]
+    fs = _state.fs
+    dirs = fs.RDirs(_subst_path(env, env.get('CPPPATH') or [], task.targets[0], None), task.cwd)
     found = []
     todo = [s.abspath for s in srcs]
     seen = set(todo)
@@ -235,16 +256,29 @@ def _scan_includes(task):
         except OSError:
             continue
         for quote, name in _include_re.findall(text):
-            look = ([os.path.dirname(path)] if quote == '"' else []) + dirs
+            look = ([os.path.dirname(path)] if quote == '"' else []) + [d.abspath for d in dirs]
             for d in look:
                 p = os.path.normpath(os.path.join(d, name))
-                if os.path.isfile(p):
+                origin = p if os.path.isfile(p) else _duplicate_source(fs, p)
+                if origin is not None:
                     if p not in seen:
                         seen.add(p)
-                        found.append(p)
-                        todo.append(p)
+                        found.append((p, origin))
+                        todo.append(origin)
                     break
     return found
+
+
+def _duplicate_source(fs, path):
+    """The source file that a duplicating variant dir copies to `path`, if there is one."""
+    d = fs.Dir(os.path.dirname(path))
+    hit = fs._variant_of(d)
+    if hit is None or not hit[2]:
+        return None
+    variant, src = hit[0], hit[1]
+    rel = os.path.relpath(path, variant.abspath)
+    origin = os.path.normpath(os.path.join(src.abspath, rel))
+    return origin if os.path.isfile(origin) else None
 
 
 class _Log:
@@ -448,8 +482,9 @@ class SConfBase:
         nodes = builder(target=target, source=source) if source is not None else builder(target=target, source=[])
         new_tasks = _state.tasks[first:]
         del _state.tasks[first:]
-        steps.extend(_TaskStep(t) for t in new_tasks)
-        ok = self._build(steps)
+        with _at_top():
+            steps.extend(_TaskStep(t) for t in new_tasks)
+            ok = self._build(steps)
         _save_cache()
         nodes = list(nodes) if Util.is_List(nodes) or hasattr(nodes, 'data') else [nodes]
         self.lastTarget = nodes[0] if ok else None
@@ -479,7 +514,8 @@ class SConfBase:
             self.env.Command(output, prog, '%s > ${TARGET}' % prog.path)
             new_tasks = _state.tasks[first:]
             del _state.tasks[first:]
-            ok = self._build([_TaskStep(t) for t in new_tasks])
+            with _at_top():
+                ok = self._build([_TaskStep(t) for t in new_tasks])
             _save_cache()
             if ok:
                 with open(output.abspath, 'rb') as fp:

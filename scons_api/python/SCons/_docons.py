@@ -51,6 +51,10 @@ def read(request, data=False):
     request['top'] = top
     _state.reset(request)
     Warnings.setup(_state.options.get('warn'))
+    if request.get('argv'):
+        sys.argv[:] = request['argv']
+    if request.get('python'):
+        sys.executable = request['python']
     from SCons import Script
     from SCons.Script.SConscript import _run, call_stack
     from SCons.Action import python_actions

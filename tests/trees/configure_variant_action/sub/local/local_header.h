@@ -1,0 +1,2 @@
+/* local */
+#define GREETING "hi"
