@@ -183,6 +183,7 @@ fn main() -> ExitCode {
         let flag = Arc::clone(&interrupted);
         let _ = ctrlc::set_handler(move || flag.store(true, Ordering::SeqCst));
     }
+    scons_api::native::set_interrupt_flag(Arc::clone(&interrupted));
     // --site-dir must name an existing folder; SCons checks before reading the scripts.
     if let (Some(d), false) = (&opts.site_dir, opts.no_site_dir) {
         if !top.join(d).exists() {
@@ -592,6 +593,7 @@ fn build_prepared(ctx: &Context, session: &mut Session, p: &mut Prepared) -> Out
     let state = session.state.as_ref().expect("the state is open");
     let calls = p.front.as_ref().map(|f| f as &dyn callbacks::FrontEndCalls);
     let (goals, build_opts) = (p.goals.clone(), p.build_opts.clone());
+    let no_exec = build_opts.no_exec;
     let result = if ctx.opts.watch {
         // What this build learns of the files serves the next cycle.
         let memo = &mut session.memo;
@@ -621,7 +623,7 @@ fn build_prepared(ctx: &Context, session: &mut Session, p: &mut Prepared) -> Out
         built: true,
         changed: result.stale,
     };
-    if result.interrupted {
+    if result.interrupted && progress {
         eprintln!("scons: Build interrupted.");
     }
     if result.errors || result.interrupted || p.unknown.is_some() {
@@ -630,6 +632,9 @@ fn build_prepared(ctx: &Context, session: &mut Session, p: &mut Prepared) -> Out
                 println!("scons: done building targets (errors occurred during build).");
             } else {
                 println!("scons: building terminated because of errors.");
+            }
+            if result.interrupted && !no_exec {
+                println!("scons: writing .sconsign file.");
             }
         }
         return done(2);

@@ -294,21 +294,30 @@ impl<'g, 's> Scheduler<'g, 's> {
         }
     }
 
+    /// Stop starting tasks once the build is interrupted (and pass the interrupt on to the
+    /// running children); true when the build is stopping, for whatever reason.
+    fn check_interrupt(&mut self, interrupted: &AtomicBool) -> bool {
+        if interrupted.load(Ordering::SeqCst) {
+            self.result.interrupted = true;
+            self.stop = true;
+            for pid in self.children.lock().unwrap().values() {
+                unsafe {
+                    libc::kill(*pid as i32, libc::SIGINT);
+                }
+            }
+        }
+        self.stop
+    }
+
     fn drive(&mut self, interrupted: &AtomicBool) {
         self.plan();
         let (tx, rx) = mpsc::channel::<Job>();
         let mut running = 0usize;
         loop {
-            if interrupted.load(Ordering::SeqCst) {
-                self.result.interrupted = true;
-                self.stop = true;
-                for pid in self.children.lock().unwrap().values() {
-                    unsafe {
-                        libc::kill(*pid as i32, libc::SIGINT);
-                    }
-                }
-            }
-            while running < self.opts.jobs && !self.stop {
+            self.check_interrupt(interrupted);
+            // (checked again before each start: a function action run here, on the main
+            // thread, may itself have interrupted the build through the SIGINT handler)
+            while running < self.opts.jobs && !self.check_interrupt(interrupted) {
                 let Some(Reverse((_, u))) = self.ready.pop() else {
                     break;
                 };

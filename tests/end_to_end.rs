@@ -66,6 +66,7 @@ scenarios!(
     updir,
     variables,
     variant_alias,
+    sigint_handler,
 );
 
 fn tests_dir() -> PathBuf {
