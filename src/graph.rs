@@ -3,7 +3,7 @@
 //! means every node below it). Task-to-task edges are kept in a petgraph graph for cycle checks.
 
 use petgraph::graph::{DiGraph, NodeIndex};
-use scons_api::{BuildGraph, DeciderRecord, NodeKind, TaskRecord};
+use scons_api::{ActionRecord, BuildGraph, DeciderRecord, NodeKind, TaskRecord};
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::path::{Component, Path, PathBuf};
 
@@ -26,6 +26,10 @@ pub struct Node {
     pub decider: Option<DeciderRecord>,
     /// `Depends()` of a node that no task builds.
     pub depends: Vec<NodeId>,
+    /// A folder no task builds: `AddPreAction`/`AddPostAction` actions, run around its
+    /// creation when a target inside it is about to be built.
+    pub folder_pre: Vec<ActionRecord>,
+    pub folder_post: Vec<ActionRecord>,
 }
 
 #[derive(Debug, Clone)]
@@ -138,6 +142,8 @@ impl Graph {
                 ignore: n.ignore,
                 decider: n.decider,
                 depends: n.depends,
+                folder_pre: n.folder_pre_actions,
+                folder_post: n.folder_post_actions,
             });
         }
         // The top folder is also an entry of its parent, so that a goal above the top (`..`)
@@ -223,6 +229,8 @@ impl Graph {
             ignore: Vec::new(),
             decider: None,
             depends: Vec::new(),
+            folder_pre: Vec::new(),
+            folder_post: Vec::new(),
         });
         self.producer.push(None);
         self.by_path.insert(path.to_owned(), id);
@@ -280,6 +288,20 @@ impl Graph {
                     if !rec.targets.contains(&b) && !ignored.contains(&b) && seen.insert(b) {
                         out.push(b);
                     }
+                }
+            }
+        }
+        // A folder that a task builds depends on the files known inside it (SCons's directory
+        // entry scanner), which are built first.
+        for &t in &rec.targets {
+            if self.nodes[t].kind != NodeKind::Dir {
+                continue;
+            }
+            let mut below = Vec::new();
+            self.nodes_below(&self.nodes[t].path, &mut below);
+            for b in below {
+                if !rec.targets.contains(&b) && !ignored.contains(&b) && seen.insert(b) {
+                    out.push(b);
                 }
             }
         }

@@ -67,6 +67,7 @@ scenarios!(
     variables,
     variant_alias,
     sigint_handler,
+    folder_actions,
 );
 
 fn tests_dir() -> PathBuf {

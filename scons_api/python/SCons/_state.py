@@ -20,13 +20,14 @@ scan_calls = []        # (scanner, env, cwd) by id (engine callback 'scan')
 cache_dir = None       # CacheDir() folder (absolute), for environments without their own
 depended = []          # nodes given to Depends() as targets (those nothing builds keep them)
 clean_targets = []     # nodes given extra files to remove by Clean()
+pre_post_nodes = []    # nodes given AddPreAction/AddPostAction (a folder no task builds keeps them)
 
 
 def reset(request_):
     global fs, tasks, aliases, values, default_targets, help_text, options, request
     global arguments, launch_dir, exports, default_env, sconscript_chdir
     global python_deciders, scan_calls, cache_dir, given_options
-    global missing_sconscript_error, depended, clean_targets
+    global missing_sconscript_error, depended, clean_targets, pre_post_nodes
     from SCons.Node.FS import FS
     request = request_
     fs = FS(request_['top'])
@@ -48,3 +49,4 @@ def reset(request_):
     given_options = set(request_.get('given_options') or [])
     missing_sconscript_error = True
     clean_targets = []
+    pre_post_nodes = []
