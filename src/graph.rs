@@ -293,12 +293,12 @@ impl Graph {
         }
         // A folder that a task builds depends on the files known inside it (SCons's directory
         // entry scanner), which are built first.
-        for &t in &rec.targets {
-            if self.nodes[t].kind != NodeKind::Dir {
-                continue;
+        for &d in &rec.targets {
+            if !self.builds_folder(t) {
+                break;
             }
             let mut below = Vec::new();
-            self.nodes_below(&self.nodes[t].path, &mut below);
+            self.nodes_below(&self.nodes[d].path, &mut below);
             for b in below {
                 if !rec.targets.contains(&b) && !ignored.contains(&b) && seen.insert(b) {
                     out.push(b);
@@ -306,6 +306,21 @@ impl Graph {
             }
         }
         out
+    }
+
+    /// Does task `t` build folders as SCons builds directory nodes (`Command(Dir('d'), ...)`)?
+    /// An installed directory is not one: SCons's Install target is an entry judged as a file.
+    pub fn builds_folder(&self, t: TaskId) -> bool {
+        let rec = &self.tasks[t].rec;
+        !rec.targets.is_empty()
+            && rec
+                .targets
+                .iter()
+                .all(|&n| self.nodes[n].kind == NodeKind::Dir)
+            && !rec
+                .actions
+                .iter()
+                .any(|a| matches!(a, ActionRecord::Copy { .. }))
     }
 
     /// Everything that must be built before task `t` runs, in the order SCons visits it: its

@@ -514,11 +514,7 @@ impl<'g, 's> Scheduler<'g, 's> {
         // A folder that a task builds is judged as SCons judges a directory: out of date when
         // it does not exist or when something inside it (an input) was just built.
         let task = &self.g.tasks[t];
-        let dir_task = task
-            .rec
-            .targets
-            .iter()
-            .all(|&n| self.g.nodes[n].kind == NodeKind::Dir);
+        let dir_task = self.g.builds_folder(t);
         if dir_task {
             let missing = task
                 .rec
@@ -737,7 +733,8 @@ impl<'g, 's> Scheduler<'g, 's> {
                 continue;
             }
             let builder = self.g.producer[dn].filter(|&p| {
-                !self.nullified.contains(&p)
+                self.g.builds_folder(p)
+                    && !self.nullified.contains(&p)
                     && self.task_unit[p].is_none_or(|pu| self.units[pu].status == Status::Waiting)
             });
             let (before, after, p) = match builder {
