@@ -2,7 +2,7 @@
 //! task produces each node, lookups by path and alias name, and the folder tree (a folder target
 //! means every node below it).
 
-use scons_api::{BuildGraph, DeciderRecord, NodeKind, TaskRecord};
+use scons_api::{ActionRecord, BuildGraph, DeciderRecord, NodeKind, TaskRecord};
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::path::{Component, Path, PathBuf};
 
@@ -26,6 +26,10 @@ pub struct Node {
     pub decider: Option<DeciderRecord>,
     /// `Depends()` of a node that no task builds.
     pub depends: Vec<NodeId>,
+    /// A folder no task builds: `AddPreAction`/`AddPostAction` actions, run around its
+    /// creation when a target inside it is about to be built.
+    pub folder_pre: Vec<ActionRecord>,
+    pub folder_post: Vec<ActionRecord>,
 }
 
 #[derive(Debug, Clone)]
@@ -148,6 +152,8 @@ impl Graph {
                 ignore: n.ignore,
                 decider: n.decider,
                 depends: n.depends,
+                folder_pre: n.folder_pre_actions,
+                folder_post: n.folder_post_actions,
             });
         }
         // The top folder is also an entry of its parent, so that a goal above the top (`..`)
@@ -234,6 +240,8 @@ impl Graph {
             ignore: Vec::new(),
             decider: None,
             depends: Vec::new(),
+            folder_pre: Vec::new(),
+            folder_post: Vec::new(),
         });
         self.producer.push(None);
         self.by_path.insert(path.to_owned(), id);
@@ -307,7 +315,36 @@ impl Graph {
                 }
             }
         }
+        // A folder that a task builds depends on the files known inside it (SCons's directory
+        // entry scanner), which are built first.
+        for &d in &rec.targets {
+            if !self.builds_folder(t) {
+                break;
+            }
+            let mut below = Vec::new();
+            self.nodes_below(&self.nodes[d].path, &mut below);
+            for b in below {
+                if !rec.targets.contains(&b) && !ignored.contains(&b) && seen.insert(b) {
+                    out.push(b);
+                }
+            }
+        }
         out
+    }
+
+    /// Does task `t` build folders as SCons builds directory nodes (`Command(Dir('d'), ...)`)?
+    /// An installed directory is not one: SCons's Install target is an entry judged as a file.
+    pub fn builds_folder(&self, t: TaskId) -> bool {
+        let rec = &self.tasks[t].rec;
+        !rec.targets.is_empty()
+            && rec
+                .targets
+                .iter()
+                .all(|&n| self.nodes[n].kind == NodeKind::Dir)
+            && !rec
+                .actions
+                .iter()
+                .any(|a| matches!(a, ActionRecord::Copy { .. }))
     }
 
     /// Everything that must be built before task `t` runs, in the order SCons visits it: its

@@ -211,6 +211,7 @@ fn main() -> ExitCode {
         let flag = Arc::clone(&interrupted);
         let _ = ctrlc::set_handler(move || flag.store(true, Ordering::SeqCst));
     }
+    scons_api::native::set_interrupt_flag(Arc::clone(&interrupted));
     // --site-dir must name an existing folder; SCons checks before reading the scripts.
     if let (Some(d), false) = (&opts.site_dir, opts.no_site_dir) {
         if !top.join(d).exists() {
@@ -668,7 +669,7 @@ fn closing(
     progress: bool,
     unknown: bool,
 ) -> u8 {
-    if result.interrupted {
+    if result.interrupted && progress {
         eprintln!("scons: Build interrupted.");
     }
     if result.errors || result.interrupted || unknown {
@@ -677,6 +678,9 @@ fn closing(
                 println!("scons: done building targets (errors occurred during build).");
             } else {
                 println!("scons: building terminated because of errors.");
+            }
+            if result.interrupted && !opts.no_exec {
+                println!("scons: writing .sconsign file.");
             }
         }
         if let Some(code) = report_after_build(result) {

@@ -160,6 +160,11 @@ pub struct Scheduler<'g, 's> {
     /// judged on.
     tree_goals: HashMap<usize, Vec<usize>>,
     task_inputs: HashMap<TaskId, Vec<NodeId>>,
+    /// Folders whose own actions already ran (or were shown) this run, when they were created
+    /// for a target inside them.
+    folders_made: HashSet<NodeId>,
+    /// Tasks building a folder whose actions already ran that way: they do nothing more.
+    nullified: HashSet<TaskId>,
 }
 
 fn out(line: &str) {
@@ -229,6 +234,8 @@ impl<'g, 's> Scheduler<'g, 's> {
             leaf_buffer: Vec::new(),
             tree_goals: HashMap::new(),
             task_inputs: HashMap::new(),
+            folders_made: HashSet::new(),
+            nullified: HashSet::new(),
         }
     }
 
@@ -563,21 +570,30 @@ impl<'g, 's> Scheduler<'g, 's> {
         }
     }
 
+    /// Stop starting tasks once the build is interrupted (and pass the interrupt on to the
+    /// running children); true when the build is stopping, for whatever reason.
+    fn check_interrupt(&mut self, interrupted: &AtomicBool) -> bool {
+        if interrupted.load(Ordering::SeqCst) {
+            self.result.interrupted = true;
+            self.stop = true;
+            for pid in self.children.lock().unwrap().values() {
+                unsafe {
+                    libc::kill(*pid as i32, libc::SIGINT);
+                }
+            }
+        }
+        self.stop
+    }
+
     fn drive(&mut self, interrupted: &AtomicBool) {
         self.plan();
         let (tx, rx) = mpsc::channel::<Job>();
         let mut running = 0usize;
         loop {
-            if interrupted.load(Ordering::SeqCst) {
-                self.result.interrupted = true;
-                self.stop = true;
-                for pid in self.children.lock().unwrap().values() {
-                    unsafe {
-                        libc::kill(*pid as i32, libc::SIGINT);
-                    }
-                }
-            }
-            while running < self.opts.jobs && !self.stop {
+            self.check_interrupt(interrupted);
+            // (checked again before each start: a function action run here, on the main
+            // thread, may itself have interrupted the build through the SIGINT handler)
+            while running < self.opts.jobs && !self.check_interrupt(interrupted) {
                 let Some(Reverse((_, u))) = self.ready.pop() else {
                     break;
                 };
@@ -834,11 +850,46 @@ impl<'g, 's> Scheduler<'g, 's> {
                 return false;
             }
         }
+        // A folder that a task builds is judged as SCons judges a directory: out of date when
+        // it does not exist or when something inside it (an input) was just built.
+        let task = &self.g.tasks[t];
+        let dir_task = self.g.builds_folder(t);
+        if dir_task {
+            let missing = task
+                .rec
+                .targets
+                .iter()
+                .any(|&n| !self.g.nodes[n].abs.is_dir());
+            let rebuilt = declared
+                .iter()
+                .any(|&n| self.g.producer[n].is_some_and(|p| self.executed.contains(&p)));
+            let always = task
+                .rec
+                .targets
+                .iter()
+                .any(|&n| self.g.nodes[n].always_build);
+            if !missing && !rebuilt && !always {
+                for n in task.rec.targets.clone() {
+                    self.up_to_date_message(n);
+                }
+                self.units[u].status = Status::Done;
+                self.release(u);
+                return false;
+            }
+        }
         let Some(inputs) = self.gather_inputs(u, t, declared) else {
             return false; // waits for a generated input, or failed
         };
         self.progress_task(t, &inputs.nodes);
-        let reason = match self.decide(t, &inputs) {
+        let decided = self.decide(t, &inputs);
+        let decided = match decided {
+            Ok(None) if dir_task => Ok(Some(format!(
+                "`{}' is being rebuilt: a file inside it changed",
+                self.g.nodes[self.g.tasks[t].rec.targets[0]].path
+            ))),
+            other => other,
+        };
+        let reason = match decided {
             // an alias has no record: it runs whenever it got here
             Ok(None) if alias_task => Some(format!(
                 "Cannot explain why `{}' is being rebuilt: No previous build information found",
@@ -875,6 +926,20 @@ impl<'g, 's> Scheduler<'g, 's> {
         }
         if self.opts.explain {
             out(&format!("scons: {reason}"));
+        }
+        if self.nullified.contains(&t) {
+            // its actions ran when a target inside the folder needed it
+            if !self.opts.no_exec {
+                self.record_success(t, &inputs);
+            }
+            self.units[u].status = Status::Done;
+            self.release(u);
+            return false;
+        }
+        if let Err((dir, what)) = self.make_target_folders(t) {
+            err(&format!("scons: *** [{dir}] {what}"));
+            self.fail(u);
+            return false;
         }
         if cachedir::retrieve(self.g, t, &inputs, &self.opts, &mut self.checker) {
             if !self.opts.no_exec {
@@ -970,6 +1035,117 @@ impl<'g, 's> Scheduler<'g, 's> {
             let _ = tx.send(Job { unit: u, result });
         });
         true
+    }
+
+    /// SCons's `_createDir` for the file targets of task `t` that do not exist: create each
+    /// missing folder above them, top down; a folder that has actions of its own (a task
+    /// building it, or `AddPreAction`/`AddPostAction` on it) gets them run first, once a run,
+    /// and its task does nothing more later. Under `-n` the actions are only shown.
+    /// `Err((folder, message))`: a folder's action failed.
+    fn make_target_folders(&mut self, t: TaskId) -> Result<(), (String, String)> {
+        let mut missing = Vec::new();
+        for &n in &self.g.tasks[t].rec.targets {
+            let node = &self.g.nodes[n];
+            if node.kind != NodeKind::File || node.abs.symlink_metadata().is_ok() {
+                continue;
+            }
+            let mut chain = Vec::new();
+            let mut dir = node.abs.parent();
+            while let Some(d) = dir {
+                if d.exists() {
+                    break;
+                }
+                chain.push(d.to_path_buf());
+                dir = d.parent();
+            }
+            chain.reverse();
+            for d in chain {
+                if !missing.contains(&d) {
+                    missing.push(d);
+                }
+            }
+        }
+        for d in missing {
+            let path = crate::graph::top_relative(&self.g.top, &d);
+            let Some(dn) = self.g.lookup(&path) else {
+                continue;
+            };
+            if self.g.nodes[dn].kind != NodeKind::Dir || !self.folders_made.insert(dn) {
+                continue;
+            }
+            let builder = self.g.producer[dn].filter(|&p| {
+                self.g.builds_folder(p)
+                    && !self.nullified.contains(&p)
+                    && self.task_unit[p].is_none_or(|pu| self.units[pu].status == Status::Waiting)
+            });
+            let (before, after, p) = match builder {
+                Some(p) => (self.g.tasks[p].rec.actions.clone(), Vec::new(), Some(p)),
+                None => {
+                    let node = &self.g.nodes[dn];
+                    (node.folder_pre.clone(), node.folder_post.clone(), None)
+                }
+            };
+            if before.is_empty() && after.is_empty() {
+                continue;
+            }
+            if let Some(p) = p {
+                self.nullified.insert(p);
+                self.executed.insert(p);
+            }
+            let task = p.map(|p| &self.g.tasks[p].rec);
+            let env = task.map(|r| r.env.clone()).unwrap_or_default();
+            let cwd = match task.and_then(|r| r.chdir.as_ref()) {
+                Some(c) => crate::graph::normalize(&self.g.top, std::path::Path::new(c)),
+                None => self.g.top.clone(),
+            };
+            let sources: Vec<String> = task
+                .map(|r| {
+                    r.sources
+                        .iter()
+                        .map(|&n| self.g.nodes[n].path.clone())
+                        .collect()
+                })
+                .unwrap_or_default();
+            let targets = vec![path.clone()];
+            let calls = self.calls;
+            let run_python = |id: u64| match calls {
+                Some(c) => c.run_action(id, &targets, &sources),
+                None => Err("no Python interpreter to run a function action".to_owned()),
+            };
+            for (i, actions) in [before, after].iter().enumerate() {
+                if i == 1 && !self.opts.no_exec {
+                    let _ = std::fs::create_dir_all(&d);
+                }
+                if self.opts.no_exec {
+                    if !self.opts.silent {
+                        for a in actions {
+                            if !a.show().is_empty() {
+                                out(a.show());
+                                if !a.after().is_empty() {
+                                    out(a.after());
+                                }
+                            }
+                        }
+                    }
+                    continue;
+                }
+                let top = self.g.top.clone();
+                let copy = (std::path::Path::new(""), d.as_path(), top.as_path());
+                run_actions(
+                    usize::MAX,
+                    actions,
+                    copy,
+                    &env,
+                    &cwd,
+                    self.opts.silent,
+                    false,
+                    &self.children,
+                    Some(&run_python),
+                )
+                .map_err(|e| (path.clone(), e))?;
+            }
+        }
+        Ok(())
     }
 
     /// Record every target of task `t` as built from `inputs`.

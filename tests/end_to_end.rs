@@ -76,6 +76,8 @@ scenarios!(
     variables,
     variant_alias,
     versioned_lib,
+    sigint_handler,
+    folder_actions,
 );
 
 fn tests_dir() -> PathBuf {

@@ -104,9 +104,38 @@ impl FrontEnd {
         if frontend_dir.is_none() {
             builder = builder.add_frozen_modules(rustpython_vm::py_freeze!(dir = "../python"));
         }
-        FrontEnd {
+        let front = FrontEnd {
             interpreter: builder.build(),
             frontend_dir,
+        };
+        front.install_sigint_handler();
+        front
+    }
+
+    /// Give Python code a SIGINT handler to find (`signal.getsignal(signal.SIGINT)`), as SCons
+    /// has while it builds, without taking Ctrl-C away from the engine: the interpreter's
+    /// `signal.signal` also installs its own OS-level handler, so the process's previous one is
+    /// put back right after.
+    fn install_sigint_handler(&self) {
+        // SAFETY: plain sigaction calls on a zeroed struct, reading then restoring the handler.
+        let mut old: libc::sigaction = unsafe { std::mem::zeroed() };
+        if unsafe { libc::sigaction(libc::SIGINT, std::ptr::null(), &mut old) } != 0 {
+            return;
+        }
+        let _ = self.interpreter.enter(|vm| {
+            let scope = vm.new_scope_with_builtins();
+            let code = vm
+                .compile(
+                    "import signal, _docons_native\n\
+                     signal.signal(signal.SIGINT, _docons_native.sigint_handler)\n",
+                    Mode::Exec,
+                    "<docons>".to_owned(),
+                )
+                .map_err(|_| ())?;
+            vm.run_code_obj(code, scope).map(|_| ()).map_err(|_| ())
+        });
+        unsafe {
+            libc::sigaction(libc::SIGINT, &old, std::ptr::null_mut());
         }
     }
 

@@ -4,6 +4,30 @@
 
 pub(crate) use _docons_native::module_def;
 
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, OnceLock};
+
+/// The engine's "build interrupted" flag, set by its own Ctrl-C handling.
+static INTERRUPT_FLAG: OnceLock<Arc<AtomicBool>> = OnceLock::new();
+
+/// Hand the engine's interrupted flag to the front end: calling the Python-visible SIGINT handler
+/// (`signal.getsignal(signal.SIGINT)(signal.SIGINT, None)`, as SCons's own tests do from a
+/// function action) then stops the build exactly as a Ctrl-C does.
+pub fn set_interrupt_flag(flag: Arc<AtomicBool>) {
+    let _ = INTERRUPT_FLAG.set(flag);
+}
+
+/// What the SIGINT handler does when called from Python: set the engine's flag, or, with no
+/// engine listening, deliver a real SIGINT to the process.
+fn interrupt() {
+    match INTERRUPT_FLAG.get() {
+        Some(flag) => flag.store(true, Ordering::SeqCst),
+        None => unsafe {
+            libc::raise(libc::SIGINT);
+        },
+    }
+}
+
 /// `posixpath.normpath` for a str, exactly (CPython's algorithm).
 pub fn normpath(path: &str) -> String {
     if path.is_empty() {
@@ -63,6 +87,13 @@ mod _docons_native {
             Some(p) => Ok(super::normpath(p)),
             None => Err(vm.new_value_error("surrogates in path")),
         }
+    }
+
+    /// sigint_handler(signum, frame): the SIGINT handler Python code sees; calling it interrupts
+    /// the build as a Ctrl-C does (the engine's own handler stays installed in the OS).
+    #[pyfunction]
+    fn sigint_handler(_args: PosArgs) {
+        super::interrupt();
     }
 
     /// join(str, *str) -> str, as posixpath.join.

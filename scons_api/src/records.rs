@@ -143,6 +143,12 @@ pub struct NodeRecord {
     /// named as a goal (tasks carry their targets' dependencies in their own `deps`).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub depends: Vec<NodeId>,
+    /// `AddPreAction`/`AddPostAction` on a folder that no task builds: run before and after
+    /// the engine creates the folder for a target inside it (once a run; never otherwise).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub folder_pre_actions: Vec<ActionRecord>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub folder_post_actions: Vec<ActionRecord>,
 }
 
 fn is_false(b: &bool) -> bool {

@@ -353,6 +353,21 @@ class _Writer:
         folder = targets[0].dir
         return folder.path, str(folder)
 
+    def folder_actions(self, n):
+        """AddPreAction/AddPostAction on a folder no task builds: SCons runs them (around its
+        silent mkdir) when the folder is created for a target inside it."""
+        from SCons.Script import DefaultEnvironment
+        env = DefaultEnvironment()
+        tl, sl = [n], []
+        lv = {'__env__': env}
+        lv.update(Subst.subst_dict(tl, sl))
+        pre, post = [], []
+        for a in n.pre_actions:
+            pre.extend(a.records(env, tl, sl, lv))
+        for a in n.post_actions:
+            post.extend(a.records(env, tl, sl, lv))
+        return pre, post
+
     def write_task(self, task):
         env, envd, decider = self.env_info(task.env)
         tl = task.targets
@@ -475,6 +490,9 @@ class _Writer:
             option_help = SConsOptions.format_help()
         for n in _state.clean_targets:
             self.nid(n)
+        for n in _state.pre_post_nodes:
+            if n.kind == 'dir' and n.task is None:
+                self.nid(n)
         i = 0
         nodes = []
         while i < len(self.node_objs):
@@ -489,6 +507,8 @@ class _Writer:
                 d['ignore'] = [self.nid(c) for c in n.ignore]
             if n.task is None and n.depends and n.kind == 'file':
                 d['depends'] = [self.nid(self.map_source(x)) for x in n.depends]
+            if n.kind == 'dir' and n.task is None and (n.pre_actions or n.post_actions):
+                d['folder_pre_actions'], d['folder_post_actions'] = self.folder_actions(n)
             if n.decider is not None:
                 name, function = decider_record(n.decider)
                 d['decider'] = {'name': name, 'function': function}

@@ -26,13 +26,14 @@ progress = None        # Progress() record (FORMAT.md `progress`)
 progress_function = None  # its function, called back by the engine ('progress')
 script_warn = []       # SetOption('warn', ...) values so far
 explicit_exit = None   # Exit() status raised in a function action or scanner (engine asks once)
+pre_post_nodes = []    # nodes given AddPreAction/AddPostAction (a folder no task builds keeps them)
 
 
 def reset(request_):
     global fs, tasks, aliases, values, default_targets, help_text, options, request
     global arguments, launch_dir, exports, default_env, sconscript_chdir
     global python_deciders, scan_calls, cache_dir, given_options
-    global missing_sconscript_error, depended, clean_targets
+    global missing_sconscript_error, depended, clean_targets, pre_post_nodes
     global script_warn, progress, progress_function, script_nodes
     from SCons.Node.FS import FS
     request = request_
@@ -60,3 +61,4 @@ def reset(request_):
     given_options = set(request_.get('given_options') or [])
     missing_sconscript_error = True
     clean_targets = []
+    pre_post_nodes = []

@@ -594,6 +594,8 @@ def _add_pre_post(targets, action, where, env=None):
     act = _Action(action)
     for t in tl:
         getattr(t, where).append(act)
+        if t not in _state.pre_post_nodes:
+            _state.pre_post_nodes.append(t)
     return tl
 
 
