@@ -647,6 +647,31 @@ impl<'g, 's> Scheduler<'g, 's> {
         }
     }
 
+    /// Was one of these inputs built in this run?
+    fn an_input_was_built(&self, inputs: &[NodeId]) -> bool {
+        inputs
+            .iter()
+            .any(|&n| self.g.producer[n].is_some_and(|p| self.executed.contains(&p)))
+    }
+
+    /// Is one of task `t`'s targets `AlwaysBuild`?
+    fn always_built(&self, t: TaskId) -> bool {
+        self.g.tasks[t]
+            .rec
+            .targets
+            .iter()
+            .any(|&n| self.g.nodes[n].always_build)
+    }
+
+    /// Task `t` (unit `u`) is current: say so for its named targets, and go on.
+    fn finish_current(&mut self, u: usize, t: TaskId) {
+        for n in self.g.tasks[t].rec.targets.clone() {
+            self.up_to_date_message(n);
+        }
+        self.units[u].status = Status::Done;
+        self.release(u);
+    }
+
     fn release(&mut self, u: usize) {
         if self.units[u].status == Status::Done && !self.opts.tree.is_empty() {
             self.print_trees(u);
@@ -827,26 +852,17 @@ impl<'g, 's> Scheduler<'g, 's> {
             .iter()
             .all(|&n| self.g.nodes[n].kind == NodeKind::Alias);
         if task.rec.actions.is_empty() || alias_task {
-            let rebuilt = declared
-                .iter()
-                .any(|&n| self.g.producer[n].is_some_and(|p| self.executed.contains(&p)));
-            let always = task
-                .rec
-                .targets
-                .iter()
-                .any(|&n| self.g.nodes[n].always_build);
+            let rebuilt = self.an_input_was_built(&declared);
             // An alias with actions runs them like any task when it is not current.
-            let runs = !task.rec.actions.is_empty() && (rebuilt || always);
+            let runs = !task.rec.actions.is_empty() && (rebuilt || self.always_built(t));
             if !runs {
                 if rebuilt {
                     self.executed.insert(t);
+                    self.units[u].status = Status::Done;
+                    self.release(u);
                 } else {
-                    for n in task.rec.targets.clone() {
-                        self.up_to_date_message(n);
-                    }
+                    self.finish_current(u, t);
                 }
-                self.units[u].status = Status::Done;
-                self.release(u);
                 return false;
             }
         }
@@ -860,20 +876,8 @@ impl<'g, 's> Scheduler<'g, 's> {
                 .targets
                 .iter()
                 .any(|&n| !self.g.nodes[n].abs.is_dir());
-            let rebuilt = declared
-                .iter()
-                .any(|&n| self.g.producer[n].is_some_and(|p| self.executed.contains(&p)));
-            let always = task
-                .rec
-                .targets
-                .iter()
-                .any(|&n| self.g.nodes[n].always_build);
-            if !missing && !rebuilt && !always {
-                for n in task.rec.targets.clone() {
-                    self.up_to_date_message(n);
-                }
-                self.units[u].status = Status::Done;
-                self.release(u);
+            if !missing && !self.an_input_was_built(&declared) && !self.always_built(t) {
+                self.finish_current(u, t);
                 return false;
             }
         }
