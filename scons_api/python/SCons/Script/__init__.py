@@ -240,40 +240,24 @@ def _alias_action(alias, action, env, kw):
         task.action = task.action + act
 
 
-def AlwaysBuild(*targets, env=None):
-    out = _targets(env, targets)
-    for t in out:
-        t.set_always_build()
-    return out
+def _flag_setter(name, method, doc):
+    """A global (and env method) that marks targets with one node flag."""
+    def set_flag(*targets, env=None):
+        out = _targets(env, targets)
+        for t in out:
+            getattr(t, method)()
+        return out
+    set_flag.__name__ = set_flag.__qualname__ = name
+    set_flag.__doc__ = doc
+    return set_flag
 
 
-def Pseudo(*targets, env=None):
-    """Targets that must not exist once built (and are not warned about as missing)."""
-    out = _targets(env, targets)
-    for t in out:
-        t.set_pseudo()
-    return out
-
-
-def Precious(*targets, env=None):
-    out = _targets(env, targets)
-    for t in out:
-        t.set_precious()
-    return out
-
-
-def NoClean(*targets, env=None):
-    out = _targets(env, targets)
-    for t in out:
-        t.set_noclean()
-    return out
-
-
-def NoCache(*targets, env=None):
-    out = _targets(env, targets)
-    for t in out:
-        t.set_nocache()
-    return out
+AlwaysBuild = _flag_setter('AlwaysBuild', 'set_always_build', "Targets built on every run.")
+Pseudo = _flag_setter('Pseudo', 'set_pseudo',
+                      "Targets that must not exist once built (and are not warned about as missing).")
+Precious = _flag_setter('Precious', 'set_precious', "Targets not removed before they are rebuilt.")
+NoClean = _flag_setter('NoClean', 'set_noclean', "Targets `-c` leaves alone.")
+NoCache = _flag_setter('NoCache', 'set_nocache', "Targets never put in or taken from CacheDir.")
 
 
 def Depends(target, dependency, env=None):
