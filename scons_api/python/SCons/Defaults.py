@@ -15,249 +15,166 @@ CScan = EngineScanner('CScanner')
 ObjSourceScan = EngineScanner('SourceFileScanner')
 
 
-# ------------------------------------------------------------------ action factories (as SCons)
+# ------------------------------------------------------------------ action factories
+# Copy/Delete/Mkdir/Move/Touch/Chmod: Python function actions whose text is SCons's
+# (`Copy("dst", "src")`, lists shown as `["a", "b"]`, modes in octal).
 import shutil
 import stat
 import time
 import SCons.Errors
 from SCons.Action import ActionFactory
 
+
+def _paths(arg):
+    return [str(x) for x in arg] if is_List(arg) else [str(arg)]
+
+
 def get_paths_str(dest) -> str:
-    """Generates a string from *dest* for use in a strfunction.
-
-    If *dest* is a list, manually converts each elem to a string.
-    """
-    def quote(arg) -> str:
-        return f'"{arg}"'
-
+    """How an action factory shows a path or a list of paths."""
     if is_List(dest):
-        elem_strs = [quote(d) for d in dest]
-        return f'[{", ".join(elem_strs)}]'
-    else:
-        return quote(dest)
+        return '[' + ', '.join('"%s"' % d for d in dest) + ']'
+    return '"%s"' % dest
 
 
-permission_dic = {
-    'u': {
-        'r': stat.S_IRUSR,
-        'w': stat.S_IWUSR,
-        'x': stat.S_IXUSR
-    },
-    'g': {
-        'r': stat.S_IRGRP,
-        'w': stat.S_IWGRP,
-        'x': stat.S_IXGRP
-    },
-    'o': {
-        'r': stat.S_IROTH,
-        'w': stat.S_IWOTH,
-        'x': stat.S_IXOTH
-    }
+_MODE_BITS = {
+    ('u', 'r'): stat.S_IRUSR, ('u', 'w'): stat.S_IWUSR, ('u', 'x'): stat.S_IXUSR,
+    ('g', 'r'): stat.S_IRGRP, ('g', 'w'): stat.S_IWGRP, ('g', 'x'): stat.S_IXGRP,
+    ('o', 'r'): stat.S_IROTH, ('o', 'w'): stat.S_IWOTH, ('o', 'x'): stat.S_IXOTH,
 }
 
 
-def chmod_func(dest, mode) -> None:
-    """Implementation of the Chmod action function.
+def _symbolic_mode(clause):
+    """One `who(+|-|=)what` clause of a chmod mode: (operator, bits)."""
+    ops = [op for op in '=+-' if op in clause]
+    if not ops:
+        raise SyntaxError("Could not find +, - or =")
+    op = ops[0]
+    parts = clause.split(op)
+    if len(parts) != 2:
+        raise SyntaxError("More than one operator found")
+    who = parts[0].strip().replace('a', 'ugo')
+    bits = 0
+    for w in who:
+        for p in parts[1].strip():
+            if (w, p) not in _MODE_BITS:
+                raise SyntaxError("Unrecognized user or permission format")
+            bits |= _MODE_BITS[(w, p)]
+    return op, bits
 
-    *mode* can be either an integer (normally expressed in octal mode,
-    as in 0o755) or a string following the syntax of the POSIX chmod
-    command (for example "ugo+w"). The latter must be converted, since
-    the underlying Python only takes the numeric form.
-    """
-    from string import digits
-    pass
-    if not is_List(dest):
-        dest = [dest]
-    if is_String(mode) and 0 not in [i in digits for i in mode]:
+
+def chmod_func(dest, mode) -> None:
+    """Chmod(dest, mode): mode is a number (0o755), a string of octal digits, or a symbolic
+    mode like "ugo+w,o-x"."""
+    paths = _paths(dest)
+    if is_String(mode) and mode.isdigit():
         mode = int(mode, 8)
     if not is_String(mode):
-        for element in dest:
-            os.chmod(str(element), mode)
-    else:
-        mode = str(mode)
-        for operation in mode.split(","):
-            if "=" in operation:
-                operator = "="
-            elif "+" in operation:
-                operator = "+"
-            elif "-" in operation:
-                operator = "-"
-            else:
-                raise SyntaxError("Could not find +, - or =")
-            operation_list = operation.split(operator)
-            if len(operation_list) != 2:
-                raise SyntaxError("More than one operator found")
-            user = operation_list[0].strip().replace("a", "ugo")
-            permission = operation_list[1].strip()
-            new_perm = 0
-            for u in user:
-                for p in permission:
-                    try:
-                        new_perm = new_perm | permission_dic[u][p]
-                    except KeyError:
-                        raise SyntaxError("Unrecognized user or permission format")
-            for element in dest:
-                curr_perm = os.stat(str(element)).st_mode
-                if operator == "=":
-                    os.chmod(str(element), new_perm)
-                elif operator == "+":
-                    os.chmod(str(element), curr_perm | new_perm)
-                elif operator == "-":
-                    os.chmod(str(element), curr_perm & ~new_perm)
+        for p in paths:
+            os.chmod(p, mode)
+        return
+    for clause in str(mode).split(','):
+        op, bits = _symbolic_mode(clause)
+        for p in paths:
+            now = os.stat(p).st_mode
+            new = {'=': bits, '+': now | bits, '-': now & ~bits}[op]
+            os.chmod(p, new)
 
 
 def chmod_strfunc(dest, mode) -> str:
-    """strfunction for the Chmod action function."""
-    if not is_String(mode):
-        return f'Chmod({get_paths_str(dest)}, {mode:#o})'
-    else:
-        return f'Chmod({get_paths_str(dest)}, "{mode}")'
-
+    shown = '"%s"' % mode if is_String(mode) else '%#o' % mode
+    return 'Chmod(%s, %s)' % (get_paths_str(dest), shown)
 
 
 Chmod = ActionFactory(chmod_func, chmod_strfunc)
 
 
-
-def copy_func(dest, src, symlinks: bool=True) -> int:
-    """Implementation of the Copy action function.
-
-    Copies *src* to *dest*.  If *src* is a list, *dest* must be
-    a directory, or not exist (will be created).
-
-    Since Python :mod:`shutil` methods, which know nothing about
-    SCons Nodes, will be called to perform the actual copying,
-    args are converted to strings first.
-
-    If *symlinks* evaluates true, then a symbolic link will be
-    shallow copied and recreated as a symbolic link; otherwise, copying
-    a symbolic link will be equivalent to copying the symbolic link's
-    final target regardless of symbolic link depth.
-    """
-
+def copy_func(dest, src, symlinks: bool = True) -> int:
+    """Copy(dest, src): a file (with its times), a folder tree, or a list of files into folder
+    dest; a symbolic link is copied as a link unless symlinks is false."""
     dest = str(dest)
-    src = [str(n) for n in src] if is_List(src) else str(src)
-
-    pass
     if is_List(src):
-        # this fails only if dest exists and is not a dir
         try:
             os.makedirs(dest, exist_ok=True)
         except FileExistsError:
             raise SCons.Errors.BuildError(
-                errstr=(
-                    'Error: Copy() called with a list of sources, '
-                    'which requires target to be a directory, '
-                    f'but "{dest}" is not a directory.'
-                )
-            )
-        for file in src:
-            shutil.copy2(file, dest)
+                errstr='Error: Copy() called with a list of sources, which requires target to '
+                       'be a directory, but "%s" is not a directory.' % dest)
+        for f in _paths(src):
+            shutil.copy2(f, dest)
         return 0
-
-    elif os.path.islink(src):
-        if symlinks:
-            try:
-                os.symlink(os.readlink(src), dest)
-            except FileExistsError:
-                raise SCons.Errors.BuildError(
-                    errstr=(
-                        f'Error: Copy() called to create symlink at "{dest}",'
-                        ' but a file already exists at that location.'
-                    )
-                )
-            return 0
-
-        return copy_func(dest, os.path.realpath(src))
-
-    elif os.path.isfile(src):
+    src = str(src)
+    if os.path.islink(src):
+        if not symlinks:
+            return copy_func(dest, os.path.realpath(src))
+        try:
+            os.symlink(os.readlink(src), dest)
+        except FileExistsError:
+            raise SCons.Errors.BuildError(
+                errstr='Error: Copy() called to create symlink at "%s", but a file already '
+                       'exists at that location.' % dest)
+        return 0
+    if os.path.isfile(src):
         shutil.copy2(src, dest)
-        return 0
-
     else:
         shutil.copytree(src, dest, symlinks)
-        return 0
+    return 0
 
 
-def copy_strfunc(dest, src, symlinks: bool=True) -> str:
-    """strfunction for the Copy action function."""
-    return f'Copy({get_paths_str(dest)}, {get_paths_str(src)})'
+def copy_strfunc(dest, src, symlinks: bool = True) -> str:
+    return 'Copy(%s, %s)' % (get_paths_str(dest), get_paths_str(src))
 
 
 Copy = ActionFactory(copy_func, copy_strfunc)
 
 
-def delete_func(dest, must_exist: bool=False) -> None:
-    """Implementation of the Delete action function.
-
-    Lets the Python :func:`os.unlink` raise an error if *dest* does not exist,
-    unless *must_exist* evaluates false (the default).
-    """
-    pass
-    if not is_List(dest):
-        dest = [dest]
-    for entry in dest:
-        entry = str(entry)
-        # os.path.exists returns False with broken links that exist
-        entry_exists = os.path.exists(entry) or os.path.islink(entry)
-        if not entry_exists and not must_exist:
+def delete_func(dest, must_exist: bool = False) -> None:
+    """Delete(dest): files, links and folder trees; a missing one is an error only with
+    must_exist."""
+    for p in _paths(dest):
+        present = os.path.lexists(p)
+        if not present and not must_exist:
             continue
-        # os.path.isdir returns True when entry is a link to a dir
-        if os.path.isdir(entry) and not os.path.islink(entry):
-            shutil.rmtree(entry, True)
-            continue
-        os.unlink(entry)
+        if os.path.isdir(p) and not os.path.islink(p):
+            shutil.rmtree(p, True)
+        else:
+            os.unlink(p)
 
 
-def delete_strfunc(dest, must_exist: bool=False) -> str:
-    """strfunction for the Delete action function."""
-    return f'Delete({get_paths_str(dest)})'
+def delete_strfunc(dest, must_exist: bool = False) -> str:
+    return 'Delete(%s)' % get_paths_str(dest)
 
 
 Delete = ActionFactory(delete_func, delete_strfunc)
 
 
 def mkdir_func(dest) -> None:
-    """Implementation of the Mkdir action function."""
-    pass
-    if not is_List(dest):
-        dest = [dest]
-    for entry in dest:
-        os.makedirs(str(entry), exist_ok=True)
+    for p in _paths(dest):
+        os.makedirs(p, exist_ok=True)
 
 
-Mkdir = ActionFactory(mkdir_func, lambda _dir: f'Mkdir({get_paths_str(_dir)})')
+Mkdir = ActionFactory(mkdir_func, lambda dest: 'Mkdir(%s)' % get_paths_str(dest))
 
 
 def move_func(dest, src) -> None:
-    """Implementation of the Move action function."""
-    pass
-    pass
     shutil.move(src, dest)
 
 
-Move = ActionFactory(
-    move_func, lambda dest, src: f'Move("{dest}", "{src}")', convert=str
-)
+Move = ActionFactory(move_func, lambda dest, src: 'Move("%s", "%s")' % (dest, src), convert=str)
 
 
 def touch_func(dest) -> None:
-    """Implementation of the Touch action function."""
-    pass
-    if not is_List(dest):
-        dest = [dest]
-    for file in dest:
-        file = str(file)
-        mtime = int(time.time())
-        if os.path.exists(file):
-            atime = os.path.getatime(file)
+    """Touch(dest): set the modification time to now (whole seconds), creating empty files."""
+    now = int(time.time())
+    for p in _paths(dest):
+        if os.path.exists(p):
+            accessed = os.path.getatime(p)
         else:
-            with open(file, 'w'):
-                atime = mtime
-        os.utime(file, (atime, mtime))
+            open(p, 'w').close()
+            accessed = now
+        os.utime(p, (accessed, now))
 
 
-Touch = ActionFactory(touch_func, lambda file: f'Touch({get_paths_str(file)})')
+Touch = ActionFactory(touch_func, lambda dest: 'Touch(%s)' % get_paths_str(dest))
 
 
 

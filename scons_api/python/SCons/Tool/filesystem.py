@@ -1,67 +1,68 @@
-"""The filesystem tool (CopyTo, CopyAs builders), as SCons's."""
+"""The filesystem tool: the CopyTo (into a folder) and CopyAs (under a new name) builders.
+
+Both copy files with their times and make the copy writable; a folder is copied as a tree, into
+an existing folder when there is one. The action shows $COPYSTR.
+"""
 import os
 import shutil
 import stat
 
 import SCons.Action
 import SCons.Builder
-import SCons.Errors
+from SCons.Errors import UserError
 
 
-def copyFunc(dest, source, env):
-    if os.path.isdir(source):
-        if os.path.exists(dest):
-            if not os.path.isdir(dest):
-                raise SCons.Errors.UserError("cannot overwrite non-directory `%s' with a directory `%s'"
-                                             % (dest, source))
-        else:
-            parent = os.path.split(dest)[0]
-            if parent and not os.path.exists(parent):
-                os.makedirs(parent)
-        shutil.copytree(source, dest, dirs_exist_ok=True)
-    else:
+def copy_one(dest, source):
+    """Copy file or folder `source` to `dest`."""
+    if not os.path.isdir(source):
         shutil.copy2(source, dest)
-        st = os.stat(source)
-        os.chmod(dest, stat.S_IMODE(st.st_mode) | stat.S_IWRITE)
-    return 0
+        mode = stat.S_IMODE(os.stat(source).st_mode)
+        os.chmod(dest, mode | stat.S_IWRITE)
+        return
+    if os.path.exists(dest) and not os.path.isdir(dest):
+        raise UserError("cannot overwrite non-directory `%s' with a directory `%s'" % (dest, source))
+    parent = os.path.dirname(dest)
+    if parent:
+        os.makedirs(parent, exist_ok=True)
+    shutil.copytree(source, dest, dirs_exist_ok=True)
 
 
-def copyto_emitter(target, source, env):
-    n_target = []
-    for t in target:
-        n_target = n_target + [t.File(str(s)) for s in source]
-    return (n_target, source)
-
-
-def copy_action_func(target, source, env):
-    assert len(target) == len(source), "\ntarget: %s\nsource: %s" % (list(map(str, target)),
-                                                                    list(map(str, source)))
+def _copy_all(target, source, env):
+    if len(target) != len(source):
+        raise UserError("CopyTo/CopyAs: %d targets for %d sources" % (len(target), len(source)))
     for t, s in zip(target, source):
-        if copyFunc(t.get_path(), s.get_path(), env):
-            return 1
+        copy_one(t.get_path(), s.get_path())
     return 0
 
 
-def copy_action_str(target, source, env):
+def _show(target, source, env):
     return env.subst_target_source(env['COPYSTR'], 0, target, source)
 
 
-copy_action = SCons.Action.Action(copy_action_func, copy_action_str)
-copyToBuilder, copyAsBuilder = None, None
+def _into_folder(target, source, env):
+    """CopyTo: each source keeps its name inside the target folder."""
+    return [t.File(str(s)) for t in target for s in source], source
+
+
+_copy = SCons.Action.Action(_copy_all, _show)
+_builders = {}
 
 
 def generate(env):
     from SCons import _state
-    global copyToBuilder, copyAsBuilder
     if 'CopyTo' in env['BUILDERS'] and 'CopyAs' in env['BUILDERS']:
         return
-    if copyToBuilder is None:
-        copyToBuilder = SCons.Builder.Builder(action=copy_action, target_factory=lambda n: _state.fs.Dir(n),
-                                              source_factory=lambda n: _state.fs.Entry(n), multi=1,
-                                              emitter=[copyto_emitter], name='CopyTo')
-    if copyAsBuilder is None:
-        copyAsBuilder = SCons.Builder.Builder(action=copy_action, target_factory=lambda n: _state.fs.Entry(n),
-                                              source_factory=lambda n: _state.fs.Entry(n), name='CopyAs')
-    env['BUILDERS']['CopyTo'] = copyToBuilder
-    env['BUILDERS']['CopyAs'] = copyAsBuilder
+    if not _builders:
+        entry = lambda name: _state.fs.Entry(name)  # noqa: E731
+        _builders['CopyTo'] = SCons.Builder.Builder(
+            action=_copy, target_factory=lambda name: _state.fs.Dir(name), source_factory=entry,
+            multi=1, emitter=[_into_folder], name='CopyTo')
+        _builders['CopyAs'] = SCons.Builder.Builder(
+            action=_copy, target_factory=entry, source_factory=entry, name='CopyAs')
+    env['BUILDERS'].setdefault('CopyTo', _builders['CopyTo'])
+    env['BUILDERS'].setdefault('CopyAs', _builders['CopyAs'])
     env['COPYSTR'] = 'Copy file(s): "$SOURCES" to "$TARGETS"'
+
+
+def exists(env):
+    return True

@@ -1,151 +1,112 @@
-"""The textfile tool (Textfile, Substfile builders), as SCons's."""
+"""The textfile tool: the Textfile and Substfile builders.
 
-import SCons
-import SCons.Errors
-import SCons.Builder
+Textfile writes its sources one after another (strings become Value nodes, nodes give their text),
+separated by $LINESEPARATOR; Substfile does the same for files (default suffix `.in` on sources).
+Both replace the keys of $SUBST_DICT in the text. The action shows `Creating 'target'`, and its
+signature covers the variables that change the output.
+"""
+
 import SCons.Action
-import SCons.Node.FS
+import SCons.Builder
+from SCons.Errors import UserError
 from SCons.Node import Node
 from SCons.Node.Python import Value, ValueWithMemo
-from SCons.Util import is_String, is_Sequence, is_Dict, to_bytes
+from SCons.Util import is_Dict, is_Sequence, is_String
+
+DEFAULT_SEPARATOR = '\n'
 
 
-TEXTFILE_FILE_WRITE_MODE = 'w'
-
-LINESEP = '\n'
-
-
-def _do_subst(node, subs):
-    """
-    Fetch the node contents and replace all instances of the keys with
-    their values.  For example, if subs is
-        {'%VERSION%': '1.2345', '%BASE%': 'MyProg', '%prefix%': '/bin'},
-    then all instances of %VERSION% in the file will be replaced with
-    1.2345 and so forth.
-    """
-    contents = node.get_text_contents()
-    if subs:
-        for (k, val) in subs:
-            contents = contents.replace(k, val)
-
-    if 'b' in TEXTFILE_FILE_WRITE_MODE:
-        try:
-            contents = bytearray(contents, 'utf-8')
-        except TypeError:
-            # TODO: this should not happen, get_text_contents returns text
-            contents = bytearray(contents)
-
-    return contents
+def _separator(env):
+    sep = env['LINESEPARATOR']
+    if sep is None:
+        return DEFAULT_SEPARATOR
+    if is_String(sep):
+        return sep
+    if isinstance(sep, Value):
+        return sep.get_text_contents()
+    raise UserError('unexpected type/class for LINESEPARATOR: %r' % (sep,))
 
 
-def _action(target, source, env):
-
-    # prepare the line separator
-    linesep = env['LINESEPARATOR']
-    if linesep is None:
-        linesep = LINESEP  # os.linesep
-    elif is_String(linesep):
-        pass
-    elif isinstance(linesep, Value):
-        linesep = linesep.get_text_contents()
-    else:
-        raise SCons.Errors.UserError('unexpected type/class for LINESEPARATOR: %s'
-                                     % repr(linesep), None)
-
-    if 'b' in TEXTFILE_FILE_WRITE_MODE:
-        linesep = to_bytes(linesep)
-
-    # create a dictionary to use for the substitutions
+def _replacements(env):
+    """The (key, text) pairs of $SUBST_DICT, values substituted; None when it is not set."""
     if 'SUBST_DICT' not in env:
-        subs = None    # no substitutions
+        return None
+    table = env['SUBST_DICT']
+    if is_Dict(table):
+        pairs = list(table.items())
+    elif is_Sequence(table):
+        pairs = list(table)
     else:
-        subst_dict = env['SUBST_DICT']
-        if is_Dict(subst_dict):
-            subst_dict = list(subst_dict.items())
-        elif is_Sequence(subst_dict):
-            pass
-        else:
-            raise SCons.Errors.UserError('SUBST_DICT must be dict or sequence')
-        subs = []
-        for (k, value) in subst_dict:
-            if callable(value):
-                value = value()
-            if is_String(value):
-                value = env.subst(value, raw=1)
-            else:
-                value = str(value)
-            subs.append((k, value))
+        raise UserError('SUBST_DICT must be dict or sequence')
+    out = []
+    for key, value in pairs:
+        if callable(value):
+            value = value()
+        out.append((key, env.subst(value, raw=1) if is_String(value) else str(value)))
+    return out
 
-    # Pull file encoding from the environment or default to UTF-8
-    file_encoding = env.get('FILE_ENCODING', 'utf-8')
 
-    # write the file
+def _write(target, source, env):
+    sep = _separator(env)
+    pairs = _replacements(env)
+    pieces = []
+    for node in source:
+        text = node.get_text_contents()
+        for key, value in pairs or ():
+            text = text.replace(key, value)
+        pieces.append(text)
+    path = target[0].get_path()
     try:
-        target_file = open(target[0].get_path(), TEXTFILE_FILE_WRITE_MODE, newline='', encoding=file_encoding)
+        with open(path, 'w', newline='', encoding=env.get('FILE_ENCODING', 'utf-8')) as f:
+            f.write(sep.join(pieces))
     except OSError as e:
-        raise SCons.Errors.UserError("Can't write target file %s [%s]" % (target[0],e))
-
-    # separate lines by 'linesep' only if linesep is not empty
-    lsep = None
-    for line in source:
-        if lsep:
-            target_file.write(lsep)
-
-        target_file.write(_do_subst(line, subs))
-        lsep = linesep
-    target_file.close()
+        raise UserError("Can't write target file %s [%s]" % (target[0], e))
 
 
-def _strfunc(target, source, env) -> str:
+def _show(target, source, env):
     return "Creating '%s'" % target[0]
 
 
-def _convert_list_R(newlist, sources) -> None:
-    for elem in sources:
-        if is_Sequence(elem):
-            _convert_list_R(newlist, elem)
-        elif isinstance(elem, Node):
-            newlist.append(elem)
+def _flatten_into(out, items):
+    for item in items:
+        if is_Sequence(item):
+            _flatten_into(out, item)
         else:
-            newlist.append(ValueWithMemo(elem))
+            out.append(item if isinstance(item, Node) else ValueWithMemo(item))
 
 
-def _convert_list(target, source, env):
+def _one_target(target, source, env):
     if len(target) != 1:
-        raise SCons.Errors.UserError("Only one target file allowed")
-    newlist = []
-    _convert_list_R(newlist, source)
-    return target, newlist
+        raise UserError("Only one target file allowed")
+    sources = []
+    _flatten_into(sources, source)
+    return target, sources
 
 
-_common_varlist = ['SUBST_DICT', 'LINESEPARATOR']
+def _builder(kind, **kw):
+    varlist = ['SUBST_DICT', 'LINESEPARATOR', kind + 'PREFIX', kind + 'SUFFIX']
+    return SCons.Builder.Builder(
+        action=SCons.Action.Action(_write, _show, varlist=varlist),
+        emitter=_one_target,
+        prefix='$' + kind + 'PREFIX',
+        suffix='$' + kind + 'SUFFIX',
+        **kw)
 
-_text_varlist = _common_varlist + ['TEXTFILEPREFIX', 'TEXTFILESUFFIX']
-_text_builder = SCons.Builder.Builder(
-    action=SCons.Action.Action(_action, _strfunc, varlist=_text_varlist),
-    source_factory=ValueWithMemo,
-    emitter=_convert_list,
-    prefix='$TEXTFILEPREFIX',
-    suffix='$TEXTFILESUFFIX',
-)
 
-_subst_varlist = _common_varlist + ['SUBSTFILEPREFIX', 'SUBSTFILESUFFIX']
-_subst_builder = SCons.Builder.Builder(
-    action=SCons.Action.Action(_action, _strfunc, varlist=_subst_varlist),
-    source_factory=None,
-    emitter=_convert_list,
-    prefix='$SUBSTFILEPREFIX',
-    suffix='$SUBSTFILESUFFIX',
-    src_suffix=['.in'],
-)
+_textfile = _builder('TEXTFILE', source_factory=ValueWithMemo)
+_substfile = _builder('SUBSTFILE', source_factory=None, src_suffix=['.in'])
 
 
 def generate(env) -> None:
-    env['LINESEPARATOR'] = LINESEP
-    env['BUILDERS']['Textfile'] = _text_builder
+    env['LINESEPARATOR'] = DEFAULT_SEPARATOR
+    env['BUILDERS']['Textfile'] = _textfile
     env['TEXTFILEPREFIX'] = ''
     env['TEXTFILESUFFIX'] = '.txt'
-    env['BUILDERS']['Substfile'] = _subst_builder
+    env['BUILDERS']['Substfile'] = _substfile
     env['SUBSTFILEPREFIX'] = ''
     env['SUBSTFILESUFFIX'] = ''
     env['FILE_ENCODING'] = env.get('FILE_ENCODING', 'utf-8')
+
+
+def exists(env) -> bool:
+    return True
