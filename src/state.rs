@@ -17,6 +17,8 @@ use std::path::Path;
 pub const STATE_NAME: &str = ".sconsign.dblite";
 /// The folder of the sled database, relative to the top folder.
 pub const DB_DIR: &str = ".docons/state";
+/// The folder of the kept graphs (see `graph_cache`), relative to the top folder.
+pub const GRAPHS_DIR: &str = ".docons/graphs";
 const MARKER_PREFIX: &str = "docons state ";
 /// The encoding of the records; a database written in another one is started over.
 const FORMAT: &[u8] = b"docons-state-2 msgpack";
@@ -62,6 +64,9 @@ pub struct State {
     /// With `read_only`, the private copy of the database that was opened (sled writes to the
     /// files it opens, so `-n` reads a copy and leaves the real one untouched).
     scratch: Option<std::path::PathBuf>,
+    /// Where kept graphs live, one file each (`.docons/graphs/`): large values are cheaper as
+    /// files than inside sled, and keep the database small (it opens faster).
+    graphs_dir: std::path::PathBuf,
 }
 
 impl Drop for State {
@@ -116,10 +121,12 @@ impl State {
     pub fn open(top: &Path, read_only: bool, create: bool) -> Result<State, String> {
         let marker = top.join(STATE_NAME);
         let db_dir = top.join(DB_DIR);
+        let graphs_dir = top.join(GRAPHS_DIR);
         let empty = State {
             db: None,
             read_only,
             scratch: None,
+            graphs_dir: graphs_dir.clone(),
         };
         // The database counts only while the marker names it.
         let marked_id = std::fs::read_to_string(&marker)
@@ -152,6 +159,7 @@ impl State {
                 db: Some(db),
                 read_only,
                 scratch: Some(copy),
+                graphs_dir,
             });
         }
         if !valid {
@@ -193,6 +201,7 @@ impl State {
             db: Some(db),
             read_only,
             scratch: None,
+            graphs_dir,
         })
     }
 
@@ -270,25 +279,40 @@ impl State {
     /// The graph kept by `graph_cache`.
     /// The graph kept by `graph_cache` for a request (by its key).
     pub fn graph<T: for<'de> Deserialize<'de>>(&self, request_key: &str) -> Option<T> {
-        self.get(&key(b'G', request_key))
+        self.db.as_ref()?; // a graph counts only with the state that vouches for it
+        let bytes = std::fs::read(self.graphs_dir.join(request_key)).ok()?;
+        rmp_serde::from_slice(&bytes).ok()
     }
 
     /// Keep a graph for a request. The graphs of the last few distinct requests are kept
-    /// (switching between `docons` and `docons some/target` reuses both).
+    /// (switching between `docons` and `docons some/target` reuses both). Written aside and
+    /// renamed, so a reader never sees half a graph.
     pub fn set_graph<T: Serialize>(&self, request_key: &str, graph: &T) {
         const KEPT: usize = 4;
+        if self.read_only || self.db.is_none() {
+            return;
+        }
         let mut recent: Vec<String> = self.get(b"g").unwrap_or_default();
         recent.retain(|k| k != request_key);
         recent.insert(0, request_key.to_owned());
         for old in recent.split_off(KEPT.min(recent.len())) {
-            self.remove(&key(b'G', &old));
+            let _ = std::fs::remove_file(self.graphs_dir.join(old));
         }
         self.put(b"g", &recent);
-        self.put(&key(b'G', request_key), graph)
+        let Ok(bytes) = rmp_serde::to_vec_named(graph) else {
+            return;
+        };
+        let _ = std::fs::create_dir_all(&self.graphs_dir);
+        let tmp = self.graphs_dir.join(format!("{request_key}.{}.tmp", std::process::id()));
+        if std::fs::write(&tmp, bytes).is_ok() {
+            let _ = std::fs::rename(&tmp, self.graphs_dir.join(request_key));
+        }
     }
 
     pub fn forget_graph(&self, request_key: &str) {
-        self.remove(&key(b'G', request_key))
+        if !self.read_only {
+            let _ = std::fs::remove_file(self.graphs_dir.join(request_key));
+        }
     }
 
     /// Make everything written so far durable.
