@@ -303,7 +303,9 @@ impl State {
             return;
         };
         let _ = std::fs::create_dir_all(&self.graphs_dir);
-        let tmp = self.graphs_dir.join(format!("{request_key}.{}.tmp", std::process::id()));
+        let tmp = self
+            .graphs_dir
+            .join(format!("{request_key}.{}.tmp", std::process::id()));
         if std::fs::write(&tmp, bytes).is_ok() {
             let _ = std::fs::rename(&tmp, self.graphs_dir.join(request_key));
         }
