@@ -79,7 +79,8 @@ fn glob_hash(dir: &str, pattern: &str) -> String {
     }
 }
 
-fn probe(path: &str, predicate: &str) -> bool {
+/// The answer to an `os.path` predicate the scripts asked (`exists`, `isfile`, `isdir`, `islink`).
+pub fn probe(path: &str, predicate: &str) -> bool {
     let p = Path::new(path);
     match predicate {
         "exists" => p.exists(),

@@ -673,6 +673,18 @@ impl<'g, 's> Scheduler<'g, 's> {
     }
 
     fn release(&mut self, u: usize) {
+        if let UnitKind::Task(t) = self.units[u].kind {
+            // Done tasks that were judged on their inputs are current for the next build of
+            // this session; anything else is looked at again.
+            if self.units[u].status == Status::Done
+                && !self.opts.no_exec
+                && self.checker.inputs_of.contains_key(&t)
+            {
+                self.checker.settled.insert(t);
+            } else {
+                self.checker.settled.remove(&t);
+            }
+        }
         if self.units[u].status == Status::Done && !self.opts.tree.is_empty() {
             self.print_trees(u);
         }
@@ -822,6 +834,13 @@ impl<'g, 's> Scheduler<'g, 's> {
             }
             UnitKind::Task(t) => *t,
         };
+        // Known current since the last build of this session, with nothing it uses changed.
+        if self.checker.settled.contains(&t) {
+            let inputs = self.checker.inputs_of.get(&t).cloned().unwrap_or_default();
+            self.progress_task(t, &inputs);
+            self.finish_current(u, t);
+            return false;
+        }
         // Every source must exist or be built.
         let declared = self.g.declared_inputs(t);
         for &n in &declared {
@@ -884,6 +903,12 @@ impl<'g, 's> Scheduler<'g, 's> {
         let Some(inputs) = self.gather_inputs(u, t, declared) else {
             return false; // waits for a generated input, or failed
         };
+        // Remember what the task is judged on: a later build of this session (watch mode) may
+        // take it as current while none of these changed.
+        self.checker.inputs_of.insert(t, inputs.nodes.clone());
+        self.checker
+            .targets_of
+            .insert(t, self.g.tasks[t].rec.targets.clone());
         self.progress_task(t, &inputs.nodes);
         let decided = self.decide(t, &inputs);
         let decided = match decided {

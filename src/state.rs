@@ -67,6 +67,8 @@ pub struct State {
     /// Where kept graphs live, one file each (`.docons/graphs/`): large values are cheaper as
     /// files than inside sled, and keep the database small (it opens faster).
     graphs_dir: std::path::PathBuf,
+    /// Target records already read or written (see `target`).
+    records: std::sync::Mutex<std::collections::HashMap<String, Option<TargetRecord>>>,
 }
 
 impl Drop for State {
@@ -127,6 +129,7 @@ impl State {
             read_only,
             scratch: None,
             graphs_dir: graphs_dir.clone(),
+            records: Default::default(),
         };
         // The database counts only while the marker names it.
         let marked_id = std::fs::read_to_string(&marker)
@@ -160,6 +163,7 @@ impl State {
                 read_only,
                 scratch: Some(copy),
                 graphs_dir,
+                records: Default::default(),
             });
         }
         if !valid {
@@ -202,6 +206,7 @@ impl State {
             read_only,
             scratch: None,
             graphs_dir,
+            records: Default::default(),
         })
     }
 
@@ -241,15 +246,35 @@ impl State {
         self.read_only
     }
 
+    /// A target's record. Records read or written are kept in memory for the life of this
+    /// `State` (watch mode keeps it from one cycle to the next, so an unchanged tree costs no
+    /// database reads); writes go through to the database.
     pub fn target(&self, path: &str) -> Option<TargetRecord> {
-        self.get(&key(b't', path))
+        if let Some(hit) = self.records.lock().unwrap().get(path) {
+            return hit.clone();
+        }
+        let rec: Option<TargetRecord> = self.get(&key(b't', path));
+        self.records
+            .lock()
+            .unwrap()
+            .insert(path.to_owned(), rec.clone());
+        rec
     }
 
     pub fn set_target(&self, path: &str, rec: &TargetRecord) {
+        if !self.read_only {
+            self.records
+                .lock()
+                .unwrap()
+                .insert(path.to_owned(), Some(rec.clone()));
+        }
         self.put(&key(b't', path), rec)
     }
 
     pub fn forget_target(&self, path: &str) {
+        if !self.read_only {
+            self.records.lock().unwrap().insert(path.to_owned(), None);
+        }
         self.remove(&key(b't', path));
     }
 

@@ -21,6 +21,10 @@ pub struct Checker<'s> {
     exists: HashMap<String, bool>,
     /// Variant-dir header path → the path to use for it (see `duplicate_header`).
     duplicates: HashMap<String, Option<String>>,
+    /// See `Memo`: tasks known current since the last build, and what they were judged on.
+    pub settled: HashSet<TaskId>,
+    pub inputs_of: HashMap<TaskId, Vec<NodeId>>,
+    pub targets_of: HashMap<TaskId, Vec<NodeId>>,
 }
 
 /// What a checker learnt of the files (stats, signatures, includes, probed paths), kept from one
@@ -32,19 +36,49 @@ pub struct Memo {
     includes: HashMap<NodeId, Vec<Include>>,
     exists: HashMap<String, bool>,
     duplicates: HashMap<String, Option<String>>,
+    /// Tasks found current (or built) by the last build, that nothing has touched since: the
+    /// next build takes them as current without looking (watch mode's cycles cost what changed).
+    settled: HashSet<TaskId>,
+    /// What each settled task was judged on (all its inputs) and what it makes.
+    inputs_of: HashMap<TaskId, Vec<NodeId>>,
+    targets_of: HashMap<TaskId, Vec<NodeId>>,
 }
 
 impl Memo {
     /// Forget what is known of the file `path` (top-relative or absolute), node `n` if any.
     pub fn forget_path(&mut self, n: Option<NodeId>, path: &str) {
-        if let Some(n) = n {
-            self.stats.remove(&n);
-            self.csigs.remove(&n);
-            self.includes.remove(&n);
+        match n {
+            Some(n) => {
+                self.stats.remove(&n);
+                self.csigs.remove(&n);
+                self.includes.remove(&n);
+                self.unsettle(n);
+            }
+            // A file the graph does not know (say, a new header that may now shadow another):
+            // nothing can be taken as current without looking.
+            None => self.settled.clear(),
         }
         self.exists.remove(path);
         // Variant-dir copies of headers are checked again (cheap: a stat of each).
         self.duplicates.clear();
+    }
+
+    /// The tasks that used `changed` as an input, and everything built from their targets, are
+    /// no longer known to be current.
+    fn unsettle(&mut self, changed: NodeId) {
+        let mut dirty = vec![changed];
+        while let Some(n) = dirty.pop() {
+            let hit: Vec<TaskId> = self
+                .settled
+                .iter()
+                .copied()
+                .filter(|t| self.inputs_of.get(t).is_some_and(|i| i.contains(&n)))
+                .collect();
+            for t in hit {
+                self.settled.remove(&t);
+                dirty.extend(self.targets_of.get(&t).into_iter().flatten().copied());
+            }
+        }
     }
 
     /// Did the include scanner look for `path` (found or not)?
@@ -74,6 +108,9 @@ impl<'s> Checker<'s> {
             includes: HashMap::new(),
             exists: HashMap::new(),
             duplicates: HashMap::new(),
+            settled: HashSet::new(),
+            inputs_of: HashMap::new(),
+            targets_of: HashMap::new(),
         }
     }
 
@@ -86,6 +123,9 @@ impl<'s> Checker<'s> {
             includes: memo.includes,
             exists: memo.exists,
             duplicates: memo.duplicates,
+            settled: memo.settled,
+            inputs_of: memo.inputs_of,
+            targets_of: memo.targets_of,
         }
     }
 
@@ -97,6 +137,9 @@ impl<'s> Checker<'s> {
             includes: self.includes,
             exists: self.exists,
             duplicates: self.duplicates,
+            settled: self.settled,
+            inputs_of: self.inputs_of,
+            targets_of: self.targets_of,
         }
     }
 

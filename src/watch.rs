@@ -73,8 +73,9 @@ struct Index {
     dirs: BTreeSet<PathBuf>,
     /// The files the scripts read.
     config_files: HashSet<PathBuf>,
-    /// Paths the scripts probed (`os.path.exists` and the like).
-    probes: Vec<PathBuf>,
+    /// Paths the scripts probed (`os.path.exists` and the like), with the predicate and the
+    /// answer they got.
+    probes: Vec<(PathBuf, String, bool)>,
     listed: HashMap<PathBuf, Listed>,
     /// The graph's nodes already looked at (the scanner adds headers during builds).
     nodes_seen: usize,
@@ -118,7 +119,7 @@ impl Index {
                 }
                 self.config_files.insert(f);
             }
-            for (path, _, _) in &inputs.probes {
+            for (path, predicate, result) in &inputs.probes {
                 let path = PathBuf::from(path);
                 // Watch the nearest folder that exists: creating what is missing shows there.
                 let mut dir = path.parent().map(Path::to_path_buf);
@@ -129,7 +130,7 @@ impl Index {
                     }
                     dir = d.parent().map(Path::to_path_buf);
                 }
-                self.probes.push(path);
+                self.probes.push((path, predicate.clone(), *result));
             }
             for d in &inputs.listings {
                 self.listed_mut(PathBuf::from(d)).all = true;
@@ -218,12 +219,13 @@ fn classify(
                 config |= listed.matters(&name);
             }
         }
-        if index.config_files.contains(path)
-            || index
-                .probes
-                .iter()
-                .any(|p| p == path || p.starts_with(path))
-        {
+        // A probed path matters only when the answer the scripts got would change (a saved
+        // source keeps `isfile` true and changes nothing in the graph).
+        let probe_changed = index.probes.iter().any(|(p, predicate, result)| {
+            (p == path || p.starts_with(path))
+                && crate::graph_cache::probe(&p.to_string_lossy(), predicate) != *result
+        });
+        if index.config_files.contains(path) || probe_changed {
             config = true;
         }
         if !index.has_graph {
