@@ -1548,7 +1548,7 @@ fn copy_file(from: &std::path::Path, to: &std::path::Path, link: bool) -> Result
     }
     let _ = std::fs::remove_file(to);
     if from.is_dir() {
-        return copy_dir(from, to).map_err(|e| format!("{e}"));
+        return crate::state::copy_tree(from, to).map_err(|e| format!("{e}"));
     }
     if link && std::fs::hard_link(from, to).is_ok() {
         return Ok(());
@@ -1557,20 +1557,6 @@ fn copy_file(from: &std::path::Path, to: &std::path::Path, link: bool) -> Result
     if let Ok(mtime) = std::fs::metadata(from).and_then(|m| m.modified()) {
         if let Ok(f) = std::fs::File::options().write(true).open(to) {
             let _ = f.set_modified(mtime);
-        }
-    }
-    Ok(())
-}
-
-fn copy_dir(from: &std::path::Path, to: &std::path::Path) -> std::io::Result<()> {
-    std::fs::create_dir_all(to)?;
-    for entry in std::fs::read_dir(from)? {
-        let entry = entry?;
-        let dest = to.join(entry.file_name());
-        if entry.file_type()?.is_dir() {
-            copy_dir(&entry.path(), &dest)?;
-        } else {
-            std::fs::copy(entry.path(), dest)?;
         }
     }
     Ok(())

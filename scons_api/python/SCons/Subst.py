@@ -356,13 +356,9 @@ class _StringSubber:
         return self.expand(args, lvars)
 
 
-def scons_subst(strSubst, env, mode=SUBST_RAW, target=None, source=None, gvars=None,
-                lvars=None, conv=None, overrides=None):
-    if strSubst.__class__ is str:
-        if '$' not in strSubst:
-            return strSubst
-    elif strSubst.__class__ is CmdStringHolder or _is_holder(strSubst):
-        return strSubst
+def _subst_setup(env, mode, target, source, gvars, lvars, conv, overrides):
+    """What scons_subst and scons_subst_list start from: the global and local variables
+    (with $TARGET/$SOURCE and the overrides) and the conversion for the mode."""
     if gvars is None:
         gvars = env.gvars() if env is not None else {}
     if lvars is None:
@@ -376,6 +372,17 @@ def scons_subst(strSubst, env, mode=SUBST_RAW, target=None, source=None, gvars=N
             lvars.update(d)
             if overrides:
                 lvars.update(overrides)
+    return gvars, lvars, conv
+
+
+def scons_subst(strSubst, env, mode=SUBST_RAW, target=None, source=None, gvars=None,
+                lvars=None, conv=None, overrides=None):
+    if strSubst.__class__ is str:
+        if '$' not in strSubst:
+            return strSubst
+    elif strSubst.__class__ is CmdStringHolder or _is_holder(strSubst):
+        return strSubst
+    gvars, lvars, conv = _subst_setup(env, mode, target, source, gvars, lvars, conv, overrides)
     ss = _StringSubber(env, mode, conv, gvars)
     result = ss.substitute(strSubst, lvars)
     if result.__class__ is str or _is_str(result):
@@ -645,19 +652,7 @@ def _cacheable(key, gvars):
 
 def scons_subst_list(strSubst, env, mode=SUBST_RAW, target=None, source=None, gvars=None,
                      lvars=None, conv=None, overrides=None, keep_marks=False):
-    if gvars is None:
-        gvars = env.gvars() if env is not None else {}
-    if lvars is None:
-        lvars = {}
-    if conv is None:
-        conv = to_String_for_signature if mode == SUBST_SIG else to_String_for_subst
-    if 'TARGET' not in lvars:
-        d = subst_dict(target, source)
-        if d or overrides:
-            lvars = dict(lvars)
-            lvars.update(d)
-            if overrides:
-                lvars.update(overrides)
+    gvars, lvars, conv = _subst_setup(env, mode, target, source, gvars, lvars, conv, overrides)
     ls = _ListSubber(env, mode, conv, gvars, keep_marks)
     ls.substitute(strSubst, lvars, 0)
     return ls.lines

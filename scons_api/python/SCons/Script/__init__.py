@@ -381,13 +381,20 @@ def _install_one(env, dst, src, show, versioned=False):
     return dst
 
 
-def Install(dir, source, env=None, **kw):
+def _install_args(dir, source, env, kw):
+    """Install's and InstallVersionedLib's arguments: the environment (with overrides), the
+    destination folders and the source nodes."""
     env = env or DefaultEnvironment()
     if kw:
         env = env.Override(kw)
     fs = _state.fs
     dirs = [fs.Dir(env.subst(d)) if is_String(d) else d for d in Util.flatten([dir])]
     srcs = [fs.Entry(env.subst(s)) if is_String(s) else s for s in Util.flatten([source])]
+    return env, dirs, srcs
+
+
+def Install(dir, source, env=None, **kw):
+    env, dirs, srcs = _install_args(dir, source, env, kw)
     out = []
     for d in dirs:
         for s in srcs:
@@ -396,12 +403,7 @@ def Install(dir, source, env=None, **kw):
 
 
 def InstallVersionedLib(dir, source, env=None, **kw):
-    env = env or DefaultEnvironment()
-    if kw:
-        env = env.Override(kw)
-    fs = _state.fs
-    dirs = [fs.Dir(env.subst(d)) if is_String(d) else d for d in Util.flatten([dir])]
-    srcs = [fs.Entry(env.subst(s)) if is_String(s) else s for s in Util.flatten([source])]
+    env, dirs, srcs = _install_args(dir, source, env, kw)
     out = []
     for d in dirs:
         for s in srcs:
