@@ -9,15 +9,67 @@ use scons_api::{BuildGraph, ReadRequest};
 use serde::{Deserialize, Serialize};
 use std::path::Path;
 
+/// The kept file: `MAGIC`, the length of the head (u64, little-endian), the head, the graph;
+/// both msgpack. The head alone decides whether the graph can be used, and a no-op build that
+/// the proof answers (see `proof`) never decodes the graph.
+const MAGIC: &[u8] = b"docons graph 2\n";
+
 #[derive(Serialize, Deserialize)]
-struct CachedGraph {
+struct Head {
     key: String,
     env: EnvCheck,
     files: Vec<(String, Stamp)>,
     probes: Vec<(String, String, bool)>,
     listings: Vec<(String, String)>,
     globs: Vec<(String, String, String)>,
-    graph: BuildGraph,
+    /// The hash of the graph (a proof of the last build holds for this graph only).
+    graph_id: [u8; 32],
+    /// What the scripts printed (replayed with the graph).
+    stdout: String,
+    stderr: String,
+}
+
+/// A kept graph whose inputs are unchanged.
+pub struct Kept {
+    pub graph_id: [u8; 32],
+    pub stdout: String,
+    pub stderr: String,
+    inputs: scons_api::ScriptInputs,
+    bytes: Vec<u8>,
+    body_at: usize,
+}
+
+impl Kept {
+    /// Decode the graph itself.
+    pub fn graph(self) -> Result<BuildGraph, String> {
+        let graph: BuildGraph = rmp_serde::from_slice(&self.bytes[self.body_at..])
+            .map_err(|e| format!("the kept graph cannot be read: {e}"))?;
+        Ok(BuildGraph {
+            inputs: Some(self.inputs),
+            ..graph
+        })
+    }
+}
+
+fn encode(head: &Head, graph: &BuildGraph) -> Option<Vec<u8>> {
+    let head = rmp_serde::to_vec_named(head).ok()?;
+    let graph = rmp_serde::to_vec_named(graph).ok()?;
+    let mut out = Vec::with_capacity(MAGIC.len() + 8 + head.len() + graph.len());
+    out.extend_from_slice(MAGIC);
+    out.extend_from_slice(&(head.len() as u64).to_le_bytes());
+    out.extend_from_slice(&head);
+    out.extend_from_slice(&graph);
+    Some(out)
+}
+
+/// The head of a kept file and where the graph starts.
+fn decode_head(bytes: &[u8]) -> Option<(Head, usize)> {
+    let rest = bytes.strip_prefix(MAGIC)?;
+    let len = u64::from_le_bytes(rest.get(..8)?.try_into().ok()?) as usize;
+    let start = MAGIC.len() + 8;
+    let end = start.checked_add(len)?;
+    let head = rmp_serde::from_slice(bytes.get(start..end)?).ok()?;
+    Some((head, end))
 }
 
 #[derive(Serialize, Deserialize)]
@@ -29,7 +81,7 @@ enum EnvCheck {
 }
 
 /// What identifies a request: the request itself and the binary answering it.
-fn request_key(request: &ReadRequest) -> String {
+pub fn request_key(request: &ReadRequest) -> String {
     let exe = std::env::current_exe()
         .ok()
         .and_then(|p| Stat::of(&p))
@@ -91,20 +143,78 @@ pub fn probe(path: &str, predicate: &str) -> bool {
     }
 }
 
+/// The first probe whose answer is not the recorded one. One `stat` answers every predicate
+/// asked of a path (the list is sorted, so they are neighbours), and the list is split among
+/// the cores: a tree's scripts probe tens of thousands of paths.
+fn first_changed_probe(probes: &[(String, String, bool)]) -> Option<usize> {
+    let check = |offset: usize, part: &[(String, String, bool)]| -> Option<usize> {
+        let mut last: Option<(&str, Option<std::fs::Metadata>)> = None;
+        for (i, (path, predicate, result)) in part.iter().enumerate() {
+            let answer = match predicate.as_str() {
+                "exists" | "isfile" | "isdir" => {
+                    let meta = match &last {
+                        Some((p, m)) if *p == path.as_str() => m.clone(),
+                        _ => {
+                            let m = std::fs::metadata(path).ok();
+                            last = Some((path.as_str(), m.clone()));
+                            m
+                        }
+                    };
+                    match predicate.as_str() {
+                        "exists" => meta.is_some(),
+                        "isfile" => meta.is_some_and(|m| m.is_file()),
+                        _ => meta.is_some_and(|m| m.is_dir()),
+                    }
+                }
+                _ => probe(path, predicate),
+            };
+            if answer != *result {
+                return Some(offset + i);
+            }
+        }
+        None
+    };
+    let workers = std::thread::available_parallelism()
+        .map(|n| n.get())
+        .unwrap_or(1)
+        .min(8);
+    if workers < 2 || probes.len() < 4096 {
+        return check(0, probes);
+    }
+    let chunk = probes.len().div_ceil(workers);
+    std::thread::scope(|s| {
+        let handles: Vec<_> = probes
+            .chunks(chunk)
+            .enumerate()
+            .map(|(k, part)| s.spawn(move || check(k * chunk, part)))
+            .collect();
+        handles
+            .into_iter()
+            .filter_map(|h| h.join().ok().flatten())
+            .min()
+    })
+}
+
 fn stamp_of(path: &str) -> Option<Stamp> {
     let stat = Stat::of(Path::new(path))?;
     let csig = hash_file(Path::new(path)).ok()?;
     Some(Stamp { stat, csig })
 }
 
-/// Keep the graph for the next run, when it can be reused.
-pub fn save(state: &State, request: &ReadRequest, graph: &BuildGraph) {
+/// The identity of a declared graph: the hash of its encoding (what the scripts read left out).
+fn graph_id(bare: &BuildGraph) -> [u8; 32] {
+    let bytes = rmp_serde::to_vec(bare).unwrap_or_default();
+    *blake3::hash(&bytes).as_bytes()
+}
+
+/// Keep the graph for the next run, when it can be reused; its id when it was kept.
+pub fn save(state: &State, request: &ReadRequest, graph: &BuildGraph) -> Option<[u8; 32]> {
     let key = request_key(request);
     if !graph.reusable() {
         state.forget_graph(&key);
-        return;
+        return None;
     }
-    let Some(inputs) = &graph.inputs else { return };
+    let inputs = graph.inputs.as_ref()?;
     let env = match &inputs.env {
         Some(vars) => EnvCheck::Some(vars.iter().map(|(k, v)| (k.clone(), v.clone())).collect()),
         None => EnvCheck::All(whole_env_hash()),
@@ -116,7 +226,7 @@ pub fn save(state: &State, request: &ReadRequest, graph: &BuildGraph) {
             None => {
                 // A file read then removed: the next run cannot check it, so it reads again.
                 state.forget_graph(&key);
-                return;
+                return None;
             }
         }
     }
@@ -138,7 +248,11 @@ pub fn save(state: &State, request: &ReadRequest, graph: &BuildGraph) {
         })
         .cloned()
         .collect();
-    let cached = CachedGraph {
+    let bare = BuildGraph {
+        inputs: None,
+        ..graph.clone()
+    };
+    let head = Head {
         key: key.clone(),
         env,
         files,
@@ -153,22 +267,32 @@ pub fn save(state: &State, request: &ReadRequest, graph: &BuildGraph) {
             .iter()
             .map(|(d, p)| (d.clone(), p.clone(), glob_hash(d, p)))
             .collect(),
-        graph: BuildGraph {
-            inputs: None,
-            ..graph.clone()
-        },
+        graph_id: graph_id(&bare),
+        stdout: graph.stdout.clone(),
+        stderr: graph.stderr.clone(),
     };
-    state.set_graph(&key, &cached);
+    let bytes = encode(&head, &bare)?;
+    state.set_graph(&key, &bytes);
+    Some(head.graph_id)
 }
 
-/// The graph of the last run, if nothing it depends on has changed; else why not.
-pub fn load(state: &State, request: &ReadRequest) -> Result<BuildGraph, String> {
+/// The graph of the last run and its id, if nothing it depends on has changed; else why not.
+pub fn load(state: &State, request: &ReadRequest) -> Result<(BuildGraph, [u8; 32]), String> {
     let key = request_key(request);
-    let cached: CachedGraph = state.graph(&key).ok_or("no graph kept for this request")?;
-    if cached.key != key {
+    let bytes = state.graph(&key).ok_or("no graph kept for this request")?;
+    let kept = check(bytes, &key)?;
+    let id = kept.graph_id;
+    Ok((kept.graph()?, id))
+}
+
+/// The kept graph in `bytes`, if it answers the request `key` and nothing it depends on has
+/// changed; else why not. The graph itself is not decoded yet.
+pub fn check(bytes: Vec<u8>, key: &str) -> Result<Kept, String> {
+    let (head, body_at) = decode_head(&bytes).ok_or("the kept graph is in another format")?;
+    if head.key != key {
         return Err("the request or docons changed".into());
     }
-    match &cached.env {
+    match &head.env {
         EnvCheck::All(h) => {
             if *h != whole_env_hash() {
                 return Err("the environment changed".into());
@@ -182,22 +306,21 @@ pub fn load(state: &State, request: &ReadRequest) -> Result<BuildGraph, String> 
             }
         }
     }
-    for (path, predicate, result) in &cached.probes {
-        if probe(path, predicate) != *result {
-            return Err(format!("{predicate}({path}) changed"));
-        }
+    if let Some(i) = first_changed_probe(&head.probes) {
+        let (path, predicate, _) = &head.probes[i];
+        return Err(format!("{predicate}({path}) changed"));
     }
-    for (dir, hash) in &cached.listings {
+    for (dir, hash) in &head.listings {
         if listing_hash(dir) != *hash {
             return Err(format!("the listing of {dir} changed"));
         }
     }
-    for (dir, pattern, hash) in &cached.globs {
+    for (dir, pattern, hash) in &head.globs {
         if glob_hash(dir, pattern) != *hash {
             return Err(format!("the entries of {dir} matching {pattern} changed"));
         }
     }
-    for (path, stamp) in &cached.files {
+    for (path, stamp) in &head.files {
         let unchanged = Stat::of(Path::new(path)).is_some_and(|now| {
             now == stamp.stat || hash_file(Path::new(path)).is_ok_and(|c| c == stamp.csig)
         });
@@ -207,15 +330,19 @@ pub fn load(state: &State, request: &ReadRequest) -> Result<BuildGraph, String> 
     }
     // What the scripts read, for watch mode to watch (the probes of build outputs left out).
     let inputs = scons_api::ScriptInputs {
-        files: cached.files.into_iter().map(|(f, _)| f).collect(),
-        probes: cached.probes,
-        listings: cached.listings.into_iter().map(|(d, _)| d).collect(),
-        globs: cached.globs.into_iter().map(|(d, p, _)| (d, p)).collect(),
+        files: head.files.into_iter().map(|(f, _)| f).collect(),
+        probes: head.probes,
+        listings: head.listings.into_iter().map(|(d, _)| d).collect(),
+        globs: head.globs.into_iter().map(|(d, p, _)| (d, p)).collect(),
         env: None,
         volatile: Vec::new(),
     };
-    Ok(BuildGraph {
-        inputs: Some(inputs),
-        ..cached.graph
+    Ok(Kept {
+        graph_id: head.graph_id,
+        stdout: head.stdout,
+        stderr: head.stderr,
+        inputs,
+        bytes,
+        body_at,
     })
 }

@@ -13,11 +13,13 @@ mod graph;
 mod graph_cache;
 mod launcher;
 mod progress;
+mod proof;
 mod run_child;
 mod scanner;
 mod scheduler;
 mod signature;
 mod state;
+mod transcript;
 mod tree;
 mod uptodate;
 mod watch;
@@ -275,6 +277,8 @@ pub struct Session {
     pub state: Option<state::State>,
     pub prepared: Option<Prepared>,
     pub memo: uptodate::Memo,
+    /// When `memo` was started: none of its stats is older (see `proof`'s racy rule).
+    pub memo_since: i128,
 }
 
 /// A graph ready to build: the scripts' graph, the goals and options, and what the scripts
@@ -292,6 +296,13 @@ pub struct Prepared {
     front: Option<scons_api::FrontEnd>,
     stdout: String,
     stderr: String,
+    /// The proof of the last build, read and compared with the files already.
+    examined: Option<proof::Examined>,
+    /// The goals were found in the graph alone, without looking at the disk.
+    goals_from_graph: bool,
+    /// The id of the declared graph when it is kept for reuse (a proof of the build can be
+    /// kept for it, see `proof`).
+    graph_id: Option<[u8; 32]>,
     /// When this cycle started (for `DOCONS_TIMINGS`).
     started: std::time::Instant,
 }
@@ -338,6 +349,7 @@ pub fn cycle(ctx: &Context, session: &mut Session) -> Outcome {
         }
         None => {
             session.memo = uptodate::Memo::default();
+            session.memo_since = proof::now_ns();
             match prepare(ctx, session) {
                 Ok(p) => p,
                 Err(code) => return Outcome::stopped(code),
@@ -347,6 +359,17 @@ pub fn cycle(ctx: &Context, session: &mut Session) -> Outcome {
     let outcome = build_prepared(ctx, session, &mut prepared);
     session.prepared = Some(prepared);
     outcome
+}
+
+/// `, N MiB resident` (for `DOCONS_TIMINGS`).
+fn resident() -> String {
+    let pages = std::fs::read_to_string("/proc/self/statm")
+        .ok()
+        .and_then(|t| t.split_whitespace().nth(1)?.parse::<u64>().ok());
+    match pages {
+        Some(p) => format!(", {} MiB resident", p * 4096 / (1024 * 1024)),
+        None => String::new(),
+    }
 }
 
 fn timings() -> bool {
@@ -362,31 +385,77 @@ fn prepare(ctx: &Context, session: &mut Session) -> Result<Prepared, u8> {
     let started = std::time::Instant::now();
     let phase = |what: &str| {
         if timings {
-            eprintln!("docons: {what} at {:.3}s", started.elapsed().as_secs_f64());
+            eprintln!(
+                "docons: {what} at {:.3}s{}",
+                started.elapsed().as_secs_f64(),
+                resident()
+            );
         }
     };
     let read_only = opts.no_exec || opts.question;
-    // The state is created only once the scripts have been read without error.
-    if session.state.is_none() {
-        session.state = match state::State::open(top, read_only, false) {
-            Ok(s) => Some(s),
-            Err(e) => return Err(fail(&e)),
+    let request = &ctx.request;
+    let key = graph_cache::request_key(request);
+    // A no-op build that the proof of the last one answers (see `proof`): the graph is not
+    // decoded, the state is not opened, the build's messages are printed again.
+    let mut checked = None;
+    let mut examined = None;
+    if !opts.watch && session.state.is_none() && proof_applies(opts) {
+        if let Some((bytes, proof_file)) = state::State::kept_without_opening(top, &key) {
+            if let Ok(kept) = graph_cache::check(bytes, &key) {
+                phase("graph inputs unchanged");
+                examined = proof::examine(&proof_file, &kept.graph_id, top);
+                if let Some(lines) = examined.as_ref().and_then(|e| e.transcript()) {
+                    if progress {
+                        println!("scons: Reading SConscript files ...");
+                    }
+                    print!("{}", kept.stdout);
+                    eprint!("{}", kept.stderr);
+                    if progress {
+                        println!("scons: done reading SConscript files.");
+                    }
+                    transcript::replay(lines);
+                    phase("proof replayed");
+                    return Err(0);
+                }
+                phase("proof examined");
+                checked = Some(kept);
+            }
+        }
+    }
+    // The state (opened meanwhile in another thread when the kept graph is decoded) is created
+    // only once the scripts have been read without error.
+    let opening = session.state.is_none().then(|| {
+        let top = top.clone();
+        std::thread::spawn(move || state::State::open(&top, read_only, false))
+    });
+    let decoded = checked.map(|kept| {
+        let id = kept.graph_id;
+        kept.graph().map(|g| (g, id))
+    });
+    if let Some(opening) = opening {
+        session.state = match opening.join() {
+            Ok(Ok(s)) => Some(s),
+            Ok(Err(e)) => return Err(fail(&e)),
+            Err(_) => return Err(fail("the state database could not be opened")),
         };
         phase("state open");
     }
     if progress {
         println!("scons: Reading SConscript files ...");
     }
-    let request = &ctx.request;
     // The interpreter stays alive for the build when it ran the scripts: Python function actions
     // run in it. A reused graph has none (graph_cache keeps only graphs without them).
     let mut front: Option<scons_api::FrontEnd> = None;
-    let loaded = match &session.state {
-        Some(state) => graph_cache::load(state, request),
-        None => Err("no state".into()),
+    let loaded = match (&session.state, decoded) {
+        (Some(state), _) if !state.exists() => Err("no state".into()),
+        (Some(_), Some(decoded)) => decoded,
+        (Some(state), None) => graph_cache::load(state, request),
+        (None, _) => Err("no state".into()),
     };
+    let mut graph_id = None;
     let mut declared = match loaded {
-        Ok(g) => {
+        Ok((g, id)) => {
+            graph_id = Some(id);
             phase("graph reused");
             print!("{}", g.stdout);
             eprint!("{}", g.stderr);
@@ -407,7 +476,7 @@ fn prepare(ctx: &Context, session: &mut Session) -> Result<Prepared, u8> {
                         };
                     }
                     if let Some(state) = &session.state {
-                        graph_cache::save(state, request, &g);
+                        graph_id = graph_cache::save(state, request, &g);
                     }
                     g
                 }
@@ -493,7 +562,7 @@ fn prepare(ctx: &Context, session: &mut Session) -> Result<Prepared, u8> {
     } else {
         top.clone()
     };
-    let mut goals = Vec::new();
+    let mut goals: Vec<Goal> = Vec::new();
     let mut unknown = None;
     let mut variant_messages = Vec::new();
     for w in &words {
@@ -534,6 +603,11 @@ fn prepare(ctx: &Context, session: &mut Session) -> Result<Prepared, u8> {
             }
         }
     }
+    let goals_from_graph = goals.iter().all(|goal| match goal {
+        Goal::Node(n) => g.producer[*n].is_some() || g.nodes[*n].kind == scons_api::NodeKind::Alias,
+        Goal::Dir(d) => g.is_known_dir(d),
+        Goal::Reflected(_) => false,
+    });
     if script_flag("clean", opts.clean) {
         if progress {
             println!("scons: Cleaning targets ...");
@@ -587,6 +661,9 @@ fn prepare(ctx: &Context, session: &mut Session) -> Result<Prepared, u8> {
         front,
         stdout,
         stderr,
+        examined,
+        goals_from_graph,
+        graph_id,
         started,
     })
 }
@@ -596,8 +673,20 @@ fn build_prepared(ctx: &Context, session: &mut Session, p: &mut Prepared) -> Out
     let opts = &ctx.opts;
     let progress = !opts.no_progress && !opts.silent;
     let timings = timings();
+    // A build that finds everything current on its proof alone is recorded for the next run.
+    let recordable = !ctx.opts.watch
+        && p.graph_id.is_some()
+        && p.goals_from_graph
+        && p.unknown.is_none()
+        && p.g.progress.is_none()
+        && opts.tree.is_empty()
+        && opts.debug.iter().all(|d| d == "explain")
+        && opts.cache_debug.is_none();
+    if recordable {
+        transcript::record();
+    }
     if progress {
-        println!("scons: Building targets ...");
+        transcript::out("scons: Building targets ...");
     }
     if p.unknown.is_some() && opts.question {
         // -q: a target that cannot be made is simply "not up to date".
@@ -618,37 +707,90 @@ fn build_prepared(ctx: &Context, session: &mut Session, p: &mut Prepared) -> Out
     }
     if !opts.silent {
         for m in &p.variant_messages {
-            println!("scons: {m}");
+            transcript::out(&format!("scons: {m}"));
         }
     }
     let state = session.state.as_ref().expect("the state is open");
     let calls = p.front.as_ref().map(|f| f as &dyn callbacks::FrontEndCalls);
     let (goals, build_opts) = (p.goals.clone(), p.build_opts.clone());
-    let result = if ctx.opts.watch {
-        // What this build learns of the files serves the next cycle.
-        let memo = &mut session.memo;
-        scheduler::build_keeping(
-            &mut p.g,
-            state,
-            calls,
-            goals,
-            build_opts,
-            &ctx.interrupted,
-            memo,
-        )
-    } else {
-        scheduler::build(&mut p.g, state, calls, goals, build_opts, &ctx.interrupted)
+    // The proof of the last build of this request (see `proof`): what it shows current is
+    // taken as current without looking further.
+    let proof_file = match p.graph_id {
+        Some(id) if proof_applies(opts) => state
+            .proof_file(&graph_cache::request_key(&ctx.request))
+            .map(|f| (f, id)),
+        _ => None,
     };
+    if !ctx.opts.watch {
+        session.memo = uptodate::Memo::default();
+        session.memo_since = proof::now_ns();
+    }
+    let mut loaded = None;
+    if session.memo.is_fresh() {
+        if let Some((file, id)) = &proof_file {
+            let examined = p
+                .examined
+                .take()
+                .or_else(|| proof::examine(file, id, &ctx.top));
+            loaded = examined.map(|e| e.into_memo(&mut p.g));
+            if let Some(l) = &mut loaded {
+                session.memo = std::mem::take(&mut l.memo);
+            }
+            if timings {
+                eprintln!(
+                    "docons: proof {} at {:.3}s{}",
+                    if loaded.is_some() {
+                        "loaded"
+                    } else {
+                        "not usable"
+                    },
+                    p.started.elapsed().as_secs_f64(),
+                    resident()
+                );
+            }
+        }
+    }
+    // What this build learns of the files serves the next cycle (watch mode) and the proof.
+    let result = scheduler::build_keeping(
+        &mut p.g,
+        state,
+        calls,
+        goals,
+        build_opts,
+        &ctx.interrupted,
+        &mut session.memo,
+    );
+    let code = closing(&result, opts, progress, p.unknown.is_some());
+    let lines = recordable.then(transcript::take);
+    if let Some((file, id)) = &proof_file {
+        let proven = result.proven_only && code == 0 && !result.interrupted;
+        if timings {
+            eprintln!(
+                "docons: proof of this build: {} (recordable {recordable}, proven only {})",
+                if proven { "whole" } else { "partial" },
+                result.proven_only
+            );
+        }
+        proof::save(
+            file,
+            id,
+            session.memo_since,
+            &session.memo,
+            &p.g,
+            loaded.as_ref(),
+            lines.as_deref().filter(|_| proven),
+        );
+    }
     if timings {
         eprintln!(
-            "docons: build done at {:.3}s",
-            p.started.elapsed().as_secs_f64()
+            "docons: build done at {:.3}s{}",
+            p.started.elapsed().as_secs_f64(),
+            resident()
         );
     }
     if !ctx.opts.watch {
         session.state = None;
     }
-    let code = closing(&result, opts, progress, p.unknown.is_some());
     // The scripts' atexit functions run last, and may ask GetBuildFailures().
     if let Some(front) = &p.front {
         use callbacks::FrontEndCalls;
@@ -659,6 +801,13 @@ fn build_prepared(ctx: &Context, session: &mut Session, p: &mut Prepared) -> Out
         built: true,
         changed: result.stale,
     }
+}
+
+/// May this build start from the proof of the last one and leave one for the next? Not when
+/// it only pretends (`-n`, `-q`), when it takes failures for success (`-i`), or when it must
+/// look at current targets anyway (`--cache-force` copies them into the cache).
+fn proof_applies(opts: &cli::Options) -> bool {
+    !(opts.no_exec || opts.question || opts.ignore_errors || opts.cache_force)
 }
 
 /// The end of a build as SCons tells it: the closing message, what is reported after it, and
@@ -689,7 +838,7 @@ fn closing(
         return result.exit_status.unwrap_or(2) as u8;
     }
     if progress {
-        println!("scons: done building targets.");
+        transcript::out("scons: done building targets.");
     }
     if let Some(code) = report_after_build(result) {
         return code;

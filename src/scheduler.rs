@@ -78,6 +78,10 @@ pub struct BuildResult {
     /// An error that stopped the build outside any task (SCons reports it after the closing
     /// message): a `Pseudo()` target that exists once built.
     pub fatal: Option<String>,
+    /// Every task the build looked at was taken as current on what the checker's stats show
+    /// (settled), or is an alias or action-less task that is current because nothing was
+    /// built: the whole outcome follows from those stats (see `proof`).
+    pub proven_only: bool,
 }
 
 /// A failed task, as SCons's `BuildError` tells it.
@@ -167,17 +171,7 @@ pub struct Scheduler<'g, 's> {
     nullified: HashSet<TaskId>,
 }
 
-fn out(line: &str) {
-    let mut o = std::io::stdout().lock();
-    let _ = writeln!(o, "{line}");
-    let _ = o.flush();
-}
-
-fn err(line: &str) {
-    let mut e = std::io::stderr().lock();
-    let _ = writeln!(e, "{line}");
-    let _ = e.flush();
-}
+use crate::transcript::{err, out};
 
 /// An engine warning, as SCons prints one: a blank line, the message, then where it was given.
 #[track_caller]
@@ -637,6 +631,22 @@ impl<'g, 's> Scheduler<'g, 's> {
         }
         self.checker.state.flush();
         self.result.cycles = self.cycles();
+        self.result.proven_only = self.executed.is_empty()
+            && !self.result.errors
+            && self.result.cycles.is_empty()
+            && self.units.iter().all(|unit| match unit.kind {
+                UnitKind::Goal { .. } => unit.status == Status::Done,
+                UnitKind::Task(t) => {
+                    let rec = &self.g.tasks[t].rec;
+                    let alias = rec
+                        .targets
+                        .iter()
+                        .all(|&n| self.g.nodes[n].kind == NodeKind::Alias);
+                    unit.status == Status::Done
+                        && (self.checker.settled.contains(&t)
+                            || (rec.actions.is_empty() || alias) && !self.g.builds_folder(t))
+                }
+            });
     }
 
     /// The side effects of unit `u`'s task (none for a goal).
@@ -678,7 +688,10 @@ impl<'g, 's> Scheduler<'g, 's> {
             // this session; anything else is looked at again.
             if self.units[u].status == Status::Done
                 && !self.opts.no_exec
+                && !self.opts.question
+                && !self.opts.ignore_errors
                 && self.checker.inputs_of.contains_key(&t)
+                && !self.always_built(t)
             {
                 self.checker.settled.insert(t);
             } else {
@@ -834,12 +847,25 @@ impl<'g, 's> Scheduler<'g, 's> {
             }
             UnitKind::Task(t) => *t,
         };
-        // Known current since the last build of this session, with nothing it uses changed.
+        // Known current since the last build (of this session, or proven by the last run), with
+        // nothing it uses changed since and nothing it uses built in this run.
         if self.checker.settled.contains(&t) {
             let inputs = self.checker.inputs_of.get(&t).cloned().unwrap_or_default();
-            self.progress_task(t, &inputs);
-            self.finish_current(u, t);
-            return false;
+            let ran = !self.executed.is_empty();
+            let links_same = !ran || self.checker.links_unchanged(self.g, &inputs);
+            if links_same && !self.an_input_was_built(&inputs) {
+                self.progress_task(t, &inputs);
+                self.finish_current(u, t);
+                return false;
+            }
+            // Judged afresh: what was known of the inputs built in this run may be older
+            // than their building (the stats of a proof are taken before the build starts).
+            for &n in &inputs {
+                if self.g.producer[n].is_some_and(|p| self.executed.contains(&p)) {
+                    self.checker.forget(n);
+                }
+            }
+            self.checker.settled.remove(&t);
         }
         // Every source must exist or be built.
         let declared = self.g.declared_inputs(t);
@@ -1486,20 +1512,9 @@ fn run_actions(
     Ok(())
 }
 
-pub fn build(
-    g: &mut Graph,
-    state: &State,
-    calls: Option<&dyn FrontEndCalls>,
-    goals: Vec<Goal>,
-    opts: BuildOptions,
-    interrupted: &AtomicBool,
-) -> BuildResult {
-    let mut memo = Memo::default();
-    build_keeping(g, state, calls, goals, opts, interrupted, &mut memo)
-}
-
-/// `build`, starting from what an earlier build learnt of the files (`memo`, which gets what
-/// this one learnt): watch mode keeps it from one cycle to the next, forgetting what changed.
+/// Build the goals, starting from what an earlier build learnt of the files (`memo`, which gets
+/// what this one learnt): watch mode keeps it from one cycle to the next, forgetting what
+/// changed, and `proof` keeps it from one run to the next.
 pub fn build_keeping(
     g: &mut Graph,
     state: &State,

@@ -12,7 +12,7 @@
 
 use crate::signature::{Stamp, Stat};
 use serde::{Deserialize, Serialize};
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 pub const STATE_NAME: &str = ".sconsign.dblite";
 /// The folder of the sled database, relative to the top folder.
@@ -95,6 +95,20 @@ pub fn copy_tree(from: &Path, to: &Path) -> std::io::Result<()> {
     Ok(())
 }
 
+/// Proofs of earlier builds (see `proof`) speak for the records of the database they were made
+/// with: a database started over takes them along.
+fn forget_proofs(graphs_dir: &Path) {
+    for entry in std::fs::read_dir(graphs_dir)
+        .into_iter()
+        .flatten()
+        .flatten()
+    {
+        if entry.file_name().to_string_lossy().ends_with(".proof") {
+            let _ = std::fs::remove_file(entry.path());
+        }
+    }
+}
+
 fn open_db(dir: &Path) -> Result<sled::Db, String> {
     sled::Config::new()
         .path(dir)
@@ -170,6 +184,7 @@ impl State {
         if !valid {
             // No marker (never built, removed by the user, or real SCons's own file): start over.
             let _ = std::fs::remove_dir_all(&db_dir);
+            forget_proofs(&graphs_dir);
         }
         let db = open_db(&db_dir)?;
         let same_format = db
@@ -180,6 +195,7 @@ impl State {
         if valid && (db_id(&db) != marked_id || !same_format) {
             drop(db);
             let _ = std::fs::remove_dir_all(&db_dir);
+            forget_proofs(&graphs_dir);
             return State::open_fresh(top, read_only);
         }
         if !valid {
@@ -302,18 +318,16 @@ impl State {
         self.db.is_some()
     }
 
-    /// The graph kept by `graph_cache`.
-    /// The graph kept by `graph_cache` for a request (by its key).
-    pub fn graph<T: for<'de> Deserialize<'de>>(&self, request_key: &str) -> Option<T> {
+    /// The bytes of the graph kept by `graph_cache` for a request (by its key).
+    pub fn graph(&self, request_key: &str) -> Option<Vec<u8>> {
         self.db.as_ref()?; // a graph counts only with the state that vouches for it
-        let bytes = std::fs::read(self.graphs_dir.join(request_key)).ok()?;
-        rmp_serde::from_slice(&bytes).ok()
+        std::fs::read(self.graphs_dir.join(request_key)).ok()
     }
 
-    /// Keep a graph for a request. The graphs of the last few distinct requests are kept
-    /// (switching between `docons` and `docons some/target` reuses both). Written aside and
-    /// renamed, so a reader never sees half a graph.
-    pub fn set_graph<T: Serialize>(&self, request_key: &str, graph: &T) {
+    /// Keep a graph (encoded by `graph_cache`) for a request. The graphs of the last few
+    /// distinct requests are kept (switching between `docons` and `docons some/target` reuses
+    /// both). Written aside and renamed, so a reader never sees half a graph.
+    pub fn set_graph(&self, request_key: &str, bytes: &[u8]) {
         const KEPT: usize = 4;
         if self.read_only || self.db.is_none() {
             return;
@@ -322,12 +336,10 @@ impl State {
         recent.retain(|k| k != request_key);
         recent.insert(0, request_key.to_owned());
         for old in recent.split_off(KEPT.min(recent.len())) {
+            let _ = std::fs::remove_file(self.proof_path(&old));
             let _ = std::fs::remove_file(self.graphs_dir.join(old));
         }
         self.put(b"g", &recent);
-        let Ok(bytes) = rmp_serde::to_vec_named(graph) else {
-            return;
-        };
         let _ = std::fs::create_dir_all(&self.graphs_dir);
         let tmp = self
             .graphs_dir
@@ -335,6 +347,30 @@ impl State {
         if std::fs::write(&tmp, bytes).is_ok() {
             let _ = std::fs::rename(&tmp, self.graphs_dir.join(request_key));
         }
+    }
+
+    /// Where the proof of the last build of a request is kept (see `proof`); `None` when this
+    /// state cannot keep one (no database behind it, or `-n`).
+    pub fn proof_file(&self, request_key: &str) -> Option<std::path::PathBuf> {
+        (self.db.is_some() && !self.read_only).then(|| self.proof_path(request_key))
+    }
+
+    fn proof_path(&self, request_key: &str) -> std::path::PathBuf {
+        self.graphs_dir.join(format!("{request_key}.proof"))
+    }
+
+    /// The kept graph and proof of a request in `top`, read without opening the database (a
+    /// no-op build that the proof answers never opens it): `None` unless the marker file
+    /// vouches for a database there (a state started over takes the proofs along).
+    pub fn kept_without_opening(top: &Path, request_key: &str) -> Option<(Vec<u8>, PathBuf)> {
+        let marker = std::fs::read_to_string(top.join(STATE_NAME)).ok()?;
+        marker.strip_prefix(MARKER_PREFIX)?;
+        if !top.join(DB_DIR).is_dir() {
+            return None;
+        }
+        let graphs = top.join(GRAPHS_DIR);
+        let graph = std::fs::read(graphs.join(request_key)).ok()?;
+        Some((graph, graphs.join(format!("{request_key}.proof"))))
     }
 
     pub fn forget_graph(&self, request_key: &str) {

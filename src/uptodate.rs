@@ -23,6 +23,8 @@ pub struct Checker<'s> {
     duplicates: HashMap<String, Option<String>>,
     /// See `Memo`: tasks known current since the last build, and what they were judged on.
     pub settled: HashSet<TaskId>,
+    /// See `Memo`.
+    links: HashSet<NodeId>,
     pub inputs_of: HashMap<TaskId, Vec<NodeId>>,
     pub targets_of: HashMap<TaskId, Vec<NodeId>>,
 }
@@ -31,17 +33,20 @@ pub struct Checker<'s> {
 /// build to the next by watch mode, which forgets what changed (`forget_path`).
 #[derive(Default)]
 pub struct Memo {
-    stats: HashMap<NodeId, Option<Stat>>,
-    csigs: HashMap<NodeId, Option<String>>,
-    includes: HashMap<NodeId, Vec<Include>>,
-    exists: HashMap<String, bool>,
-    duplicates: HashMap<String, Option<String>>,
+    pub(crate) stats: HashMap<NodeId, Option<Stat>>,
+    pub(crate) csigs: HashMap<NodeId, Option<String>>,
+    pub(crate) includes: HashMap<NodeId, Vec<Include>>,
+    pub(crate) exists: HashMap<String, bool>,
+    pub(crate) duplicates: HashMap<String, Option<String>>,
     /// Tasks found current (or built) by the last build, that nothing has touched since: the
     /// next build takes them as current without looking (watch mode's cycles cost what changed).
-    settled: HashSet<TaskId>,
+    pub(crate) settled: HashSet<TaskId>,
     /// What each settled task was judged on (all its inputs) and what it makes.
-    inputs_of: HashMap<TaskId, Vec<NodeId>>,
-    targets_of: HashMap<TaskId, Vec<NodeId>>,
+    pub(crate) inputs_of: HashMap<TaskId, Vec<NodeId>>,
+    pub(crate) targets_of: HashMap<TaskId, Vec<NodeId>>,
+    /// Inputs of settled tasks that are symbolic links: a task that runs may rebuild what they
+    /// point to without naming them, so they are looked at again once something ran.
+    pub(crate) links: HashSet<NodeId>,
 }
 
 impl Memo {
@@ -81,6 +86,11 @@ impl Memo {
         }
     }
 
+    /// Nothing learnt yet?
+    pub fn is_fresh(&self) -> bool {
+        self.settled.is_empty() && self.stats.is_empty()
+    }
+
     /// Did the include scanner look for `path` (found or not)?
     pub fn probed(&self, path: &str) -> bool {
         self.exists.contains_key(path)
@@ -109,6 +119,7 @@ impl<'s> Checker<'s> {
             exists: HashMap::new(),
             duplicates: HashMap::new(),
             settled: HashSet::new(),
+            links: HashSet::new(),
             inputs_of: HashMap::new(),
             targets_of: HashMap::new(),
         }
@@ -124,6 +135,7 @@ impl<'s> Checker<'s> {
             exists: memo.exists,
             duplicates: memo.duplicates,
             settled: memo.settled,
+            links: memo.links,
             inputs_of: memo.inputs_of,
             targets_of: memo.targets_of,
         }
@@ -138,6 +150,7 @@ impl<'s> Checker<'s> {
             exists: self.exists,
             duplicates: self.duplicates,
             settled: self.settled,
+            links: self.links,
             inputs_of: self.inputs_of,
             targets_of: self.targets_of,
         }
@@ -221,6 +234,23 @@ impl<'s> Checker<'s> {
         };
         self.csigs.insert(n, c.clone());
         c
+    }
+
+    /// Do the symbolic links among `inputs` still lead to what they led to when their stats
+    /// were taken? (What one points to may have been rebuilt since.) Those that do not are
+    /// forgotten, to be looked at afresh.
+    pub fn links_unchanged(&mut self, g: &Graph, inputs: &[NodeId]) -> bool {
+        let mut same = true;
+        for &n in inputs {
+            if self.links.contains(&n) {
+                let now = Stat::of(&g.nodes[n].abs);
+                if self.stats.get(&n) != Some(&now) {
+                    self.forget(n);
+                    same = false;
+                }
+            }
+        }
+        same
     }
 
     /// Forget what is known of a node (it was just rebuilt or removed).

@@ -1,0 +1,484 @@
+//! The proof of the last build: which tasks it found current (or made current), and the stat of
+//! every file they were judged on. The next run of the same request on the same declared graph
+//! stats those files (in parallel) and takes as current, without reading a record or hashing a
+//! byte, every task none of whose files changed; only the rest is checked the usual way. So a
+//! no-op build costs one stat per file, and an incremental one grows with the change.
+//!
+//! Soundness rules:
+//! - A proof is used only with the declared graph it was made for (its id: the hash of the
+//!   graph) and only when no path the include scanner looked for in vain has appeared since.
+//! - Every stat in a proof was taken during the run that wrote it. A source file whose mtime is
+//!   within `RACY_NS` of that run's start could have been written again in the same clock tick
+//!   without its stat changing, so it counts as changed (the next run checks it properly).
+//! - Tasks that read variant-dir copies of headers (duplicate=1) are never proven: the copy's
+//!   stat says nothing about the source it mirrors.
+//!
+//! The file is a flat little-endian encoding (it is read on every run, so it is kept cheap to
+//! parse), next to the kept graph: `.docons/graphs/<request key>.proof`.
+
+use crate::graph::{Graph, NodeId, TaskId};
+use crate::signature::Stat;
+use crate::transcript::Line;
+use crate::uptodate::Memo;
+use scons_api::NodeKind;
+use std::collections::{HashMap, HashSet};
+use std::path::Path;
+
+const MAGIC: &[u8] = b"docons proof 2\n";
+/// A source file modified this close to the start of the run that took its stat is not trusted.
+const RACY_NS: i128 = 100_000_000;
+
+/// One proven task: what it was judged on and what it makes (indexes into the path table).
+struct Proven {
+    task: TaskId,
+    inputs: Vec<u32>,
+    targets: Vec<u32>,
+}
+
+/// A file a proof speaks of.
+struct FileEntry {
+    /// Its node id when the proof was written (nodes found by scanning may get others).
+    id: u32,
+    path: String,
+    /// A file or folder (else an alias or value: nothing on disk to stat).
+    is_file: bool,
+    /// Built by a task.
+    built: bool,
+    stat: Option<Stat>,
+}
+
+/// The decoded file.
+struct Decoded {
+    graph_id: [u8; 32],
+    started_ns: i128,
+    files: Vec<FileEntry>,
+    missing: Vec<String>,
+    proven: Vec<Proven>,
+    /// What the build printed, when it found everything current on these stats alone.
+    transcript: Option<Vec<Line>>,
+}
+
+/// Nanoseconds since the epoch, now.
+pub fn now_ns() -> i128 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_nanos() as i128)
+        .unwrap_or(0)
+}
+
+/// What a run loaded: the memo to start the build from, and the proof's body as read (a run
+/// that proves exactly the same does not write it again).
+pub struct Loaded {
+    pub memo: Memo,
+    body: Vec<u8>,
+    /// A file was modified within `RACY_NS` of the start of the run that wrote the proof: write
+    /// it again (with this run's start, its stats can be trusted next time).
+    recent: bool,
+}
+
+/// A proof read and compared with the files as they are now.
+pub struct Examined {
+    d: Decoded,
+    body: Vec<u8>,
+    /// The stat of each file of the proof now (`None` for entries that are not files).
+    now: Vec<Option<Stat>>,
+    /// Per file: changed since, or modified too close to the proof's run to be trusted.
+    changed: Vec<bool>,
+    /// Per file: a symbolic link.
+    links: Vec<bool>,
+    recent: bool,
+}
+
+/// Read the proof kept at `path` for the graph `graph_id` of the tree `top` and stat its files
+/// (spread over the cores). `None` when there is no usable proof: none kept, another graph's,
+/// or a header looked for in vain that exists now (it may shadow one found further along the
+/// search path, so nothing can be taken as proven).
+pub fn examine(path: &Path, graph_id: &[u8; 32], top: &Path) -> Option<Examined> {
+    let bytes = std::fs::read(path).ok()?;
+    let d = decode(&bytes)?;
+    if d.graph_id != *graph_id {
+        return None;
+    }
+    let abs = |p: &str| crate::graph::normalize(top, Path::new(p));
+    if d.missing.iter().any(|p| abs(p).is_file()) {
+        return None;
+    }
+    let paths: Vec<Option<std::path::PathBuf>> = d
+        .files
+        .iter()
+        .map(|f| f.is_file.then(|| abs(&f.path)))
+        .collect();
+    let (now, links): (Vec<Option<Stat>>, Vec<bool>) = stat_all(&paths).into_iter().unzip();
+    let mut recent = false;
+    let changed = d
+        .files
+        .iter()
+        .zip(&now)
+        .map(|(f, now)| {
+            // (a built file is written by its task, not by hand in the same clock tick)
+            let racy = !f.built && f.stat.is_some_and(|s| s.mtime_ns + RACY_NS >= d.started_ns);
+            recent |= racy;
+            f.stat != *now || racy
+        })
+        .collect();
+    let body = bytes[MAGIC.len() + 32 + 16..].to_vec();
+    Some(Examined {
+        d,
+        body,
+        now,
+        changed,
+        links,
+        recent,
+    })
+}
+
+impl Examined {
+    /// What the last build printed, when it found everything current and none of the files
+    /// it looked at changed since: printing it again is the whole build.
+    pub fn transcript(&self) -> Option<&[Line]> {
+        let transcript = self.d.transcript.as_deref()?;
+        (!self.recent && !self.changed.iter().any(|&c| c)).then_some(transcript)
+    }
+
+    /// The memo that takes every still-proven task as current: the tasks none of whose files
+    /// changed, and none of whose inputs is built by a task that is no longer proven.
+    pub fn into_memo(self, g: &mut Graph) -> Loaded {
+        let Examined {
+            d,
+            body,
+            now,
+            mut changed,
+            links,
+            recent,
+        } = self;
+        // The node of each path in this run's graph (headers found by scanning are added).
+        let mut ids = Vec::with_capacity(d.files.len());
+        for f in &d.files {
+            let id = f.id as usize;
+            let n = if id < g.nodes.len() && g.nodes[id].path == f.path {
+                id
+            } else {
+                match g.lookup(&f.path) {
+                    Some(n) => n,
+                    None => g.file_node(&f.path),
+                }
+            };
+            ids.push(n);
+        }
+        let mut memo = Memo::default();
+        // Unsettle every task that used a changed file, and everything built from its targets
+        // (a pass per level of the chain; the changed files grow with each).
+        let mut proven: Vec<bool> = d.proven.iter().map(|p| p.task < g.tasks.len()).collect();
+        loop {
+            let mut more = false;
+            for (k, p) in d.proven.iter().enumerate() {
+                let hit = |v: &[u32]| v.iter().any(|&i| changed[i as usize]);
+                if proven[k] && (hit(&p.inputs) || hit(&p.targets)) {
+                    proven[k] = false;
+                    for &i in &p.targets {
+                        changed[i as usize] = true;
+                    }
+                    more = true;
+                }
+            }
+            if !more {
+                break;
+            }
+        }
+        for (k, p) in d.proven.iter().enumerate() {
+            if proven[k] {
+                // The stats of its files, as just taken (those of other files are taken when a
+                // task needs them: one may be rewritten before, say a variant-dir copy).
+                for &i in p.inputs.iter().chain(&p.targets) {
+                    let i = i as usize;
+                    if d.files[i].is_file {
+                        memo.stats.insert(ids[i], now[i]);
+                        if links[i] {
+                            memo.links.insert(ids[i]);
+                        }
+                    }
+                }
+                let map = |v: &[u32]| v.iter().map(|&i| ids[i as usize]).collect::<Vec<_>>();
+                memo.settled.insert(p.task);
+                memo.inputs_of.insert(p.task, map(&p.inputs));
+                memo.targets_of.insert(p.task, map(&p.targets));
+            }
+        }
+        for m in d.missing {
+            memo.exists.insert(m, false);
+        }
+        Loaded { memo, body, recent }
+    }
+}
+
+/// Stat every path, spread over the cores (`None` for no path), and tell the symbolic links.
+fn stat_all(paths: &[Option<std::path::PathBuf>]) -> Vec<(Option<Stat>, bool)> {
+    let one = |p: &Option<std::path::PathBuf>| match p.as_deref() {
+        None => (None, false),
+        Some(p) => match std::fs::symlink_metadata(p) {
+            Ok(m) if m.file_type().is_symlink() => (Stat::of(p), true),
+            Ok(m) => (Some(Stat::from_metadata(&m)), false),
+            Err(_) => (None, false),
+        },
+    };
+    let workers = std::thread::available_parallelism()
+        .map(|n| n.get())
+        .unwrap_or(1)
+        .min(8);
+    if workers < 2 || paths.len() < 2048 {
+        return paths.iter().map(one).collect();
+    }
+    let chunk = paths.len().div_ceil(workers);
+    std::thread::scope(|s| {
+        let handles: Vec<_> = paths
+            .chunks(chunk)
+            .map(|part| s.spawn(move || part.iter().map(one).collect::<Vec<_>>()))
+            .collect();
+        handles
+            .into_iter()
+            .flat_map(|h| h.join().unwrap_or_default())
+            .collect()
+    })
+}
+
+/// Write the proof of what `memo` holds as current (the run started at `started_ns`), unless it
+/// proves exactly what the loaded proof did.
+pub fn save(
+    path: &Path,
+    graph_id: &[u8; 32],
+    started_ns: i128,
+    memo: &Memo,
+    g: &Graph,
+    loaded: Option<&Loaded>,
+    transcript: Option<&[Line]>,
+) {
+    let body = encode_body(memo, g, transcript);
+    if loaded.is_some_and(|l| !l.recent && l.body == body) {
+        return;
+    }
+    let mut bytes = Vec::with_capacity(MAGIC.len() + 48 + body.len());
+    bytes.extend_from_slice(MAGIC);
+    bytes.extend_from_slice(graph_id);
+    bytes.extend_from_slice(&started_ns.to_le_bytes());
+    bytes.extend_from_slice(&body);
+    let tmp = path.with_extension(format!("proof.{}.tmp", std::process::id()));
+    if std::fs::write(&tmp, bytes).is_ok() {
+        let _ = std::fs::rename(&tmp, path);
+    }
+}
+
+fn encode_body(memo: &Memo, g: &Graph, mut transcript: Option<&[Line]>) -> Vec<u8> {
+    let mut tasks: Vec<TaskId> = memo.settled.iter().copied().collect();
+    tasks.sort_unstable();
+    let mut index: HashMap<NodeId, u32> = HashMap::new();
+    let mut files: Vec<NodeId> = Vec::new();
+    // With a transcript, the stat of every file the build looked at is part of the proof.
+    if transcript.is_some() {
+        let mut looked: Vec<NodeId> = memo.stats.keys().copied().collect();
+        looked.sort_unstable();
+        for n in looked {
+            index.insert(n, files.len() as u32);
+            files.push(n);
+        }
+    }
+    let mut proven = Vec::new();
+    'task: for t in tasks {
+        let (Some(inputs), Some(targets)) = (memo.inputs_of.get(&t), memo.targets_of.get(&t))
+        else {
+            continue;
+        };
+        for &n in inputs.iter().chain(targets) {
+            let node = &g.nodes[n];
+            let file = matches!(node.kind, NodeKind::File | NodeKind::Dir);
+            let unprovable = file && !memo.stats.contains_key(&n) // (its stat was not kept)
+                || g.producer[n].is_none() && g.duplicated_source(&node.path).is_some();
+            if unprovable {
+                // (a build that took such a task as current has no transcript to keep)
+                transcript = None;
+                continue 'task;
+            }
+        }
+        let mut idx = |n: NodeId| -> u32 {
+            *index.entry(n).or_insert_with(|| {
+                files.push(n);
+                (files.len() - 1) as u32
+            })
+        };
+        proven.push(Proven {
+            task: t,
+            inputs: inputs.iter().map(|&n| idx(n)).collect(),
+            targets: targets.iter().map(|&n| idx(n)).collect(),
+        });
+    }
+    let mut missing: Vec<&String> = memo
+        .exists
+        .iter()
+        .filter(|(_, &e)| !e)
+        .map(|(p, _)| p)
+        .collect();
+    missing.sort_unstable();
+    let mut out = Vec::new();
+    put_u32(&mut out, files.len() as u32);
+    for &n in &files {
+        put_u32(&mut out, n as u32);
+        put_str(&mut out, &g.nodes[n].path);
+        let is_file = matches!(g.nodes[n].kind, NodeKind::File | NodeKind::Dir);
+        let stat = memo.stats.get(&n).copied().flatten();
+        let built = g.producer[n].is_some();
+        out.push(is_file as u8 | (built as u8) << 1 | (stat.is_some() as u8) << 2);
+        if let Some(s) = stat {
+            out.extend_from_slice(&(s.mtime_ns as i64).to_le_bytes());
+            out.extend_from_slice(&s.size.to_le_bytes());
+            out.extend_from_slice(&s.inode.to_le_bytes());
+        }
+    }
+    put_u32(&mut out, missing.len() as u32);
+    for m in missing {
+        put_str(&mut out, m);
+    }
+    put_u32(&mut out, proven.len() as u32);
+    for p in &proven {
+        put_u32(&mut out, p.task as u32);
+        put_u32(&mut out, p.inputs.len() as u32);
+        for &i in &p.inputs {
+            put_u32(&mut out, i);
+        }
+        put_u32(&mut out, p.targets.len() as u32);
+        for &i in &p.targets {
+            put_u32(&mut out, i);
+        }
+    }
+    match transcript {
+        None => out.push(0),
+        Some(lines) => {
+            out.push(1);
+            put_u32(&mut out, lines.len() as u32);
+            for (to_stderr, line) in lines {
+                out.push(*to_stderr as u8);
+                put_str(&mut out, line);
+            }
+        }
+    }
+    out
+}
+
+fn put_u32(out: &mut Vec<u8>, v: u32) {
+    out.extend_from_slice(&v.to_le_bytes());
+}
+
+fn put_str(out: &mut Vec<u8>, s: &str) {
+    put_u32(out, s.len() as u32);
+    out.extend_from_slice(s.as_bytes());
+}
+
+/// A reader over the encoded bytes; every read checks the bounds (a damaged file is `None`).
+struct Reader<'a> {
+    bytes: &'a [u8],
+    at: usize,
+}
+
+impl<'a> Reader<'a> {
+    fn take(&mut self, n: usize) -> Option<&'a [u8]> {
+        let end = self.at.checked_add(n)?;
+        let part = self.bytes.get(self.at..end)?;
+        self.at = end;
+        Some(part)
+    }
+    fn u8(&mut self) -> Option<u8> {
+        Some(self.take(1)?[0])
+    }
+    fn u32(&mut self) -> Option<u32> {
+        Some(u32::from_le_bytes(self.take(4)?.try_into().ok()?))
+    }
+    fn u64(&mut self) -> Option<u64> {
+        Some(u64::from_le_bytes(self.take(8)?.try_into().ok()?))
+    }
+    fn string(&mut self) -> Option<String> {
+        let n = self.u32()? as usize;
+        String::from_utf8(self.take(n)?.to_vec()).ok()
+    }
+    fn indexes(&mut self, limit: usize) -> Option<Vec<u32>> {
+        let n = self.u32()? as usize;
+        let mut v = Vec::with_capacity(n.min(1 << 16));
+        for _ in 0..n {
+            let i = self.u32()?;
+            if i as usize >= limit {
+                return None;
+            }
+            v.push(i);
+        }
+        Some(v)
+    }
+}
+
+fn decode(bytes: &[u8]) -> Option<Decoded> {
+    let mut r = Reader { bytes, at: 0 };
+    if r.take(MAGIC.len())? != MAGIC {
+        return None;
+    }
+    let graph_id: [u8; 32] = r.take(32)?.try_into().ok()?;
+    let started_ns = i128::from_le_bytes(r.take(16)?.try_into().ok()?);
+    let n_files = r.u32()? as usize;
+    let mut files = Vec::with_capacity(n_files.min(1 << 20));
+    for _ in 0..n_files {
+        let id = r.u32()?;
+        let path = r.string()?;
+        let flags = r.u8()?;
+        let stat = match flags & 4 {
+            0 => None,
+            _ => Some(Stat {
+                mtime_ns: r.u64()? as i64 as i128,
+                size: r.u64()?,
+                inode: r.u64()?,
+            }),
+        };
+        files.push(FileEntry {
+            id,
+            path,
+            is_file: flags & 1 != 0,
+            built: flags & 2 != 0,
+            stat,
+        });
+    }
+    let n_missing = r.u32()? as usize;
+    let mut missing = Vec::with_capacity(n_missing.min(1 << 16));
+    for _ in 0..n_missing {
+        missing.push(r.string()?);
+    }
+    let n_proven = r.u32()? as usize;
+    let mut proven = Vec::with_capacity(n_proven.min(1 << 20));
+    let mut seen = HashSet::new();
+    for _ in 0..n_proven {
+        let task = r.u32()? as TaskId;
+        if !seen.insert(task) {
+            return None;
+        }
+        let inputs = r.indexes(files.len())?;
+        let targets = r.indexes(files.len())?;
+        proven.push(Proven {
+            task,
+            inputs,
+            targets,
+        });
+    }
+    let transcript = match r.u8()? {
+        0 => None,
+        _ => {
+            let n = r.u32()? as usize;
+            let mut lines = Vec::with_capacity(n.min(1 << 16));
+            for _ in 0..n {
+                let to_stderr = r.u8()? != 0;
+                lines.push((to_stderr, r.string()?));
+            }
+            Some(lines)
+        }
+    };
+    (r.at == bytes.len()).then_some(Decoded {
+        graph_id,
+        started_ns,
+        files,
+        missing,
+        proven,
+        transcript,
+    })
+}
