@@ -419,6 +419,9 @@ class _StaticLibAction(_A.ActionBase):
         self.ar = _A.Action('$ARCOM', '$ARCOMSTR')
         self.ranlib = _A.Action('$RANLIBCOM', '$RANLIBCOMSTR')
 
+    def same_for_every_task(self, env):
+        return self.ar.same_for_every_task(env) and self.ranlib.same_for_every_task(env)
+
     def records(self, env, target, source, lvars, cmdstr=_A._null):
         out = self.ar.records(env, target, source, lvars)
         if env.get('RANLIB'):

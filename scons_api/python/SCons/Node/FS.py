@@ -4,29 +4,41 @@ import fnmatch
 import os
 
 from SCons import _inputs
+from SCons._native import join_norm as _join_norm
+from SCons._inputs import path_kind as _path_kind, KIND_FILE, KIND_DIR
 from SCons.Node import Node
 from SCons.Errors import UserError
 
 _norm = os.path.normpath
+_dirname = os.path.dirname
+
+
+def _parent_path(abspath):
+    """os.path.dirname of a normalised absolute path (without its cost for the usual ones)."""
+    i = abspath.rfind('/')
+    if i > 0 and abspath[i - 1] != '/':
+        return abspath[:i]
+    return _dirname(abspath)
 
 
 class Base(Node):
     kind = 'file'
 
+    _src = None
+
     def __init__(self, fs, abspath, parent):
-        Node.__init__(self)
+        # (Node.__init__ sets nothing: no call)
         self.fs = fs
         self.abspath = abspath
         self._dir = parent
-        self.name = os.path.basename(abspath) if parent is not None else abspath
-        top = fs.top_abspath
-        if abspath == top:
+        self.name = abspath[abspath.rfind('/') + 1:] if parent is not None else abspath
+        prefix = fs.top_prefix
+        if abspath == fs.top_abspath:
             self.path = '.'
-        elif abspath.startswith(fs.top_prefix):
-            self.path = abspath[len(fs.top_prefix):]
+        elif abspath.startswith(prefix):
+            self.path = abspath[len(prefix):]
         else:
             self.path = abspath
-        self._src = None
 
     # --- identity / naming ----------------------------------------------
     def __str__(self):
@@ -287,9 +299,6 @@ class Dir(Base):
         from SCons.Errors import unsupported
         unsupported("Dir.walk()")
 
-    def __getattr__(self, name):
-        raise AttributeError(name)
-
 
 class FS:
     """The node registry: one node object per absolute path."""
@@ -325,7 +334,7 @@ class FS:
         if name.startswith('#'):
             name = name[1:].lstrip('/')
             base = self.top_abspath
-        elif os.path.isabs(name):
+        elif name[:1] == '/':
             return _norm(name)
         else:
             if directory is None:
@@ -335,18 +344,20 @@ class FS:
             base = directory.abspath
         if not name:
             return base
-        return _norm(os.path.join(base, name))
+        return _join_norm(base, name)
 
     def _dir_node(self, abspath):
         n = self._nodes.get(abspath)
         if n is not None:
+            if n.__class__ is Dir:
+                return n
             if type(n) is Entry:
                 n.__class__ = Dir
                 n._init_dir()
             elif not isinstance(n, Dir):
                 raise TypeError("Tried to lookup File '%s' as a Dir." % n.path)
             return n
-        parent_path = os.path.dirname(abspath)
+        parent_path = _parent_path(abspath)
         parent = None if parent_path == abspath else self._dir_node(parent_path)
         n = Dir(self, abspath, parent)
         self._nodes[abspath] = n
@@ -371,23 +382,58 @@ class FS:
             raise TypeError("Tried to lookup Dir '%s' as a File." % n.path)
         if klass is Dir:
             return self._dir_node(abspath)
-        parent = self._dir_node(os.path.dirname(abspath))
+        parent = self._dir_node(_parent_path(abspath))
         if klass is Entry:
-            probe = abspath
-            if not os.path.exists(probe):
-                n0 = Entry(self, abspath, parent)
-                src = self._map_to_src(n0)
-                probe = src.abspath if src is not n0 else abspath
-            if os.path.isdir(probe):
+            # a file or a folder by what is on disk: here, else (in a variant dir) in the
+            # source dir
+            kind = _path_kind(abspath)
+            if not kind and self._variant_map:
+                src = self._entry_src_path(abspath, parent)
+                if src is not None:
+                    kind = _path_kind(src)
+            if kind == KIND_DIR:
                 return self._dir_node(abspath)
-            if os.path.isfile(probe):
+            if kind == KIND_FILE:
                 klass = File
         n = klass(self, abspath, parent)
         self._nodes[abspath] = n
         parent.entries[n.name] = n
         return n
 
+    def _entry_src_path(self, abspath, parent):
+        """_map_to_src for an Entry at abspath (in folder parent) not made yet: the path of the
+        source-dir node it maps to (that node is made), or None outside variant dirs."""
+        vmap = self._variant_map
+        hit = vmap.get(abspath)
+        d = parent
+        while hit is None and d is not None:
+            hit = vmap.get(d.abspath)
+            d = d._dir
+        if hit is None:
+            return None
+        v, s, dup = hit
+        rel = abspath[len(v.abspath):].lstrip('/')
+        ap = _join_norm(s.abspath, rel) if rel else s.abspath
+        if self._nodes.get(ap) is None:
+            self._node(ap, Entry)
+        return ap
+
     def _lookup(self, name, directory, klass):
+        if name.__class__ is str:
+            c = name[:1]
+            if c and c != '#' and c != '/':
+                # a relative path (the usual case), without _abspath's checks
+                if directory is None:
+                    directory = self._cwd
+                elif isinstance(directory, str):
+                    directory = self.Dir(directory)
+                ap = _join_norm(directory.abspath, name)
+            else:
+                ap = self._abspath(name, directory)
+            n = self._nodes.get(ap)
+            if n is not None and (klass is Entry or n.__class__ is klass):
+                return n
+            return self._node(ap, klass)
         if isinstance(name, Node):
             if klass is File and type(name) is Entry:
                 name.__class__ = File
@@ -471,7 +517,7 @@ class FS:
             return node
         v, s, d = hit
         rel = node.abspath[len(v.abspath):].lstrip('/')
-        ap = _norm(os.path.join(s.abspath, rel)) if rel else s.abspath
+        ap = _join_norm(s.abspath, rel) if rel else s.abspath
         n = self._nodes.get(ap)
         if n is None:
             if isinstance(node, Dir):
