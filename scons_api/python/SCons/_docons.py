@@ -6,6 +6,7 @@ import sys
 
 from SCons import _native  # noqa: F401  (first: Rust versions of os.path hot spots)
 from SCons import _inputs, _state, Subst, Util, Warnings
+from SCons.Util import splitext as _splitext
 
 
 def _decider_of(env):
@@ -235,6 +236,14 @@ def _env_strings(env):
     return out
 
 
+def _file_classes(_memo=[]):
+    """File and Entry: the node classes whose get_suffix() is their name's suffix."""
+    if not _memo:
+        from SCons.Node.FS import File, Entry
+        _memo.append((File, Entry))
+    return _memo[0]
+
+
 _RECORD_KEYS = frozenset(('kind', 'cmd', 'show', 'sig', 'ignore_errors'))
 
 
@@ -282,15 +291,22 @@ class _Writer:
         return s
 
     def env_info(self, env):
+        """(env, its ENV as strings, its decider, its CacheDir folder), once per environment."""
         key = id(env)
         r = self.env_cache.get(key)
         if r is None:
-            r = self.env_cache[key] = (env, _env_strings(env), _decider_of(env))
+            r = self.env_cache[key] = (env, _env_strings(env), _decider_of(env),
+                                       getattr(env, '_cache_dir', _state.cache_dir))
         return r
 
     def scanner(self, task, env, sources):
         suffixes = env.get('CPPSUFFIXES') or []
-        if not any(s.kind == 'file' and s.get_suffix() in suffixes for s in sources):
+        file_classes = _file_classes()
+        for s in sources:
+            if s.kind == 'file' and (_splitext(s.name)[1] if s.__class__ in file_classes
+                                     else s.get_suffix()) in suffixes:
+                break
+        else:
             return None
         cpppath = env.get('CPPPATH') or []
         # the same for every task of (env, folder) unless $CPPPATH names the target
@@ -374,7 +390,7 @@ class _Writer:
         return pre, post
 
     def write_task(self, task):
-        env, envd, decider = self.env_info(task.env)
+        env, envd, decider, cache_dir = self.env_info(task.env)
         tl = task.targets
         map_source = self.map_source
         sl = [s if s.task is not None else map_source(s) for s in task.sources]
@@ -449,7 +465,7 @@ class _Writer:
             # Install's builder has its own empty source scanner: nothing it copies is scanned
             'python_scanners': (self.python_scanners(task, env, sl)
                                 if kind != 'install' and kind != 'alias' else []),
-            'cache_dir': getattr(env, '_cache_dir', _state.cache_dir),
+            'cache_dir': cache_dir,
             'action_text': self.action_text(task.action),
         })
 
@@ -547,6 +563,10 @@ class _Writer:
         return out, implicit
 
     def python_scanners(self, task, env, sources):
+        builder = task.builder
+        if builder is not None and getattr(builder, 'source_scanner', None) is None \
+                and getattr(builder, 'target_scanner', None) is None and not env.get('SCANNERS'):
+            return []   # (the usual case, told without scanners_for)
         from SCons.Scanner import scanners_for
         out = []
         for sc, hits in scanners_for(env, task.builder, sources):

@@ -106,17 +106,22 @@ def _probe_list():
 def manifest(sort=True):
     """The list, as plain data for the result JSON. Without `sort` the lists come in no
     particular order (the caller sorts them: sorting tens of thousands of probes is slow
-    under RustPython)."""
+    under RustPython) and the path_kind answers come apart, as `kinds` {path: kind}, for the
+    caller to turn into probes as _probe_list does (scons_api/src/lib.rs, expand_kinds)."""
     order = sorted if sort else list
-    probe_list = _probe_list()
-    return {
+    out = {
         'files': order(files),
-        'probes': sorted(probe_list) if sort else probe_list,
         'listings': order(listings),
         'globs': [list(g) for g in order(globs)],
         'env': None if env_all[0] else dict(order(env_vars.items())),
         'volatile': list(volatile),
     }
+    if sort:
+        out['probes'] = sorted(_probe_list())
+    else:
+        out['probes'] = [[p, k, r] for (p, k), r in probes.items()]
+        out['kinds'] = kinds
+    return out
 
 
 def _probe(name, orig):

@@ -8,6 +8,7 @@ from SCons._native import join_norm as _join_norm
 from SCons._inputs import path_kind as _path_kind, KIND_FILE, KIND_DIR
 from SCons.Node import Node
 from SCons.Errors import UserError
+from SCons.Util import splitext as _splitext
 
 _norm = os.path.normpath
 _dirname = os.path.dirname
@@ -95,13 +96,12 @@ class Base(Node):
         return out
 
     def get_suffix(self):
-        from SCons.Util import splitext
-        return splitext(self.name)[1]
+        return _splitext(self.name)[1]
 
     # attributes that ${TARGET.xxx} uses
     @property
     def suffix(self):
-        return self.get_suffix()
+        return _splitext(self.name)[1]
 
     @property
     def file(self):
@@ -109,13 +109,11 @@ class Base(Node):
 
     @property
     def filebase(self):
-        from SCons.Util import splitext
-        return splitext(self.name)[0]
+        return _splitext(self.name)[0]
 
     @property
     def base(self):
-        from SCons.Util import splitext
-        return splitext(self.path)[0]
+        return _splitext(self.path)[0]
 
     @property
     def posix(self):
@@ -209,10 +207,8 @@ class Base(Node):
     def _lookup_dir(self):
         return self.dir
 
-    def target_from_source(self, prefix, suffix, splitext=None):
-        if splitext is None:
-            from SCons.Util import splitext
-        return self.dir.Entry(prefix + splitext(self.name)[0] + suffix)
+    def target_from_source(self, prefix, suffix, splitext=_splitext):
+        return self.fs.Entry(prefix + splitext(self.name)[0] + suffix, self.dir)
 
     def must_be_same(self, klass):
         pass
@@ -384,13 +380,7 @@ class FS:
             return self._dir_node(abspath)
         parent = self._dir_node(_parent_path(abspath))
         if klass is Entry:
-            # a file or a folder by what is on disk: here, else (in a variant dir) in the
-            # source dir
-            kind = _path_kind(abspath)
-            if not kind and self._variant_map:
-                src = self._entry_src_path(abspath, parent)
-                if src is not None:
-                    kind = _path_kind(src)
+            kind = self._entry_kind(abspath, parent)
             if kind == KIND_DIR:
                 return self._dir_node(abspath)
             if kind == KIND_FILE:
@@ -400,9 +390,20 @@ class FS:
         parent.entries[n.name] = n
         return n
 
-    def _entry_src_path(self, abspath, parent):
-        """_map_to_src for an Entry at abspath (in folder parent) not made yet: the path of the
-        source-dir node it maps to (that node is made), or None outside variant dirs."""
+    def _entry_kind(self, abspath, parent):
+        """What a new Entry at abspath (in folder parent) is by what is on disk: here, else
+        (in a variant dir) in the source dir (whose node is made). A path_kind answer."""
+        kind = _path_kind(abspath)
+        if not kind and self._variant_map:
+            src = self._entry_src(abspath, parent)
+            if src is not None:
+                kind = src[1]
+        return kind
+
+    def _entry_src(self, abspath, parent):
+        """_map_to_src for an Entry at abspath (in folder parent) not made yet: (the path of the
+        source-dir node it maps to, path_kind of that path), the node being made; None outside
+        variant dirs."""
         vmap = self._variant_map
         hit = vmap.get(abspath)
         d = parent
@@ -414,9 +415,25 @@ class FS:
         v, s, dup = hit
         rel = abspath[len(v.abspath):].lstrip('/')
         ap = _join_norm(s.abspath, rel) if rel else s.abspath
-        if self._nodes.get(ap) is None:
-            self._node(ap, Entry)
-        return ap
+        if self._nodes.get(ap) is not None:
+            return ap, _path_kind(ap)
+        # a new Entry there: as _node(ap, Entry), keeping the answer for ap itself
+        src_parent = self._dir_node(_parent_path(ap))
+        if self._nodes.get(ap) is not None:
+            return ap, _path_kind(ap)
+        here = _path_kind(ap)
+        kind = here
+        if not kind:
+            further = self._entry_src(ap, src_parent)
+            if further is not None:
+                kind = further[1]
+        if kind == KIND_DIR:
+            self._dir_node(ap)
+        else:
+            n = (File if kind == KIND_FILE else Entry)(self, ap, src_parent)
+            self._nodes[ap] = n
+            src_parent.entries[n.name] = n
+        return ap, here
 
     def _lookup(self, name, directory, klass):
         if name.__class__ is str:
