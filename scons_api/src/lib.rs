@@ -219,7 +219,10 @@ impl FrontEnd {
                 stderr: text,
                 status,
             }),
-            Ok((_, Err(data), _)) => {
+            Ok((_, Err(mut data), _)) => {
+                if let Some(inputs) = data.get_mut("inputs") {
+                    expand_kinds(inputs);
+                }
                 let mut graph: BuildGraph = serde_json::from_value(data)
                     .map_err(|e| ReadError::Internal(format!("front end gave a bad graph: {e}")))?;
                 if let Some(inputs) = &mut graph.inputs {
@@ -229,6 +232,67 @@ impl FrontEnd {
             }
         }
     }
+}
+
+/// The probes standing for the front end's `path_kind` answers (`inputs.kinds`, {path: kind}, see
+/// `SCons/_inputs.py`): one probe per path that implies the others the answer gives (`isfile`
+/// true stands for `exists` true and `isdir` false; `isdir` true for `exists` true and `isfile`
+/// false; `exists` false for both false), three for something else; the `os.path` probes the
+/// scripts made that one of these implies are left out. Done here: under RustPython it is slow.
+fn expand_kinds(inputs: &mut serde_json::Value) {
+    use serde_json::Value;
+    let Some(obj) = inputs.as_object_mut() else {
+        return;
+    };
+    let Some(Value::Object(kinds)) = obj.remove("kinds") else {
+        return;
+    };
+    let mut probes: Vec<Value> = Vec::with_capacity(kinds.len() + 16);
+    let mut implied: std::collections::HashSet<(String, &'static str, bool)> =
+        std::collections::HashSet::with_capacity(kinds.len() * 3);
+    for (path, kind) in kinds {
+        let answers: &[(&'static str, bool)] = match kind.as_i64().map(|k| k as i32) {
+            Some(native::KIND_MISSING) => &[("exists", false), ("isfile", false), ("isdir", false)],
+            Some(native::KIND_FILE) => &[("isfile", true), ("exists", true), ("isdir", false)],
+            Some(native::KIND_DIR) => &[("isdir", true), ("exists", true), ("isfile", false)],
+            _ => &[("exists", true), ("isfile", false), ("isdir", false)],
+        };
+        let standing = if kind.as_i64().map(|k| k as i32) == Some(native::KIND_OTHER) {
+            answers.len()
+        } else {
+            1
+        };
+        for &(predicate, result) in &answers[..standing] {
+            probes.push(Value::Array(vec![
+                Value::String(path.clone()),
+                Value::String(predicate.to_owned()),
+                Value::Bool(result),
+            ]));
+        }
+        for &(predicate, result) in answers {
+            implied.insert((path.clone(), predicate, result));
+        }
+    }
+    if let Some(Value::Array(asked)) = obj.remove("probes") {
+        for probe in asked {
+            let key = match probe.as_array().map(|a| a.as_slice()) {
+                Some([Value::String(p), Value::String(k), Value::Bool(r)]) => {
+                    Some((p.clone(), k.clone(), *r))
+                }
+                _ => None,
+            };
+            let covered = key.is_some_and(|(p, k, r)| {
+                ["exists", "isfile", "isdir"]
+                    .iter()
+                    .find(|&&name| name == k)
+                    .is_some_and(|&name| implied.contains(&(p, name, r)))
+            });
+            if !covered {
+                probes.push(probe);
+            }
+        }
+    }
+    obj.insert("probes".to_owned(), Value::Array(probes));
 }
 
 /// Plain Python data (dict with str keys, list, tuple, str, int, float, bool, None) as JSON;
@@ -366,5 +430,40 @@ impl FrontEnd {
         } else {
             Err(text)
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn kinds_become_the_probes_that_stand_for_them() {
+        let mut inputs = json!({
+            "kinds": {"/a": 0, "/b": 1, "/c": 2, "/d": 3},
+            "probes": [["/a", "isfile", false], ["/b", "exists", true], ["/b", "islink", false],
+                       ["/c", "isdir", false], ["/e", "exists", true]],
+        });
+        expand_kinds(&mut inputs);
+        let mut probes: Vec<(String, String, bool)> =
+            serde_json::from_value(inputs["probes"].clone()).unwrap();
+        probes.sort();
+        let want: Vec<(String, String, bool)> = [
+            ("/a", "exists", false),
+            ("/b", "isfile", true),
+            ("/b", "islink", false),
+            ("/c", "isdir", false),
+            ("/c", "isdir", true),
+            ("/d", "exists", true),
+            ("/d", "isdir", false),
+            ("/d", "isfile", false),
+            ("/e", "exists", true),
+        ]
+        .iter()
+        .map(|(p, k, r)| (p.to_string(), k.to_string(), *r))
+        .collect();
+        assert_eq!(probes, want);
+        assert!(inputs.get("kinds").is_none());
     }
 }

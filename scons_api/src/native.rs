@@ -76,6 +76,23 @@ pub fn join(first: &str, rest: &[&str]) -> String {
     path
 }
 
+/// What a path is on disk, following symbolic links as `os.stat` does: the one `stat` that answers
+/// `os.path.exists`, `isfile` and `isdir` at once.
+pub fn stat_kind(path: &str) -> i32 {
+    match std::fs::metadata(path) {
+        Err(_) => KIND_MISSING,
+        Ok(m) if m.is_file() => KIND_FILE,
+        Ok(m) if m.is_dir() => KIND_DIR,
+        Ok(_) => KIND_OTHER,
+    }
+}
+
+/// `stat_kind` answers (the same numbers as `SCons/_inputs.py`).
+pub const KIND_MISSING: i32 = 0;
+pub const KIND_FILE: i32 = 1;
+pub const KIND_DIR: i32 = 2;
+pub const KIND_OTHER: i32 = 3;
+
 #[rustpython_vm::pymodule]
 mod _docons_native {
     use rustpython_vm::{builtins::PyStrRef, function::PosArgs, PyResult, VirtualMachine};
@@ -85,6 +102,24 @@ mod _docons_native {
     fn normpath(path: PyStrRef, vm: &VirtualMachine) -> PyResult<String> {
         match path.to_str() {
             Some(p) => Ok(super::normpath(p)),
+            None => Err(vm.new_value_error("surrogates in path")),
+        }
+    }
+
+    /// join_norm(base, name) -> str, as posixpath.normpath(posixpath.join(base, name)).
+    #[pyfunction]
+    fn join_norm(base: PyStrRef, name: PyStrRef, vm: &VirtualMachine) -> PyResult<String> {
+        match (base.to_str(), name.to_str()) {
+            (Some(b), Some(n)) => Ok(super::normpath(&super::join(b, &[n]))),
+            _ => Err(vm.new_value_error("surrogates in path")),
+        }
+    }
+
+    /// stat_kind(str) -> int: 0 missing, 1 file, 2 folder, 3 something else (see `stat_kind`).
+    #[pyfunction]
+    fn stat_kind(path: PyStrRef, vm: &VirtualMachine) -> PyResult<i32> {
+        match path.to_str() {
+            Some(p) => Ok(super::stat_kind(p)),
             None => Err(vm.new_value_error("surrogates in path")),
         }
     }

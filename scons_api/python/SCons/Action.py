@@ -24,6 +24,25 @@ class ActionBase:
     def get_contents(self, target, source, env):
         return b''
 
+    def same_for_every_task(self, env):
+        """True when records() gives, for every task with this env, the same records up to the
+        targets' and sources' paths (plain command lines, no Python called with the nodes): the
+        writer then makes them once per task shape (see SCons._docons)."""
+        return False
+
+
+def _plain_commands(cmdstr, env):
+    """What CommandAction.records needs to be the same for every task: no *COMSTR text to
+    substitute with the nodes, and the engine running the commands (no $SPAWN of the scripts)."""
+    if not (cmdstr is _null or cmdstr is None
+            or (cmdstr.__class__ is str and _undefined_var(cmdstr, env, Subst._TS_KEYS))):
+        return False
+    spawn = env.get('SPAWN')
+    if is_String(spawn):
+        return False
+    from SCons.Tool import _spawn
+    return spawn is None or spawn is _spawn or not callable(spawn)
+
 
 class CommandAction(ActionBase):
     def __init__(self, cmd, cmdstr=_null, **kw):
@@ -36,6 +55,9 @@ class CommandAction(ActionBase):
         if is_List(self.cmd_list):
             return ' '.join(map(str, self.cmd_list))
         return str(self.cmd_list)
+
+    def same_for_every_task(self, env):
+        return _plain_commands(self.cmdstr, env)
 
     def records(self, env, target, source, lvars, cmdstr=_null):
         if cmdstr is _null:
@@ -166,6 +188,12 @@ class LazyAction(ActionBase):
     def __str__(self):
         return '$' + self.var
 
+    def same_for_every_task(self, env):
+        c = env.get(self.var, '')
+        if isinstance(c, ActionBase) or callable(c) or is_List(c):
+            return False
+        return _plain_commands(self.cmdstr, env)
+
     def records(self, env, target, source, lvars, cmdstr=_null):
         if cmdstr is _null:
             cmdstr = self.cmdstr
@@ -196,6 +224,12 @@ class ListAction(ActionBase):
 
     def __str__(self):
         return '\n'.join(map(str, self.list))
+
+    def same_for_every_task(self, env):
+        for a in self.list:
+            if not a.same_for_every_task(env):
+                return False
+        return True
 
     def records(self, env, target, source, lvars, cmdstr=_null):
         out = []
@@ -552,10 +586,12 @@ def _where_is(env, word):
     return hit
 
 
-def command_implicit_deps(env, records, targets, sources):
+def command_implicit_deps(env, records, targets, sources, markers=False):
     """The files a task's command lines run (IMPLICIT_COMMAND_DEPENDENCIES): by default the
     first word of each line found on $ENV['PATH']; with a number N > 1 the first N words of
-    each `&&`-separated command that are files; with 'all' every such word."""
+    each `&&`-separated command that are files; with 'all' every such word.
+    `markers`: the records hold markers for the nodes' paths (SCons._docons); the answer is
+    None when it would depend on those paths."""
     icd = env.get('IMPLICIT_COMMAND_DEPENDENCIES', True)
     if is_String(icd) and icd[:1] == '$':
         icd = env.subst(icd)
@@ -568,6 +604,8 @@ def command_implicit_deps(env, records, targets, sources):
     heavy = (limit is not None and limit > 1) or str(icd).lower() == 'all'
     if not heavy:
         limit = 1
+    elif markers:
+        return None
     import os
     import shlex
     from SCons import _state
@@ -592,6 +630,8 @@ def command_implicit_deps(env, records, targets, sources):
                 if limit is not None and count >= limit:
                     count += 1
                     continue
+                if markers and '\0' in w:
+                    return None
                 path = None
                 if heavy:
                     # a file, or one a task builds: SCons looks when the target is built,

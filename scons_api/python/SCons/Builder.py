@@ -8,8 +8,17 @@ from SCons import Util
 from SCons.Util import is_List, is_String, splitext
 from SCons.Errors import UserError
 from SCons import Action as _A
+from SCons import _state
+from SCons.Node import NodeList
+from SCons.Node.FS import Entry, File
 
 _null = object()
+
+# What a builder works out from the environment alone (its prefix, suffix and source
+# suffixes), kept for the length of one builder call: a call declaring a hundred objects
+# (StaticLibrary of a hundred sources) substitutes them once, not once per object.
+# key -> (value, builder, env); None outside a builder call.
+_call_memo = [None]
 
 
 class Task:
@@ -138,16 +147,31 @@ class BuilderBase:
             return s(env, slist or [])
         return env.subst(s) if s else ''
 
+    def _memo(self, what, env, compute):
+        memo = _call_memo[0]
+        if memo is None:
+            return compute()
+        key = (what, id(self), id(env))
+        hit = memo.get(key)
+        if hit is None:
+            hit = memo[key] = (compute(), self, env)
+        return hit[0]
+
     def get_prefix(self, env, sources=[]):
-        return self._subst(env, self.prefix, sources)
+        if callable(self.prefix):
+            return self._subst(env, self.prefix, sources)
+        return self._memo('prefix', env, lambda: self._subst(env, self.prefix, sources))
 
     def get_suffix(self, env, sources=[]):
-        s = self._subst(env, self.suffix, sources)
-        if s and not s.startswith('.') and False:
-            s = '.' + s
-        return s
+        if callable(self.suffix):
+            return self._subst(env, self.suffix, sources)
+        return self._memo('suffix', env, lambda: self._subst(env, self.suffix, sources))
 
     def src_suffixes(self, env):
+        # (a copy: callers may change the list they get)
+        return list(self._memo('src_suffixes', env, lambda: self._src_suffixes(env)))
+
+    def _src_suffixes(self, env):
         out = [env.subst(s) for s in self.src_suffix]
         for b in self._src_builders(env):
             for s in b.src_suffixes(env):
@@ -156,7 +180,7 @@ class BuilderBase:
         return out
 
     def get_src_suffix(self, env):
-        ss = self.src_suffixes(env)
+        ss = self._memo('src_suffixes', env, lambda: self._src_suffixes(env))
         return ss[0] if ss else ''
 
     def _src_builders(self, env):
@@ -171,7 +195,6 @@ class BuilderBase:
 
     # -- calling
     def __call__(self, env, target=None, source=_null, chdir=_null, **kw):
-        from SCons import _state
         if source is _null:
             source, target = target, None
         if chdir is _null:
@@ -188,8 +211,13 @@ class BuilderBase:
         if srcdir is not None:
             d = _state.fs.Dir(env.subst(srcdir) if is_String(srcdir) else srcdir)
             source = [d.File(env.subst(s)) if is_String(s) else s for s in Util.flatten([source])]
-        from SCons.Node import NodeList
-        return NodeList(self._execute(env, target, source, chdir))
+        if _call_memo[0] is not None:
+            return NodeList(self._execute(env, target, source, chdir))
+        _call_memo[0] = {}
+        try:
+            return NodeList(self._execute(env, target, source, chdir))
+        finally:
+            _call_memo[0] = None
 
     def _execute(self, env, target, source, chdir=None):
         if source is None or (is_String(source) and not source):
@@ -216,7 +244,6 @@ class BuilderBase:
         return tlist
 
     def _chain_sources(self, env, source):
-        from SCons import _state
         builders = self._src_builders(env)
         sdict = {}
         for b in builders:
@@ -255,7 +282,6 @@ class BuilderBase:
         return out
 
     def _create_nodes(self, env, target, source):
-        from SCons import _state
         fs = _state.fs
         src_suf = self.get_src_suffix(env)
         source = [Util.adjustixes(s, None, src_suf) if is_String(s) else s for s in source]
@@ -296,8 +322,6 @@ class BuilderBase:
         return self.action
 
     def _make_task(self, env, tlist, slist, chdir=None):
-        from SCons import _state
-        from SCons.Node.FS import Entry, File
         for n in tlist:
             if type(n) is Entry:
                 n.__class__ = File
@@ -390,9 +414,14 @@ def Builder(**kw):
 
 # ---------------------------------------------------------------- standard ones
 def _shared_emitter(flag):
+    from SCons.Node import Attrs
+
     def emitter(target, source, env):
         for t in target:
-            t.attributes.shared = flag
+            a = t.__dict__.get('attributes')
+            if a is None:
+                a = t.attributes = Attrs()
+            a.shared = flag
         return target, source
     return emitter
 
@@ -418,6 +447,9 @@ class _StaticLibAction(_A.ActionBase):
     def __init__(self):
         self.ar = _A.Action('$ARCOM', '$ARCOMSTR')
         self.ranlib = _A.Action('$RANLIBCOM', '$RANLIBCOMSTR')
+
+    def same_for_every_task(self, env):
+        return self.ar.same_for_every_task(env) and self.ranlib.same_for_every_task(env)
 
     def records(self, env, target, source, lvars, cmdstr=_A._null):
         out = self.ar.records(env, target, source, lvars)

@@ -6,6 +6,7 @@ from SCons import Util
 from SCons.Util import is_List, is_Dict, is_String, is_Tuple, is_Scalar, semi_deepcopy
 from SCons.Errors import UserError, unsupported
 from SCons import Subst
+from SCons import _state
 
 _RESERVED = frozenset(('CHANGED_SOURCES', 'CHANGED_TARGETS', 'SOURCE', 'SOURCES', 'TARGET',
                        'TARGETS', 'UNCHANGED_SOURCES', 'UNCHANGED_TARGETS'))
@@ -251,7 +252,6 @@ class SubstitutionEnvironment:
         return self.subst(string, raw, target, source, conv)
 
     def arg2nodes(self, args, node_factory=None, lookup_list=None, **kw):
-        from SCons import _state
         if node_factory is None:
             node_factory = _state.fs.File
         if args is None:

@@ -756,13 +756,14 @@ def _fill(lines, strs):
 def command_lines(cmd, env, target, source, lvars):
     """scons_subst_list(cmd, env, SUBST_CMD, lvars=lvars, keep_marks=True) for a task with
     these targets and sources (lvars: '__env__' and subst_dict(target, source)), from a
-    template when it can be."""
+    template when it can be. In marker mode (_marker_mode, below) the template is filled
+    with the stand-ins' markers instead of the nodes' paths."""
     gvars = env.gvars()
     if not _frozen[0] or _building[0] is not None or lvars.get('__env__') is not env \
             or not _TS_KEYS.issuperset(lvars) \
             or lvars.get('TARGETS').__class__ is not NodeListProxy \
             or lvars.get('SOURCES').__class__ is not NodeListProxy:
-        return scons_subst_list(cmd, env, SUBST_CMD, gvars=gvars, lvars=lvars, keep_marks=True)
+        return _per_task(cmd, env, gvars, lvars)
     Node = _node_class[0]
     if Node is None:
         from SCons.Node import Node
@@ -770,10 +771,10 @@ def command_lines(cmd, env, target, source, lvars):
     nt = len(target)
     for n in target:
         if not isinstance(n, Node):
-            return scons_subst_list(cmd, env, SUBST_CMD, gvars=gvars, lvars=lvars, keep_marks=True)
+            return _per_task(cmd, env, gvars, lvars)
     for n in source:
         if not isinstance(n, Node):
-            return scons_subst_list(cmd, env, SUBST_CMD, gvars=gvars, lvars=lvars, keep_marks=True)
+            return _per_task(cmd, env, gvars, lvars)
     cwd = target[0].cwd if nt else None
     key = (id(env), id(gvars), cmd if cmd.__class__ is str else id(cmd), id(cwd), nt, len(source))
     hit = _templates.get(key)
@@ -800,10 +801,28 @@ def command_lines(cmd, env, target, source, lvars):
         hit = _templates[key] = (lines, env, gvars, cmd, cwd)
     lines = hit[0]
     if lines is None:
-        return scons_subst_list(cmd, env, SUBST_CMD, gvars=gvars, lvars=lvars, keep_marks=True)
+        return _per_task(cmd, env, gvars, lvars)
+    if _marker_mode[0]:
+        return _fill(lines, _markers(nt + len(source)))
     strs = [str(n) for n in target]
     strs.extend(str(n) for n in source)
     return _fill(lines, strs)
+
+
+# Marker mode: the caller (SCons._docons, making a task's whole action records once for all the
+# tasks of the same shape) asks for the lines with markers in place of the nodes' paths, and is
+# told (_per_task_count) whether some command could not be made from a template.
+_marker_mode = [False]
+_per_task_count = [0]
+
+
+def _markers(n):
+    return ['\0%d\0' % i for i in range(n)]
+
+
+def _per_task(cmd, env, gvars, lvars):
+    _per_task_count[0] += 1
+    return scons_subst_list(cmd, env, SUBST_CMD, gvars=gvars, lvars=lvars, keep_marks=True)
 
 
 def scons_subst_once(strSubst, env, key):

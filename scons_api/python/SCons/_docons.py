@@ -6,6 +6,7 @@ import sys
 
 from SCons import _native  # noqa: F401  (first: Rust versions of os.path hot spots)
 from SCons import _inputs, _state, Subst, Util, Warnings
+from SCons.Util import splitext as _splitext
 
 
 def _decider_of(env):
@@ -235,6 +236,17 @@ def _env_strings(env):
     return out
 
 
+def _file_classes(_memo=[]):
+    """File and Entry: the node classes whose get_suffix() is their name's suffix."""
+    if not _memo:
+        from SCons.Node.FS import File, Entry
+        _memo.append((File, Entry))
+    return _memo[0]
+
+
+_RECORD_KEYS = frozenset(('kind', 'cmd', 'show', 'sig', 'ignore_errors'))
+
+
 class _Writer:
     def __init__(self):
         self.ids = {}
@@ -244,6 +256,8 @@ class _Writer:
         self.copied = set()
         self.env_cache = {}
         self.scan_paths = {}    # (id(env), id(folder)) -> (CPPPATH, path, env, folder)
+        self.record_templates = {}  # task shape -> (template or None, what the key names)
+        self.action_texts = {}  # id(action) -> (text, action)
         self.fs = _state.fs
 
     def nid(self, n):
@@ -277,15 +291,22 @@ class _Writer:
         return s
 
     def env_info(self, env):
+        """(env, its ENV as strings, its decider, its CacheDir folder), once per environment."""
         key = id(env)
         r = self.env_cache.get(key)
         if r is None:
-            r = self.env_cache[key] = (env, _env_strings(env), _decider_of(env))
+            r = self.env_cache[key] = (env, _env_strings(env), _decider_of(env),
+                                       getattr(env, '_cache_dir', _state.cache_dir))
         return r
 
     def scanner(self, task, env, sources):
         suffixes = env.get('CPPSUFFIXES') or []
-        if not any(s.kind == 'file' and s.get_suffix() in suffixes for s in sources):
+        file_classes = _file_classes()
+        for s in sources:
+            if s.kind == 'file' and (_splitext(s.name)[1] if s.__class__ in file_classes
+                                     else s.get_suffix()) in suffixes:
+                break
+        else:
             return None
         cpppath = env.get('CPPPATH') or []
         # the same for every task of (env, folder) unless $CPPPATH names the target
@@ -369,26 +390,32 @@ class _Writer:
         return pre, post
 
     def write_task(self, task):
-        env, envd, decider = self.env_info(task.env)
+        env, envd, decider, cache_dir = self.env_info(task.env)
         tl = task.targets
-        sl = [self.map_source(s) for s in task.sources]
-        lv = {'__env__': env}
-        lv.update(Subst.subst_dict(tl, sl))
-        actions = []
+        map_source = self.map_source
+        sl = [s if s.task is not None else map_source(s) for s in task.sources]
         pre, post = [], []
         for t in tl:
-            for a in getattr(t, 'pre_actions', ()):
+            td = t.__dict__
+            for a in td.get('pre_actions', ()):
                 if a not in pre:
                     pre.append(a)
-            for a in getattr(t, 'post_actions', ()):
+            for a in td.get('post_actions', ()):
                 if a not in post:
                     post.append(a)
-        for a in pre:
-            actions.extend(a.records(env, tl, sl, lv))
-        actions.extend(task.action.records(env, tl, sl, lv))
-        for a in post:
-            actions.extend(a.records(env, tl, sl, lv))
-        chdir = self.chdir(task, tl)
+        implicit = None
+        if pre or post:
+            lv = {'__env__': env}
+            lv.update(Subst.subst_dict(tl, sl))
+            actions = []
+            for a in pre:
+                actions.extend(a.records(env, tl, sl, lv))
+            actions.extend(task.action.records(env, tl, sl, lv))
+            for a in post:
+                actions.extend(a.records(env, tl, sl, lv))
+        else:
+            actions, implicit = self.action_records(task.action, env, tl, sl)
+        chdir = self.chdir(task, tl) if task.chdir is not None or task.action.chdir else None
         if chdir is not None:
             for a in actions:
                 if a['show']:
@@ -396,48 +423,150 @@ class _Writer:
                     if a['kind'] == 'command':
                         a['after'] = 'os.chdir(%r)' % self.fs.top_abspath
         deps = []
-        for t in tl:
-            for d in t.depends:
-                if d not in deps:
-                    deps.append(d)
-        if task.kind in ('link', 'shlib'):
-            for d in self.lib_deps(task, env):
-                if d not in deps and d not in task.sources:
-                    deps.append(d)
-        scanner = self.scanner(task, env, sl) if task.kind not in ('install', 'alias') else None
         requires = []
         side_effects = []
         for t in tl:
-            for p in t.prerequisites:
+            td = t.__dict__
+            for d in td.get('depends', ()):
+                if d not in deps:
+                    deps.append(d)
+        kind = task.kind
+        if kind == 'link' or kind == 'shlib':
+            for d in self.lib_deps(task, env):
+                if d not in deps and d not in task.sources:
+                    deps.append(d)
+        scanner = self.scanner(task, env, sl) if kind != 'install' and kind != 'alias' else None
+        for t in tl:
+            td = t.__dict__
+            for p in td.get('prerequisites', ()):
                 if p not in requires:
                     requires.append(p)
-            for se in t.side_effects:
+            for se in td.get('side_effects', ()):
                 if se not in side_effects:
                     side_effects.append(se)
-        from SCons.Action import command_implicit_deps
-        implicit = command_implicit_deps(env, actions, tl, sl)
+        if implicit is None:
+            from SCons.Action import command_implicit_deps
+            implicit = command_implicit_deps(env, actions, tl, sl)
         decider, decider_function = decider_record(decider)
+        nid = self.nid
         self.tasks.append({
-            'targets': [self.nid(t) for t in tl],
-            'sources': [self.nid(s) for s in sl],
-            'deps': [self.nid(self.map_source(d)) for d in deps],
+            'targets': [nid(t) for t in tl],
+            'sources': [nid(s) for s in sl],
+            'deps': [nid(map_source(d)) for d in deps],
             'actions': actions,
             'scanner': scanner,
             'env': envd,
             'decider': decider,
             'decider_function': decider_function,
             'chdir': chdir[0] if chdir is not None else None,
-            'requires': [self.nid(self.map_source(p)) for p in requires],
-            'side_effects': [self.nid(se) for se in side_effects],
-            'implicit': [self.nid(n) for n in implicit],
+            'requires': [nid(map_source(p)) for p in requires],
+            'side_effects': [nid(se) for se in side_effects],
+            'implicit': [nid(n) for n in implicit],
             # Install's builder has its own empty source scanner: nothing it copies is scanned
             'python_scanners': (self.python_scanners(task, env, sl)
-                                if task.kind not in ('install', 'alias') else []),
-            'cache_dir': getattr(env, '_cache_dir', _state.cache_dir),
-            'action_text': _action_text(task.action),
+                                if kind != 'install' and kind != 'alias' else []),
+            'cache_dir': cache_dir,
+            'action_text': self.action_text(task.action),
         })
 
+    def action_text(self, action):
+        key = id(action)
+        hit = self.action_texts.get(key)
+        if hit is None or hit[1] is not action:
+            hit = self.action_texts[key] = (_action_text(action), action)
+        return hit[0]
+
+    # --- action records by task shape -------------------------------------------------------
+    # The tasks of one builder call (and of one environment) mostly run the same commands but
+    # for their targets' and sources' paths: their records are made once per (action, env,
+    # target folder, number of targets, number of sources) with markers for the paths, and
+    # filled in per task. Only when every command came from a Subst template and the action
+    # calls no Python with the nodes (see ActionBase.same_for_every_task); a path with a space
+    # or a tab (quoted on the command line) is done per task.
+
+    def action_records(self, action, env, tl, sl):
+        """(records, implicit dependencies or None) for a task without pre/post actions."""
+        cwd = tl[0].cwd if tl else None
+        key = (id(action), id(env), id(cwd), len(tl), len(sl))
+        hit = self.record_templates.get(key)
+        if hit is None:
+            # (the key's objects are kept alive while the key is in use)
+            hit = self.record_templates[key] = (self.record_template(action, env, tl, sl),
+                                                action, env, cwd)
+        template = hit[0]
+        if template is not None:
+            strs = [str(n) for n in tl]
+            strs.extend([str(n) for n in sl])
+            for x in strs:
+                if ' ' in x or '\t' in x:
+                    break
+            else:
+                return self.fill_records(template, strs, tl, sl)
+        lv = {'__env__': env}
+        lv.update(Subst.subst_dict(tl, sl))
+        return action.records(env, tl, sl, lv), None
+
+    def record_template(self, action, env, tl, sl):
+        if not action.same_for_every_task(env):
+            return None
+        from SCons.Action import python_actions, command_implicit_deps
+        lv = {'__env__': env}
+        lv.update(Subst.subst_dict(tl, sl))
+        made = len(python_actions)
+        per_task = Subst._per_task_count[0]
+        Subst._marker_mode[0] = True
+        try:
+            records = action.records(env, tl, sl, lv)
+        finally:
+            Subst._marker_mode[0] = False
+        if Subst._per_task_count[0] != per_task or len(python_actions) != made:
+            return None
+        out = []
+        for r in records:
+            if r.get('kind') != 'command' or not _RECORD_KEYS.issuperset(r) \
+                    or r['cmd'][:1] == '\0':
+                return None
+            pieces = []
+            for f in ('cmd', 'show', 'sig'):
+                v = r[f]
+                if '\0' in v:
+                    v = v.split('\0')
+                    if not len(v) & 1:
+                        return None
+                    for i in range(1, len(v), 2):
+                        if not v[i].isdigit():
+                            return None
+                        v[i] = int(v[i])
+                pieces.append(v)
+            pieces.append(bool(r.get('ignore_errors')))
+            out.append(pieces)
+        implicit = command_implicit_deps(env, records, [], [], markers=True)
+        return out, implicit
+
+    @staticmethod
+    def fill_records(template, strs, tl, sl):
+        out = []
+        for cmd, show, sig, ignore in template[0]:
+            if cmd.__class__ is list:
+                cmd = ''.join([strs[x] if x.__class__ is int else x for x in cmd])
+            if show.__class__ is list:
+                show = ''.join([strs[x] if x.__class__ is int else x for x in show])
+            if sig.__class__ is list:
+                sig = ''.join([strs[x] if x.__class__ is int else x for x in sig])
+            rec = {'kind': 'command', 'cmd': cmd, 'show': show, 'sig': sig}
+            if ignore:
+                rec['ignore_errors'] = True
+            out.append(rec)
+        implicit = template[1]
+        if implicit is not None and implicit:
+            implicit = [n for n in implicit if n not in tl and n not in sl]
+        return out, implicit
+
     def python_scanners(self, task, env, sources):
+        builder = task.builder
+        if builder is not None and getattr(builder, 'source_scanner', None) is None \
+                and getattr(builder, 'target_scanner', None) is None and not env.get('SCANNERS'):
+            return []   # (the usual case, told without scanners_for)
         from SCons.Scanner import scanners_for
         out = []
         for sc, hits in scanners_for(env, task.builder, sources):
@@ -460,7 +589,7 @@ class _Writer:
             side = {}
             for task in _state.tasks:
                 for t in task.targets:
-                    for se in getattr(t, 'side_effects', ()):
+                    for se in t.__dict__.get('side_effects', ()):
                         side.setdefault(se, [])
                         if t not in side[se]:
                             side[se].append(t)
@@ -495,19 +624,27 @@ class _Writer:
                 self.nid(n)
         i = 0
         nodes = []
-        while i < len(self.node_objs):
-            n = self.node_objs[i]
-            d = {'path': n.path if n.kind in ('file', 'dir') else str(n.path), 'kind': n.kind}
-            for f in ('precious', 'always_build', 'noclean', 'nocache', 'pseudo'):
-                if n.flags.get(f):
-                    d[f] = True
-            if n.clean:
-                d['clean'] = [self.nid(c) for c in n.clean]
-            if n.ignore:
-                d['ignore'] = [self.nid(c) for c in n.ignore]
-            if n.task is None and n.depends and n.kind == 'file':
-                d['depends'] = [self.nid(self.map_source(x)) for x in n.depends]
-            if n.kind == 'dir' and n.task is None and (n.pre_actions or n.post_actions):
+        node_objs = self.node_objs
+        while i < len(node_objs):
+            n = node_objs[i]
+            kind = n.kind
+            d = {'path': n.path if kind == 'file' or kind == 'dir' else str(n.path), 'kind': kind}
+            nd = n.__dict__
+            flags = nd.get('flags')
+            if flags:
+                for f in ('precious', 'always_build', 'noclean', 'nocache', 'pseudo'):
+                    if flags.get(f):
+                        d[f] = True
+            clean = nd.get('clean')
+            if clean:
+                d['clean'] = [self.nid(c) for c in clean]
+            ignore = nd.get('ignore')
+            if ignore:
+                d['ignore'] = [self.nid(c) for c in ignore]
+            depends = nd.get('depends')
+            if n.task is None and depends and kind == 'file':
+                d['depends'] = [self.nid(self.map_source(x)) for x in depends]
+            if kind == 'dir' and n.task is None and (nd.get('pre_actions') or nd.get('post_actions')):
                 d['folder_pre_actions'], d['folder_post_actions'] = self.folder_actions(n)
             if n.decider is not None:
                 name, function = decider_record(n.decider)

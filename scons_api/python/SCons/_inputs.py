@@ -12,8 +12,11 @@ import os
 import os.path
 import sys
 
+from SCons._native import stat_kind, KIND_MISSING, KIND_FILE, KIND_DIR
+
 files = set()     # absolute paths whose content the scripts read (or wrote)
 probes = {}       # (absolute path, predicate) -> result: predicate is exists/isfile/isdir/islink
+kinds = {}        # absolute path -> what the node lookup found there (path_kind): one stat each
 listings = set()  # absolute folder paths whose entries the scripts listed
 globs = set()     # (absolute folder path, fnmatch pattern): the entries matching it were listed
 env_vars = {}     # name -> value (None when unset) the scripts looked up
@@ -25,6 +28,7 @@ _recording = [False]
 def start():
     files.clear()
     probes.clear()
+    kinds.clear()
     listings.clear()
     globs.clear()
     env_vars.clear()
@@ -55,19 +59,69 @@ def _abs(p):
     return os.path.normpath(os.path.join(os.getcwd(), p))
 
 
+# The one probe that stands for a path_kind answer, and the others that answer implies: the
+# engine checks that one probe again, and it fails whenever one of the implied answers changed.
+_KIND_PROBE = {
+    KIND_MISSING: (('exists', False), (('isfile', False), ('isdir', False))),
+    KIND_FILE: (('isfile', True), (('exists', True), ('isdir', False))),
+    KIND_DIR: (('isdir', True), (('exists', True), ('isfile', False))),
+}
+
+
+def path_kind(abspath):
+    """What is at `abspath` (normalised, absolute): KIND_MISSING, KIND_FILE, KIND_DIR or
+    KIND_OTHER; one stat standing for os.path.exists, isfile and isdir, noted as a probe."""
+    k = stat_kind(abspath)
+    if _recording[0]:
+        kinds[abspath] = k
+    return k
+
+
+def _probe_list():
+    """The probes as [path, predicate, result]: a path_kind answer as its one standing probe
+    (three for KIND_OTHER), and the os.path probes it does not already imply."""
+    out = []
+    implied = set()
+    for p, k in kinds.items():
+        hit = _KIND_PROBE.get(k)
+        if hit is None:
+            out.append([p, 'exists', True])
+            out.append([p, 'isfile', False])
+            out.append([p, 'isdir', False])
+            implied.add((p, 'exists', True))
+            implied.add((p, 'isfile', False))
+            implied.add((p, 'isdir', False))
+            continue
+        (pred, result), others = hit
+        out.append([p, pred, result])
+        implied.add((p, pred, result))
+        for pred, result in others:
+            implied.add((p, pred, result))
+    for (p, pred), result in probes.items():
+        if (p, pred, result) not in implied:
+            out.append([p, pred, result])
+    return out
+
+
 def manifest(sort=True):
     """The list, as plain data for the result JSON. Without `sort` the lists come in no
     particular order (the caller sorts them: sorting tens of thousands of probes is slow
-    under RustPython)."""
+    under RustPython) and the path_kind answers come apart, as `kinds` {path: kind}, for the
+    caller to turn into probes as _probe_list does (scons_api/src/lib.rs, expand_kinds)."""
     order = sorted if sort else list
-    return {
+    out = {
         'files': order(files),
-        'probes': [[p, k, r] for (p, k), r in order(probes.items())],
         'listings': order(listings),
         'globs': [list(g) for g in order(globs)],
         'env': None if env_all[0] else dict(order(env_vars.items())),
         'volatile': list(volatile),
     }
+    if sort:
+        out['probes'] = sorted(_probe_list())
+    else:
+        out['probes'] = [[p, k, r] for (p, k), r in probes.items()]
+        out['kinds'] = kinds
+    return out
 
 
 def _probe(name, orig):

@@ -3,13 +3,44 @@ scons_api/src/native.rs); under CPython nothing changes.
 
 posixpath.normpath and posixpath.join are pure Python under RustPython and are called a few times
 per node and per file probe: with the native module they are replaced, for str arguments, by
-exact Rust versions (so os.path.abspath, which uses them, is faster too)."""
+exact Rust versions (so os.path.abspath, which uses them, is faster too).
+
+`stat_kind(path)` (one stat answering exists/isfile/isdir) and `join_norm(base, name)`
+(normpath(join(base, name))) are the node lookup's own: Rust when present, else Python."""
+import os
 import posixpath
+import stat as _stat
 
 try:
     import _docons_native as native
 except ImportError:
     native = None
+
+KIND_MISSING, KIND_FILE, KIND_DIR, KIND_OTHER = 0, 1, 2, 3
+
+
+def _py_stat_kind(path):
+    try:
+        mode = os.stat(path).st_mode
+    except (OSError, ValueError):
+        return KIND_MISSING
+    if _stat.S_ISREG(mode):
+        return KIND_FILE
+    if _stat.S_ISDIR(mode):
+        return KIND_DIR
+    return KIND_OTHER
+
+
+def _py_join_norm(base, name):
+    return posixpath.normpath(posixpath.join(base, name))
+
+
+if native is not None:
+    stat_kind = native.stat_kind
+    join_norm = native.join_norm
+else:
+    stat_kind = _py_stat_kind
+    join_norm = _py_join_norm
 
 
 def _install():

@@ -4,29 +4,42 @@ import fnmatch
 import os
 
 from SCons import _inputs
+from SCons._native import join_norm as _join_norm
+from SCons._inputs import path_kind as _path_kind, KIND_FILE, KIND_DIR
 from SCons.Node import Node
 from SCons.Errors import UserError
+from SCons.Util import splitext as _splitext
 
 _norm = os.path.normpath
+_dirname = os.path.dirname
+
+
+def _parent_path(abspath):
+    """os.path.dirname of a normalised absolute path (without its cost for the usual ones)."""
+    i = abspath.rfind('/')
+    if i > 0 and abspath[i - 1] != '/':
+        return abspath[:i]
+    return _dirname(abspath)
 
 
 class Base(Node):
     kind = 'file'
 
+    _src = None
+
     def __init__(self, fs, abspath, parent):
-        Node.__init__(self)
+        # (Node.__init__ sets nothing: no call)
         self.fs = fs
         self.abspath = abspath
         self._dir = parent
-        self.name = os.path.basename(abspath) if parent is not None else abspath
-        top = fs.top_abspath
-        if abspath == top:
+        self.name = abspath[abspath.rfind('/') + 1:] if parent is not None else abspath
+        prefix = fs.top_prefix
+        if abspath == fs.top_abspath:
             self.path = '.'
-        elif abspath.startswith(fs.top_prefix):
-            self.path = abspath[len(fs.top_prefix):]
+        elif abspath.startswith(prefix):
+            self.path = abspath[len(prefix):]
         else:
             self.path = abspath
-        self._src = None
 
     # --- identity / naming ----------------------------------------------
     def __str__(self):
@@ -83,13 +96,12 @@ class Base(Node):
         return out
 
     def get_suffix(self):
-        from SCons.Util import splitext
-        return splitext(self.name)[1]
+        return _splitext(self.name)[1]
 
     # attributes that ${TARGET.xxx} uses
     @property
     def suffix(self):
-        return self.get_suffix()
+        return _splitext(self.name)[1]
 
     @property
     def file(self):
@@ -97,13 +109,11 @@ class Base(Node):
 
     @property
     def filebase(self):
-        from SCons.Util import splitext
-        return splitext(self.name)[0]
+        return _splitext(self.name)[0]
 
     @property
     def base(self):
-        from SCons.Util import splitext
-        return splitext(self.path)[0]
+        return _splitext(self.path)[0]
 
     @property
     def posix(self):
@@ -197,10 +207,8 @@ class Base(Node):
     def _lookup_dir(self):
         return self.dir
 
-    def target_from_source(self, prefix, suffix, splitext=None):
-        if splitext is None:
-            from SCons.Util import splitext
-        return self.dir.Entry(prefix + splitext(self.name)[0] + suffix)
+    def target_from_source(self, prefix, suffix, splitext=_splitext):
+        return self.fs.Entry(prefix + splitext(self.name)[0] + suffix, self.dir)
 
     def must_be_same(self, klass):
         pass
@@ -287,9 +295,6 @@ class Dir(Base):
         from SCons.Errors import unsupported
         unsupported("Dir.walk()")
 
-    def __getattr__(self, name):
-        raise AttributeError(name)
-
 
 class FS:
     """The node registry: one node object per absolute path."""
@@ -325,7 +330,7 @@ class FS:
         if name.startswith('#'):
             name = name[1:].lstrip('/')
             base = self.top_abspath
-        elif os.path.isabs(name):
+        elif name[:1] == '/':
             return _norm(name)
         else:
             if directory is None:
@@ -335,18 +340,20 @@ class FS:
             base = directory.abspath
         if not name:
             return base
-        return _norm(os.path.join(base, name))
+        return _join_norm(base, name)
 
     def _dir_node(self, abspath):
         n = self._nodes.get(abspath)
         if n is not None:
+            if n.__class__ is Dir:
+                return n
             if type(n) is Entry:
                 n.__class__ = Dir
                 n._init_dir()
             elif not isinstance(n, Dir):
                 raise TypeError("Tried to lookup File '%s' as a Dir." % n.path)
             return n
-        parent_path = os.path.dirname(abspath)
+        parent_path = _parent_path(abspath)
         parent = None if parent_path == abspath else self._dir_node(parent_path)
         n = Dir(self, abspath, parent)
         self._nodes[abspath] = n
@@ -371,23 +378,79 @@ class FS:
             raise TypeError("Tried to lookup Dir '%s' as a File." % n.path)
         if klass is Dir:
             return self._dir_node(abspath)
-        parent = self._dir_node(os.path.dirname(abspath))
+        parent = self._dir_node(_parent_path(abspath))
         if klass is Entry:
-            probe = abspath
-            if not os.path.exists(probe):
-                n0 = Entry(self, abspath, parent)
-                src = self._map_to_src(n0)
-                probe = src.abspath if src is not n0 else abspath
-            if os.path.isdir(probe):
+            kind = self._entry_kind(abspath, parent)
+            if kind == KIND_DIR:
                 return self._dir_node(abspath)
-            if os.path.isfile(probe):
+            if kind == KIND_FILE:
                 klass = File
         n = klass(self, abspath, parent)
         self._nodes[abspath] = n
         parent.entries[n.name] = n
         return n
 
+    def _entry_kind(self, abspath, parent):
+        """What a new Entry at abspath (in folder parent) is by what is on disk: here, else
+        (in a variant dir) in the source dir (whose node is made). A path_kind answer."""
+        kind = _path_kind(abspath)
+        if not kind and self._variant_map:
+            src = self._entry_src(abspath, parent)
+            if src is not None:
+                kind = src[1]
+        return kind
+
+    def _entry_src(self, abspath, parent):
+        """_map_to_src for an Entry at abspath (in folder parent) not made yet: (the path of the
+        source-dir node it maps to, path_kind of that path), the node being made; None outside
+        variant dirs."""
+        vmap = self._variant_map
+        hit = vmap.get(abspath)
+        d = parent
+        while hit is None and d is not None:
+            hit = vmap.get(d.abspath)
+            d = d._dir
+        if hit is None:
+            return None
+        v, s, dup = hit
+        rel = abspath[len(v.abspath):].lstrip('/')
+        ap = _join_norm(s.abspath, rel) if rel else s.abspath
+        if self._nodes.get(ap) is not None:
+            return ap, _path_kind(ap)
+        # a new Entry there: as _node(ap, Entry), keeping the answer for ap itself
+        src_parent = self._dir_node(_parent_path(ap))
+        if self._nodes.get(ap) is not None:
+            return ap, _path_kind(ap)
+        here = _path_kind(ap)
+        kind = here
+        if not kind:
+            further = self._entry_src(ap, src_parent)
+            if further is not None:
+                kind = further[1]
+        if kind == KIND_DIR:
+            self._dir_node(ap)
+        else:
+            n = (File if kind == KIND_FILE else Entry)(self, ap, src_parent)
+            self._nodes[ap] = n
+            src_parent.entries[n.name] = n
+        return ap, here
+
     def _lookup(self, name, directory, klass):
+        if name.__class__ is str:
+            c = name[:1]
+            if c and c != '#' and c != '/':
+                # a relative path (the usual case), without _abspath's checks
+                if directory is None:
+                    directory = self._cwd
+                elif isinstance(directory, str):
+                    directory = self.Dir(directory)
+                ap = _join_norm(directory.abspath, name)
+            else:
+                ap = self._abspath(name, directory)
+            n = self._nodes.get(ap)
+            if n is not None and (klass is Entry or n.__class__ is klass):
+                return n
+            return self._node(ap, klass)
         if isinstance(name, Node):
             if klass is File and type(name) is Entry:
                 name.__class__ = File
@@ -471,7 +534,7 @@ class FS:
             return node
         v, s, d = hit
         rel = node.abspath[len(v.abspath):].lstrip('/')
-        ap = _norm(os.path.join(s.abspath, rel)) if rel else s.abspath
+        ap = _join_norm(s.abspath, rel) if rel else s.abspath
         n = self._nodes.get(ap)
         if n is None:
             if isinstance(node, Dir):

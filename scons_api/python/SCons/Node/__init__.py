@@ -10,25 +10,35 @@ class Attrs:
 
 class Node:
     kind = 'file'
+    # What a node starts with. Declaring a node must be cheap (tens of thousands per build, and
+    # setting attributes is slow under RustPython), so the plain values are class defaults and
+    # the containers are made on first use (see __getattr__).
+    task = None          # the Task that builds this node, if any
+    builder = None
+    env = None
+    cwd = None           # SConscript dir when a builder created it
+    decider = None       # node.Decider(): a decider name or Python decider id
+    side_effect = 0
+    target_peers = None
 
     def __init__(self):
-        self.task = None          # the Task that builds this node, if any
-        self.builder = None
-        self.env = None
-        self.cwd = None           # SConscript dir when a builder created it
-        self.sources = []
-        self.depends = []
-        self.ignore = []
-        self.clean = []
-        self.flags = {}
-        self.attributes = Attrs()
-        self.prerequisites = []
-        self.decider = None       # node.Decider(): a decider name or Python decider id
-        self.side_effect = 0
-        self.side_effects = []
-        self.target_peers = None
-        self.pre_actions = []     # AddPreAction / AddPostAction
-        self.post_actions = []
+        pass
+
+    # the containers each node has, made empty on first use
+    _LAZY = {
+        'sources': list, 'depends': list, 'ignore': list, 'clean': list, 'flags': dict,
+        'attributes': lambda: Attrs(), 'prerequisites': list, 'side_effects': list,
+        'pre_actions': list,      # AddPreAction / AddPostAction
+        'post_actions': list,
+    }
+
+    def __getattr__(self, name):
+        make = Node._LAZY.get(name)
+        if make is None:
+            raise AttributeError(name)
+        value = make()
+        self.__dict__[name] = value
+        return value
 
     def __fspath__(self):
         return str(self)

@@ -40,10 +40,15 @@ def _module_targets(target, source, env):
 
 def _with_modules(base):
     """The object builder's emitter, run after the module emitter for Fortran sources."""
+    from SCons.Util import splitext
+    from SCons.Node.FS import File
+
     def emitter(target, source, env):
-        from SCons.Util import splitext
         suffixes = env.get('FORTRANSUFFIXES') or ()
-        if source and splitext(str(source[0]))[1] in suffixes:
+        # (a File's path ends with its name: its suffix without making the path)
+        first = source[0] if source else None
+        if source and splitext(first.name if first.__class__ is File else str(first))[1] \
+                in suffixes:
             target, source = _module_targets(target, source, env)
             if not target:
                 return target, source
