@@ -24,7 +24,7 @@ use scons_api::NodeKind;
 use std::collections::{HashMap, HashSet};
 use std::path::Path;
 
-const MAGIC: &[u8] = b"docons proof 2\n";
+const MAGIC: &[u8] = b"docons proof 3\n";
 /// A source file modified this close to the start of the run that took its stat is not trusted.
 const RACY_NS: i128 = 100_000_000;
 
@@ -33,6 +33,9 @@ struct Proven {
     task: TaskId,
     inputs: Vec<u32>,
     targets: Vec<u32>,
+    /// What the aliases among its inputs stand for (an alias's content is its inputs'): the
+    /// task is current only while these are unchanged too.
+    behind_aliases: Vec<u32>,
 }
 
 /// A file a proof speaks of.
@@ -173,7 +176,7 @@ impl Examined {
             let mut more = false;
             for (k, p) in d.proven.iter().enumerate() {
                 let hit = |v: &[u32]| v.iter().any(|&i| changed[i as usize]);
-                if proven[k] && (hit(&p.inputs) || hit(&p.targets)) {
+                if proven[k] && (hit(&p.inputs) || hit(&p.targets) || hit(&p.behind_aliases)) {
                     proven[k] = false;
                     for &i in &p.targets {
                         changed[i as usize] = true;
@@ -189,7 +192,7 @@ impl Examined {
             if proven[k] {
                 // The stats of its files, as just taken (those of other files are taken when a
                 // task needs them: one may be rewritten before, say a variant-dir copy).
-                for &i in p.inputs.iter().chain(&p.targets) {
+                for &i in p.inputs.iter().chain(&p.targets).chain(&p.behind_aliases) {
                     let i = i as usize;
                     if d.files[i].is_file {
                         memo.stats.insert(ids[i], now[i]);
@@ -287,7 +290,8 @@ fn encode_body(memo: &Memo, g: &Graph, mut transcript: Option<&[Line]>) -> Vec<u
         else {
             continue;
         };
-        for &n in inputs.iter().chain(targets) {
+        let behind = behind_aliases(g, inputs);
+        for &n in inputs.iter().chain(targets).chain(&behind) {
             let node = &g.nodes[n];
             let file = matches!(node.kind, NodeKind::File | NodeKind::Dir);
             let unprovable = file && !memo.stats.contains_key(&n) // (its stat was not kept)
@@ -308,6 +312,7 @@ fn encode_body(memo: &Memo, g: &Graph, mut transcript: Option<&[Line]>) -> Vec<u
             task: t,
             inputs: inputs.iter().map(|&n| idx(n)).collect(),
             targets: targets.iter().map(|&n| idx(n)).collect(),
+            behind_aliases: behind.iter().map(|&n| idx(n)).collect(),
         });
     }
     let mut missing: Vec<&String> = memo
@@ -343,9 +348,11 @@ fn encode_body(memo: &Memo, g: &Graph, mut transcript: Option<&[Line]>) -> Vec<u
         for &i in &p.inputs {
             put_u32(&mut out, i);
         }
-        put_u32(&mut out, p.targets.len() as u32);
-        for &i in &p.targets {
-            put_u32(&mut out, i);
+        for list in [&p.targets, &p.behind_aliases] {
+            put_u32(&mut out, list.len() as u32);
+            for &i in list {
+                put_u32(&mut out, i);
+            }
         }
     }
     match transcript {
@@ -356,6 +363,31 @@ fn encode_body(memo: &Memo, g: &Graph, mut transcript: Option<&[Line]>) -> Vec<u
             for (to_stderr, line) in lines {
                 out.push(*to_stderr as u8);
                 put_str(&mut out, line);
+            }
+        }
+    }
+    out
+}
+
+/// The nodes the aliases among `inputs` stand for, through aliases of aliases.
+fn behind_aliases(g: &Graph, inputs: &[NodeId]) -> Vec<NodeId> {
+    let mut out = Vec::new();
+    let mut seen = HashSet::new();
+    let mut queue: Vec<NodeId> = inputs
+        .iter()
+        .copied()
+        .filter(|&n| g.nodes[n].kind == NodeKind::Alias)
+        .collect();
+    while let Some(a) = queue.pop() {
+        if !seen.insert(a) {
+            continue;
+        }
+        let Some(p) = g.producer[a] else { continue };
+        for n in g.declared_inputs(p) {
+            if g.nodes[n].kind == NodeKind::Alias {
+                queue.push(n);
+            } else if !out.contains(&n) {
+                out.push(n);
             }
         }
     }
@@ -455,10 +487,12 @@ fn decode(bytes: &[u8]) -> Option<Decoded> {
         }
         let inputs = r.indexes(files.len())?;
         let targets = r.indexes(files.len())?;
+        let behind_aliases = r.indexes(files.len())?;
         proven.push(Proven {
             task,
             inputs,
             targets,
+            behind_aliases,
         });
     }
     let transcript = match r.u8()? {
