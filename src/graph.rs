@@ -2,8 +2,9 @@
 //! task produces each node, lookups by path and alias name, and the folder tree (a folder target
 //! means every node below it).
 
+use rustc_hash::FxHashMap as HashMap;
 use scons_api::{ActionRecord, BuildGraph, DeciderRecord, NodeKind, TaskRecord};
-use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Component, Path, PathBuf};
 
 pub type NodeId = usize;
@@ -108,8 +109,8 @@ impl Graph {
             nodes: Vec::with_capacity(rec.nodes.len()),
             tasks: Vec::with_capacity(rec.tasks.len()),
             producer: Vec::new(),
-            by_path: HashMap::with_capacity(rec.nodes.len()),
-            aliases: HashMap::new(),
+            by_path: HashMap::with_capacity_and_hasher(rec.nodes.len(), Default::default()),
+            aliases: HashMap::default(),
             entries: BTreeMap::new(),
             default_targets: rec.default_targets,
             build_targets: rec.build_targets,

@@ -20,8 +20,8 @@ use crate::graph::{Graph, NodeId, TaskId};
 use crate::signature::Stat;
 use crate::transcript::Line;
 use crate::uptodate::Memo;
+use rustc_hash::{FxHashMap as HashMap, FxHashSet as HashSet};
 use scons_api::NodeKind;
-use std::collections::{HashMap, HashSet};
 use std::path::Path;
 
 const MAGIC: &[u8] = b"docons proof 3\n";
@@ -273,7 +273,7 @@ pub fn save(
 fn encode_body(memo: &Memo, g: &Graph, mut transcript: Option<&[Line]>) -> Vec<u8> {
     let mut tasks: Vec<TaskId> = memo.settled.iter().copied().collect();
     tasks.sort_unstable();
-    let mut index: HashMap<NodeId, u32> = HashMap::new();
+    let mut index: HashMap<NodeId, u32> = HashMap::default();
     let mut files: Vec<NodeId> = Vec::new();
     // With a transcript, the stat of every file the build looked at is part of the proof.
     if transcript.is_some() {
@@ -372,7 +372,7 @@ fn encode_body(memo: &Memo, g: &Graph, mut transcript: Option<&[Line]>) -> Vec<u
 /// The nodes the aliases among `inputs` stand for, through aliases of aliases.
 fn behind_aliases(g: &Graph, inputs: &[NodeId]) -> Vec<NodeId> {
     let mut out = Vec::new();
-    let mut seen = HashSet::new();
+    let mut seen = HashSet::default();
     let mut queue: Vec<NodeId> = inputs
         .iter()
         .copied()
@@ -479,7 +479,7 @@ fn decode(bytes: &[u8]) -> Option<Decoded> {
     }
     let n_proven = r.u32()? as usize;
     let mut proven = Vec::with_capacity(n_proven.min(1 << 20));
-    let mut seen = HashSet::new();
+    let mut seen = HashSet::default();
     for _ in 0..n_proven {
         let task = r.u32()? as TaskId;
         if !seen.insert(task) {

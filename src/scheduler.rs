@@ -9,9 +9,10 @@ use crate::graph::{Graph, NodeId, TaskId};
 use crate::progress::Progress;
 use crate::state::State;
 use crate::uptodate::{Checker, Memo, Scan, TaskInputs};
+use rustc_hash::{FxHashMap as HashMap, FxHashSet as HashSet};
 use scons_api::{ActionRecord, NodeKind};
 use std::cmp::Reverse;
-use std::collections::{BinaryHeap, HashMap, HashSet};
+use std::collections::BinaryHeap;
 use std::io::Write;
 use std::process::{Command, Stdio};
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -103,6 +104,7 @@ enum Status {
     Failed,
 }
 
+#[derive(Clone)]
 enum UnitKind {
     Task(TaskId),
     /// A folder goal, or a goal that is a source file: done when its inputs are.
@@ -112,6 +114,7 @@ enum UnitKind {
     },
 }
 
+#[derive(Clone)]
 struct Unit {
     kind: UnitKind,
     order: usize,
@@ -124,12 +127,26 @@ struct Unit {
     leaves: Vec<String>,
 }
 
+/// The units of a build as planned, before any is decided: watch mode's cycles plan the same
+/// goals over the same graph, and start from a copy.
+#[derive(Clone)]
+pub struct Plan {
+    units: Vec<Unit>,
+    task_unit: Vec<Option<usize>>,
+    next_order: usize,
+    ready: BinaryHeap<Reverse<(usize, usize)>>,
+    tree_goals: HashMap<usize, Vec<usize>>,
+}
+
 struct Job {
     unit: usize,
     result: Result<(), String>,
 }
 
 pub struct Scheduler<'g, 's> {
+    /// With `DOCONS_TIMINGS`: when the build started (the plan and the first command are
+    /// timed from it).
+    timed: Option<std::time::Instant>,
     g: &'g mut Graph,
     /// Runs Python function actions; such tasks run on this (the main) thread.
     checker: Checker<'s>,
@@ -194,13 +211,14 @@ impl<'g, 's> Scheduler<'g, 's> {
     ) -> Self {
         let ntasks = g.tasks.len();
         let g_progress = g.progress.clone();
-        let mut goal_nodes = HashMap::new();
+        let mut goal_nodes = HashMap::default();
         for goal in &goals {
             if let Goal::Node(n) = goal {
                 goal_nodes.insert(*n, false);
             }
         }
         Scheduler {
+            timed: std::env::var_os("DOCONS_TIMINGS").map(|_| std::time::Instant::now()),
             g,
             checker: Checker::new(state),
             calls,
@@ -210,11 +228,11 @@ impl<'g, 's> Scheduler<'g, 's> {
             task_unit: vec![None; ntasks],
             next_order: 0,
             ready: BinaryHeap::new(),
-            executed: HashSet::new(),
+            executed: HashSet::default(),
             goal_nodes,
-            pending_inputs: HashMap::new(),
-            children: Arc::new(Mutex::new(HashMap::new())),
-            busy_side_effects: HashSet::new(),
+            pending_inputs: HashMap::default(),
+            children: Arc::new(Mutex::new(HashMap::default())),
+            busy_side_effects: HashSet::default(),
             waiting_side_effects: Vec::new(),
             rng: std::time::SystemTime::now()
                 .duration_since(std::time::UNIX_EPOCH)
@@ -223,13 +241,13 @@ impl<'g, 's> Scheduler<'g, 's> {
             result: BuildResult::default(),
             stop: false,
             pending: Vec::new(),
-            warned_missing: HashSet::new(),
+            warned_missing: HashSet::default(),
             progress: g_progress.map(Progress::new),
             leaf_buffer: Vec::new(),
-            tree_goals: HashMap::new(),
-            task_inputs: HashMap::new(),
-            folders_made: HashSet::new(),
-            nullified: HashSet::new(),
+            tree_goals: HashMap::default(),
+            task_inputs: HashMap::default(),
+            folders_made: HashSet::default(),
+            nullified: HashSet::default(),
         }
     }
 
@@ -341,7 +359,7 @@ impl<'g, 's> Scheduler<'g, 's> {
             false
         }
         let mut stack = vec![start];
-        walk(self, &mut stack, &mut HashSet::new()).then_some(stack)
+        walk(self, &mut stack, &mut HashSet::default()).then_some(stack)
     }
 
     /// The cycles through the pending units still unbuilt, as target paths.
@@ -400,7 +418,7 @@ impl<'g, 's> Scheduler<'g, 's> {
     /// SCons scans a node to print its children.
     fn scan_for_tree(&mut self, roots: Vec<NodeId>) {
         let mut stack = roots;
-        let mut seen = HashSet::new();
+        let mut seen = HashSet::default();
         while let Some(n) = stack.pop() {
             let Some(t) = self.g.producer.get(n).copied().flatten() else {
                 continue;
@@ -579,8 +597,31 @@ impl<'g, 's> Scheduler<'g, 's> {
         self.stop
     }
 
-    fn drive(&mut self, interrupted: &AtomicBool) {
-        self.plan();
+    /// Plan (or start from `planned`, the same plan made earlier), then build.
+    fn drive(&mut self, interrupted: &AtomicBool, planned: &mut Option<Plan>) {
+        match planned.clone() {
+            Some(p) => {
+                self.units = p.units;
+                self.task_unit = p.task_unit;
+                self.next_order = p.next_order;
+                self.ready = p.ready;
+                self.tree_goals = p.tree_goals;
+            }
+            None => {
+                self.plan();
+                // (a plan that met a cycle or drew lots is made afresh each time)
+                if self.pending.is_empty() && !self.opts.random {
+                    *planned = Some(Plan {
+                        units: self.units.clone(),
+                        task_unit: self.task_unit.clone(),
+                        next_order: self.next_order,
+                        ready: self.ready.clone(),
+                        tree_goals: self.tree_goals.clone(),
+                    });
+                }
+            }
+        }
+        self.timing("planned");
         let (tx, rx) = mpsc::channel::<Job>();
         let mut running = 0usize;
         loop {
@@ -647,6 +688,19 @@ impl<'g, 's> Scheduler<'g, 's> {
                             || (rec.actions.is_empty() || alias) && !self.g.builds_folder(t))
                 }
             });
+    }
+
+    /// With `DOCONS_TIMINGS`, say how long the build has taken to get to `what` (once each).
+    fn timing(&mut self, what: &str) {
+        if let Some(t) = self.timed {
+            eprintln!(
+                "docons: build: {what} after {:.1} ms",
+                t.elapsed().as_secs_f64() * 1e3
+            );
+            if what != "planned" {
+                self.timed = None;
+            }
+        }
     }
 
     /// The side effects of unit `u`'s task (none for a goal).
@@ -1082,6 +1136,7 @@ impl<'g, 's> Scheduler<'g, 's> {
             self.finish_job(Job { unit: u, result });
             return false;
         }
+        self.timing("a command starts");
         std::thread::spawn(move || {
             let copy = (copy_from.as_path(), copy_to.as_path(), top.as_path());
             let result = run_actions(
@@ -1525,10 +1580,12 @@ pub fn build_keeping(
     memo: &mut Memo,
 ) -> BuildResult {
     let mut s = Scheduler::new(g, state, calls, goals, opts);
+    let mut planned = memo.plan.take();
     s.checker = Checker::with_memo(state, std::mem::take(memo));
-    s.drive(interrupted);
+    s.drive(interrupted, &mut planned);
     let result = std::mem::take(&mut s.result);
     *memo = s.checker.into_memo();
+    memo.plan = planned;
     result
 }
 

@@ -6,8 +6,8 @@
 //! `status` tagging each line (legend first).
 
 use crate::graph::{Graph, NodeId, TaskId};
+use rustc_hash::{FxHashMap as HashMap, FxHashSet as HashSet};
 use scons_api::NodeKind;
-use std::collections::{HashMap, HashSet};
 
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct TreeOptions {
@@ -68,7 +68,7 @@ impl View<'_> {
             out.push_str(LEGEND);
         }
         let mut margin = vec![false];
-        let mut visited = HashSet::new();
+        let mut visited = HashSet::default();
         self.walk(root, opts, &mut margin, &mut visited, true, &mut out);
         out
     }

@@ -7,8 +7,8 @@ use crate::graph::{Graph, NodeId, TaskId};
 use crate::scanner;
 use crate::signature::{hash_file, hash_str, Stamp, Stat};
 use crate::state::{Include, InputRecord, State, TargetRecord};
+use rustc_hash::{FxHashMap as HashMap, FxHashSet as HashSet};
 use scons_api::{ActionRecord, Decider, NodeKind, ScannerKind, TaskRecord};
-use std::collections::{HashMap, HashSet};
 
 /// Why a task must run (the `--debug=explain` text), or `None` when it is up to date.
 pub type Reason = Option<String>;
@@ -47,6 +47,8 @@ pub struct Memo {
     /// Inputs of settled tasks that are symbolic links: a task that runs may rebuild what they
     /// point to without naming them, so they are looked at again once something ran.
     pub(crate) links: HashSet<NodeId>,
+    /// The build's plan (the same goals over the same graph plan the same way).
+    pub(crate) plan: Option<crate::scheduler::Plan>,
 }
 
 impl Memo {
@@ -113,15 +115,15 @@ impl<'s> Checker<'s> {
     pub fn new(state: &'s State) -> Self {
         Checker {
             state,
-            stats: HashMap::new(),
-            csigs: HashMap::new(),
-            includes: HashMap::new(),
-            exists: HashMap::new(),
-            duplicates: HashMap::new(),
-            settled: HashSet::new(),
-            links: HashSet::new(),
-            inputs_of: HashMap::new(),
-            targets_of: HashMap::new(),
+            stats: HashMap::default(),
+            csigs: HashMap::default(),
+            includes: HashMap::default(),
+            exists: HashMap::default(),
+            duplicates: HashMap::default(),
+            settled: HashSet::default(),
+            links: HashSet::default(),
+            inputs_of: HashMap::default(),
+            targets_of: HashMap::default(),
         }
     }
 
@@ -151,6 +153,7 @@ impl<'s> Checker<'s> {
             duplicates: self.duplicates,
             settled: self.settled,
             links: self.links,
+            plan: None,
             inputs_of: self.inputs_of,
             targets_of: self.targets_of,
         }
@@ -307,7 +310,7 @@ impl<'s> Checker<'s> {
             ScannerKind::C => {}
         }
         let cpppath = sc.path;
-        let mut seen: HashSet<NodeId> = HashSet::new();
+        let mut seen: HashSet<NodeId> = HashSet::default();
         let mut queue: Vec<NodeId> = g.tasks[t]
             .rec
             .sources

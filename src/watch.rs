@@ -10,7 +10,8 @@
 //!
 //! Events: a file closed after writing, moved in or out, or removed (an in-place save, a
 //! write-then-rename save and a backup-then-rewrite save all end that way); bursts are gathered
-//! until things are quiet for `QUIET`, then classified at once. Targets, the state store and
+//! until things are quiet for `QUIET` (`SETTLE` after an event that completes a save: the
+//! cycle starts within milliseconds of the save), then classified at once. Targets, the state store and
 //! editors' swap and backup files are ignored. Events that arrive during a build wait in the
 //! channel and start the next cycle.
 
@@ -29,8 +30,11 @@ use std::sync::atomic::Ordering;
 use std::sync::mpsc::{self, Receiver, RecvTimeoutError};
 use std::time::{Duration, Instant};
 
-/// How long things must stay quiet before a burst of events starts a cycle.
+/// How long things must stay quiet before a burst of events starts a cycle...
 const QUIET: Duration = Duration::from_millis(20);
+/// ...or, when the last event completed a save (a file closed after writing, or moved into
+/// place), how long to wait for more of the same burst (a save of several files at once).
+const SETTLE: Duration = Duration::from_millis(3);
 
 /// Vim's swap files: `.name.swp` (then `.swo`, ... `.swa`), and `.swpx` while it probes.
 fn vim_swap(name: &str) -> bool {
@@ -221,8 +225,10 @@ fn classify(
         }
         // A probed path matters only when the answer the scripts got would change (a saved
         // source keeps `isfile` true and changes nothing in the graph).
+        // (only a folder, or a path gone, can have probed paths below it)
+        let below = !path.is_file();
         let probe_changed = index.probes.iter().any(|(p, predicate, result)| {
-            (p == path || p.starts_with(path))
+            (p == path || below && p.starts_with(path))
                 && crate::graph_cache::probe(&p.to_string_lossy(), predicate) != *result
         });
         if index.config_files.contains(path) || probe_changed {
@@ -245,20 +251,17 @@ fn classify(
     changes
 }
 
-/// The paths an event names, if its kind can mean a saved, new or removed file.
-fn event_paths(event: notify::Event) -> Vec<PathBuf> {
-    let relevant = matches!(
-        event.kind,
-        EventKind::Access(AccessKind::Close(AccessMode::Write))
-            | EventKind::Modify(ModifyKind::Name(_))
-            | EventKind::Remove(_)
-            | EventKind::Create(CreateKind::Folder)
-    );
-    if relevant {
-        event.paths
-    } else {
-        Vec::new()
-    }
+/// The paths an event names, if its kind can mean a saved, new or removed file; and whether
+/// it completes a save (closed after writing, or moved into place: the last step of an
+/// in-place, a write-then-rename and a backup-then-rewrite save alike).
+fn event_paths(event: notify::Event) -> (Vec<PathBuf>, bool) {
+    let completes = match event.kind {
+        EventKind::Access(AccessKind::Close(AccessMode::Write)) => true,
+        EventKind::Modify(ModifyKind::Name(_)) => event.paths.last().is_some_and(|p| p.exists()),
+        EventKind::Remove(_) | EventKind::Create(CreateKind::Folder) => false,
+        _ => return (Vec::new(), false),
+    };
+    (event.paths, completes)
 }
 
 /// Wait for a burst of relevant changes (`None`: interrupted).
@@ -274,14 +277,16 @@ fn wait_for_changes(
     let state_dir = ctx.top.join(".docons");
     let mut gathered: BTreeSet<PathBuf> = BTreeSet::new();
     let mut rescan = false;
-    let mut last = Instant::now();
+    // When the burst gathered so far is taken to be over.
+    let mut deadline = Instant::now();
+    let mut first_event = Instant::now();
     loop {
         if ctx.interrupted.load(Ordering::SeqCst) {
             return None;
         }
         let busy = !gathered.is_empty() || rescan;
         let timeout = if busy {
-            QUIET.saturating_sub(last.elapsed())
+            deadline.saturating_duration_since(Instant::now())
         } else {
             Duration::from_millis(100)
         };
@@ -289,9 +294,10 @@ fn wait_for_changes(
             Ok(Ok(event)) => {
                 if event.need_rescan() {
                     rescan = true;
-                    last = Instant::now();
+                    deadline = Instant::now() + QUIET;
                 }
-                for path in event_paths(event) {
+                let (paths, completes) = event_paths(event);
+                for path in paths {
                     if path.starts_with(&state_dir) || path == state_marker {
                         continue;
                     }
@@ -302,8 +308,11 @@ fn wait_for_changes(
                     if name.as_deref().is_none_or(ignored_name) {
                         continue;
                     }
+                    if gathered.is_empty() {
+                        first_event = Instant::now();
+                    }
                     gathered.insert(path);
-                    last = Instant::now();
+                    deadline = Instant::now() + if completes { SETTLE } else { QUIET };
                 }
             }
             Ok(Err(e)) => {
@@ -313,7 +322,7 @@ fn wait_for_changes(
                 if let Some(c) = child.as_mut() {
                     c.poll();
                 }
-                if busy && last.elapsed() >= QUIET {
+                if busy && Instant::now() >= deadline {
                     let mut changes = classify(&gathered, ctx, session, index);
                     gathered.clear();
                     if rescan {
@@ -324,6 +333,12 @@ fn wait_for_changes(
                         rescan = false;
                     }
                     if !changes.shown.is_empty() {
+                        if std::env::var_os("DOCONS_TIMINGS").is_some() {
+                            eprintln!(
+                                "docons: changes classified {:.1} ms after the first event",
+                                first_event.elapsed().as_secs_f64() * 1e3
+                            );
+                        }
                         return Some(changes);
                     }
                 }
