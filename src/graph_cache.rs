@@ -7,6 +7,7 @@ use crate::signature::{hash_file, hash_str, Stamp, Stat};
 use crate::state::State;
 use scons_api::{BuildGraph, ReadRequest};
 use serde::{Deserialize, Serialize};
+use std::collections::HashMap;
 use std::path::Path;
 
 /// The kept file: `MAGIC`, the length of the head (u64, little-endian), the head, the graph;
@@ -35,14 +36,17 @@ pub struct Kept {
     pub stdout: String,
     pub stderr: String,
     inputs: scons_api::ScriptInputs,
-    bytes: Vec<u8>,
-    body_at: usize,
+    /// The kept file, read up to the end of the head (the graph follows).
+    file: std::fs::File,
 }
 
 impl Kept {
-    /// Decode the graph itself.
-    pub fn graph(self) -> Result<BuildGraph, String> {
-        let graph: BuildGraph = rmp_serde::from_slice(&self.bytes[self.body_at..])
+    /// Read and decode the graph itself.
+    pub fn graph(mut self) -> Result<BuildGraph, String> {
+        let mut body = Vec::new();
+        std::io::Read::read_to_end(&mut self.file, &mut body)
+            .map_err(|e| format!("the kept graph cannot be read: {e}"))?;
+        let graph: BuildGraph = rmp_serde::from_slice(&body)
             .map_err(|e| format!("the kept graph cannot be read: {e}"))?;
         Ok(BuildGraph {
             inputs: Some(self.inputs),
@@ -62,14 +66,15 @@ fn encode(head: &Head, graph: &BuildGraph) -> Option<Vec<u8>> {
     Some(out)
 }
 
-/// The head of a kept file and where the graph starts.
-fn decode_head(bytes: &[u8]) -> Option<(Head, usize)> {
-    let rest = bytes.strip_prefix(MAGIC)?;
-    let len = u64::from_le_bytes(rest.get(..8)?.try_into().ok()?) as usize;
-    let start = MAGIC.len() + 8;
-    let end = start.checked_add(len)?;
-    let head = rmp_serde::from_slice(bytes.get(start..end)?).ok()?;
-    Some((head, end))
+/// Read the head of a kept file (the file is left where the graph starts).
+fn read_head(file: &mut std::fs::File) -> Option<Head> {
+    use std::io::Read;
+    let mut start = vec![0u8; MAGIC.len() + 8];
+    file.read_exact(&mut start).ok()?;
+    let len = u64::from_le_bytes(start.strip_prefix(MAGIC)?.try_into().ok()?) as usize;
+    let mut head = vec![0u8; len];
+    file.read_exact(&mut head).ok()?;
+    rmp_serde::from_slice(&head).ok()
 }
 
 #[derive(Serialize, Deserialize)]
@@ -143,56 +148,180 @@ pub fn probe(path: &str, predicate: &str) -> bool {
     }
 }
 
-/// The first probe whose answer is not the recorded one. One `stat` answers every predicate
-/// asked of a path (the list is sorted, so they are neighbours), and the list is split among
-/// the cores: a tree's scripts probe tens of thousands of paths.
-fn first_changed_probe(probes: &[(String, String, bool)]) -> Option<usize> {
-    let check = |offset: usize, part: &[(String, String, bool)]| -> Option<usize> {
-        let mut last: Option<(&str, Option<std::fs::Metadata>)> = None;
-        for (i, (path, predicate, result)) in part.iter().enumerate() {
-            let answer = match predicate.as_str() {
-                "exists" | "isfile" | "isdir" => {
-                    let meta = match &last {
-                        Some((p, m)) if *p == path.as_str() => m.clone(),
-                        _ => {
-                            let m = std::fs::metadata(path).ok();
-                            last = Some((path.as_str(), m.clone()));
-                            m
-                        }
-                    };
-                    match predicate.as_str() {
-                        "exists" => meta.is_some(),
-                        "isfile" => meta.is_some_and(|m| m.is_file()),
-                        _ => meta.is_some_and(|m| m.is_dir()),
+/// What a path is, as far as `exists`/`isfile`/`isdir` can tell (symbolic links followed).
+#[derive(Clone, Copy, PartialEq)]
+enum Kind {
+    Missing,
+    File,
+    Dir,
+    Other,
+}
+
+impl Kind {
+    fn of(path: &Path) -> Kind {
+        match std::fs::metadata(path) {
+            Err(_) => Kind::Missing,
+            Ok(m) if m.is_file() => Kind::File,
+            Ok(m) if m.is_dir() => Kind::Dir,
+            Ok(_) => Kind::Other,
+        }
+    }
+
+    fn answers(self, predicate: &str) -> Option<bool> {
+        match predicate {
+            "exists" => Some(self != Kind::Missing),
+            "isfile" => Some(self == Kind::File),
+            "isdir" => Some(self == Kind::Dir),
+            _ => None,
+        }
+    }
+}
+
+/// The kinds of a folder's entries, read with one listing (entries whose type the listing
+/// does not give, such as symbolic links, are looked at one by one when asked about).
+struct Listing {
+    entries: Option<HashMap<std::ffi::OsString, std::fs::FileType>>,
+}
+
+impl Listing {
+    fn read(dir: &Path) -> Listing {
+        let entries = std::fs::read_dir(dir).ok().map(|rd| {
+            rd.filter_map(|e| e.ok())
+                .filter_map(|e| Some((e.file_name(), e.file_type().ok()?)))
+                .collect()
+        });
+        Listing { entries }
+    }
+
+    fn is_link(&self, name: &std::ffi::OsStr) -> bool {
+        self.entries
+            .as_ref()
+            .and_then(|e| e.get(name))
+            .is_some_and(|t| t.is_symlink())
+    }
+
+    fn kind(&self, dir: &Path, name: &std::ffi::OsStr) -> Kind {
+        match &self.entries {
+            None => Kind::of(&dir.join(name)),
+            Some(entries) => match entries.get(name) {
+                None => Kind::Missing,
+                Some(t) if t.is_file() => Kind::File,
+                Some(t) if t.is_dir() => Kind::Dir,
+                Some(_) => Kind::of(&dir.join(name)),
+            },
+        }
+    }
+}
+
+/// The file beside a kept graph that lists the folders whose probes were found unchanged,
+/// with the folder's stat then (see `first_changed_probe`).
+fn verified_folders_file(graph: &Path) -> std::path::PathBuf {
+    let mut name = graph.as_os_str().to_owned();
+    name.push(".dirs");
+    std::path::PathBuf::from(name)
+}
+
+/// A folder modified this close to the moment its stat is taken may change again within the
+/// same clock tick without its stat changing: it is not taken as verified.
+const RACY_NS: i128 = 100_000_000;
+
+/// The first probe whose answer is not the recorded one, and the folders verified now.
+///
+/// Scripts probe tens of thousands of paths (every source a node lookup meets). The probes of
+/// a folder that holds many are answered from one listing of it; and a folder whose stat is
+/// the one `verified` holds has had no entry added, removed or renamed since its probes were
+/// all found unchanged (that changes a folder's mtime), so they are not looked at again. The
+/// others are answered by a `stat` each. The folders are split among the cores.
+fn first_changed_probe(
+    probes: &[(String, String, bool)],
+    verified: &HashMap<String, Stat>,
+) -> (Option<usize>, HashMap<String, Stat>) {
+    const LISTED_FROM: usize = 8;
+    // The probes by folder, in order of first appearance.
+    let mut folders: Vec<(&str, Vec<usize>)> = Vec::new();
+    let mut index: HashMap<&str, usize> = HashMap::new();
+    for (i, (path, _, _)) in probes.iter().enumerate() {
+        let dir = Path::new(path)
+            .parent()
+            .and_then(|d| d.to_str())
+            .unwrap_or("");
+        let k = *index.entry(dir).or_insert_with(|| {
+            folders.push((dir, Vec::new()));
+            folders.len() - 1
+        });
+        folders[k].1.push(i);
+    }
+    type Found = (Option<usize>, Vec<(String, Stat)>);
+    let check = |part: &[(&str, Vec<usize>)]| -> Found {
+        let mut fresh = Vec::new();
+        for (dir, members) in part {
+            if members.len() < LISTED_FROM || dir.is_empty() {
+                for &i in members {
+                    let (path, predicate, result) = &probes[i];
+                    let p = Path::new(path);
+                    let answer = Kind::of(p)
+                        .answers(predicate)
+                        .unwrap_or_else(|| probe(path, predicate));
+                    if answer != *result {
+                        return (Some(i), fresh);
                     }
                 }
-                _ => probe(path, predicate),
-            };
-            if answer != *result {
-                return Some(offset + i);
+                continue;
+            }
+            let dir_path = Path::new(dir);
+            let before = crate::proof::now_ns();
+            let stat = Stat::of(dir_path);
+            if let Some(same) = stat.filter(|s| verified.get(*dir) == Some(s)) {
+                fresh.push((dir.to_string(), same));
+                continue;
+            }
+            let listing = Listing::read(dir_path);
+            let mut links = false;
+            for &i in members {
+                let (path, predicate, result) = &probes[i];
+                let p = Path::new(path);
+                let kind = match p.file_name() {
+                    Some(name) => {
+                        links |= listing.is_link(name);
+                        listing.kind(dir_path, name)
+                    }
+                    None => Kind::of(p),
+                };
+                let answer = kind
+                    .answers(predicate)
+                    .unwrap_or_else(|| probe(path, predicate));
+                if answer != *result {
+                    return (Some(i), fresh);
+                }
+            }
+            if let Some(stat) = stat {
+                // (a link's target may change without its folder changing)
+                if !links && stat.mtime_ns + RACY_NS < before {
+                    fresh.push((dir.to_string(), stat));
+                }
             }
         }
-        None
+        (None, fresh)
     };
     let workers = std::thread::available_parallelism()
         .map(|n| n.get())
         .unwrap_or(1)
         .min(8);
-    if workers < 2 || probes.len() < 4096 {
-        return check(0, probes);
-    }
-    let chunk = probes.len().div_ceil(workers);
-    std::thread::scope(|s| {
-        let handles: Vec<_> = probes
-            .chunks(chunk)
-            .enumerate()
-            .map(|(k, part)| s.spawn(move || check(k * chunk, part)))
-            .collect();
-        handles
-            .into_iter()
-            .filter_map(|h| h.join().ok().flatten())
-            .min()
-    })
+    let results: Vec<Found> = if workers < 2 || probes.len() < 4096 {
+        vec![check(&folders)]
+    } else {
+        let chunk = folders.len().div_ceil(workers).max(1);
+        std::thread::scope(|s| {
+            let handles: Vec<_> = folders
+                .chunks(chunk)
+                .map(|part| s.spawn(move || check(part)))
+                .collect();
+            handles.into_iter().filter_map(|h| h.join().ok()).collect()
+        })
+    };
+    let changed = results.iter().filter_map(|(c, _)| *c).min();
+    let now_verified = results.into_iter().flat_map(|(_, v)| v).collect();
+    (changed, now_verified)
 }
 
 fn stamp_of(path: &str) -> Option<Stamp> {
@@ -273,22 +402,27 @@ pub fn save(state: &State, request: &ReadRequest, graph: &BuildGraph) -> Option<
     };
     let bytes = encode(&head, &bare)?;
     state.set_graph(&key, &bytes);
+    if let Some(file) = state.graph(&key) {
+        // (the folders verified for the probes of the graph kept before)
+        let _ = std::fs::remove_file(verified_folders_file(&file));
+    }
     Some(head.graph_id)
 }
 
 /// The graph of the last run and its id, if nothing it depends on has changed; else why not.
 pub fn load(state: &State, request: &ReadRequest) -> Result<(BuildGraph, [u8; 32]), String> {
     let key = request_key(request);
-    let bytes = state.graph(&key).ok_or("no graph kept for this request")?;
-    let kept = check(bytes, &key)?;
+    let file = state.graph(&key).ok_or("no graph kept for this request")?;
+    let kept = check(&file, &key)?;
     let id = kept.graph_id;
     Ok((kept.graph()?, id))
 }
 
-/// The kept graph in `bytes`, if it answers the request `key` and nothing it depends on has
-/// changed; else why not. The graph itself is not decoded yet.
-pub fn check(bytes: Vec<u8>, key: &str) -> Result<Kept, String> {
-    let (head, body_at) = decode_head(&bytes).ok_or("the kept graph is in another format")?;
+/// The graph kept in `path`, if it answers the request `key` and nothing it depends on has
+/// changed; else why not. The graph itself is not read yet.
+pub fn check(path: &Path, key: &str) -> Result<Kept, String> {
+    let mut file = std::fs::File::open(path).map_err(|_| "no graph kept for this request")?;
+    let head = read_head(&mut file).ok_or("the kept graph is in another format")?;
     if head.key != key {
         return Err("the request or docons changed".into());
     }
@@ -306,9 +440,26 @@ pub fn check(bytes: Vec<u8>, key: &str) -> Result<Kept, String> {
             }
         }
     }
-    if let Some(i) = first_changed_probe(&head.probes) {
+    let sidecar = verified_folders_file(path);
+    let verified: HashMap<String, Stat> = std::fs::read(&sidecar)
+        .ok()
+        .and_then(|b| rmp_serde::from_slice::<Vec<(String, Stat)>>(&b).ok())
+        .map(|v| v.into_iter().collect())
+        .unwrap_or_default();
+    let (changed, now_verified) = first_changed_probe(&head.probes, &verified);
+    if let Some(i) = changed {
         let (path, predicate, _) = &head.probes[i];
         return Err(format!("{predicate}({path}) changed"));
+    }
+    if now_verified != verified {
+        let mut list: Vec<(String, Stat)> = now_verified.into_iter().collect();
+        list.sort_by(|a, b| a.0.cmp(&b.0));
+        if let Ok(bytes) = rmp_serde::to_vec(&list) {
+            let tmp = sidecar.with_extension(format!("dirs.{}.tmp", std::process::id()));
+            if std::fs::write(&tmp, bytes).is_ok() {
+                let _ = std::fs::rename(&tmp, &sidecar);
+            }
+        }
     }
     for (dir, hash) in &head.listings {
         if listing_hash(dir) != *hash {
@@ -342,7 +493,6 @@ pub fn check(bytes: Vec<u8>, key: &str) -> Result<Kept, String> {
         stdout: head.stdout,
         stderr: head.stderr,
         inputs,
-        bytes,
-        body_at,
+        file,
     })
 }

@@ -318,10 +318,10 @@ impl State {
         self.db.is_some()
     }
 
-    /// The bytes of the graph kept by `graph_cache` for a request (by its key).
-    pub fn graph(&self, request_key: &str) -> Option<Vec<u8>> {
+    /// The file of the graph kept by `graph_cache` for a request (by its key).
+    pub fn graph(&self, request_key: &str) -> Option<PathBuf> {
         self.db.as_ref()?; // a graph counts only with the state that vouches for it
-        std::fs::read(self.graphs_dir.join(request_key)).ok()
+        Some(self.graphs_dir.join(request_key))
     }
 
     /// Keep a graph (encoded by `graph_cache`) for a request. The graphs of the last few
@@ -337,6 +337,7 @@ impl State {
         recent.insert(0, request_key.to_owned());
         for old in recent.split_off(KEPT.min(recent.len())) {
             let _ = std::fs::remove_file(self.proof_path(&old));
+            let _ = std::fs::remove_file(self.graphs_dir.join(format!("{old}.dirs")));
             let _ = std::fs::remove_file(self.graphs_dir.join(old));
         }
         self.put(b"g", &recent);
@@ -362,15 +363,17 @@ impl State {
     /// The kept graph and proof of a request in `top`, read without opening the database (a
     /// no-op build that the proof answers never opens it): `None` unless the marker file
     /// vouches for a database there (a state started over takes the proofs along).
-    pub fn kept_without_opening(top: &Path, request_key: &str) -> Option<(Vec<u8>, PathBuf)> {
+    pub fn kept_without_opening(top: &Path, request_key: &str) -> Option<(PathBuf, PathBuf)> {
         let marker = std::fs::read_to_string(top.join(STATE_NAME)).ok()?;
         marker.strip_prefix(MARKER_PREFIX)?;
         if !top.join(DB_DIR).is_dir() {
             return None;
         }
         let graphs = top.join(GRAPHS_DIR);
-        let graph = std::fs::read(graphs.join(request_key)).ok()?;
-        Some((graph, graphs.join(format!("{request_key}.proof"))))
+        Some((
+            graphs.join(request_key),
+            graphs.join(format!("{request_key}.proof")),
+        ))
     }
 
     pub fn forget_graph(&self, request_key: &str) {

@@ -308,3 +308,36 @@ fn the_proof_follows_aliases_to_what_they_stand_for() {
     t.write("a1.in", "one, edited\n");
     assert_eq!(run().0, "cp src.in out.txt\n", "the alias's source changed");
 }
+
+/// The probes of a folder the scripts probed many paths in are answered from its listing, and
+/// skipped while the folder is unchanged since they were all found unchanged: a file appearing
+/// there must still make the next run read the scripts again.
+#[test]
+fn a_file_appearing_where_many_paths_were_probed_is_seen() {
+    let t = Tree::new("probed-folder");
+    t.write(
+        "SConstruct",
+        "import os\n\
+         found = [n for n in range(12) if os.path.exists('d/f%d' % n)]\n\
+         print('found %s' % found)\n",
+    );
+    t.write("d/f1", "one\n");
+    // (a folder modified just before is not trusted: let it age)
+    std::thread::sleep(std::time::Duration::from_millis(150));
+    let (reused, out) = t.run(&["-Q"], &[]);
+    assert!(!reused);
+    assert!(out.contains("found [1]"), "{out}");
+    for _ in 0..3 {
+        let (reused, out) = t.run(&["-Q"], &[]);
+        assert!(reused, "{out}");
+    }
+    t.write("d/f7", "seven\n");
+    let (reused, out) = t.run(&["-Q"], &[]);
+    assert!(!reused, "a new file where the scripts looked for one");
+    assert!(out.contains("found [1, 7]"), "{out}");
+    fs::remove_file(t.dir.join("d/f1")).unwrap();
+    std::thread::sleep(std::time::Duration::from_millis(150));
+    let (reused, out) = t.run(&["-Q"], &[]);
+    assert!(!reused, "a file gone where the scripts found one");
+    assert!(out.contains("found [7]"), "{out}");
+}
