@@ -12,6 +12,7 @@ mod cli;
 mod graph;
 mod graph_cache;
 mod launcher;
+mod prescan;
 mod progress;
 mod proof;
 mod run_child;

@@ -622,6 +622,32 @@ impl<'g, 's> Scheduler<'g, 's> {
             }
         }
         self.timing("planned");
+        // The planned tasks not known current have their includes scanned ahead, on the
+        // other cores, while this thread goes through them in order.
+        let ahead = crate::prescan::roots(
+            self.g,
+            self.units.iter().filter_map(|u| match u.kind {
+                UnitKind::Task(t) if !self.checker.settled.contains(&t) => Some(t),
+                _ => None,
+            }),
+        );
+        let state = self.checker.state;
+        let stop = AtomicBool::new(false);
+        std::thread::scope(|scope| {
+            if let Some(roots) = ahead {
+                let stop = &stop;
+                scope.spawn(move || crate::prescan::run(roots, state, stop));
+            }
+            self.run_planned(interrupted);
+            stop.store(true, Ordering::Relaxed);
+        });
+        self.checker.state.flush();
+        self.result.cycles = self.cycles();
+        self.note_proven_only();
+    }
+
+    /// Start the ready units in order, as many at once as `-j` allows, until all are done.
+    fn run_planned(&mut self, interrupted: &AtomicBool) {
         let (tx, rx) = mpsc::channel::<Job>();
         let mut running = 0usize;
         loop {
@@ -670,8 +696,10 @@ impl<'g, 's> Scheduler<'g, 's> {
                 }
             }
         }
-        self.checker.state.flush();
-        self.result.cycles = self.cycles();
+    }
+
+    /// What the build found: see `BuildResult::proven_only`.
+    fn note_proven_only(&mut self) {
         self.result.proven_only = self.executed.is_empty()
             && !self.result.errors
             && self.result.cycles.is_empty()

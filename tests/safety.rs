@@ -182,3 +182,67 @@ fn removing_sconsign_dblite_forgets_the_state() {
     let (_, out) = t.run(&["-Q"]);
     assert!(out.contains("is up to date"), "{out}");
 }
+
+/// With many tasks to scan, includes are read ahead on other threads (src/prescan.rs): the
+/// headers found that way are dependencies exactly as when the build scans them itself, through
+/// nested includes and the search path.
+#[test]
+fn headers_scanned_ahead_are_dependencies_like_any_other() {
+    let t = Tree::new(
+        "prescan",
+        "env = Environment(CPPPATH=['inc'])\nenv.StaticLibrary('many', Glob('src/*.c'))\n",
+    );
+    fs::create_dir_all(t.dir.join("src")).unwrap();
+    fs::create_dir_all(t.dir.join("inc")).unwrap();
+    fs::write(t.dir.join("inc/a.h"), "#include \"b.h\"\n").unwrap();
+    fs::write(t.dir.join("inc/b.h"), "#define B 1\n").unwrap();
+    fs::write(t.dir.join("inc/c.h"), "#define C 1\n").unwrap();
+    for i in 0..80 {
+        let header = if i % 2 == 0 { "<a.h>" } else { "\"c.h\"" };
+        let text = format!("#include {header}\nint f{i}(void) {{ return {i}; }}\n");
+        fs::write(t.dir.join(format!("src/f{i}.c")), text).unwrap();
+    }
+    let out = t
+        .docons(&["-Q", "-j2"])
+        .env("DOCONS_TIMINGS", "1")
+        .output()
+        .unwrap();
+    let (stdout, stderr) = (
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr),
+    );
+    assert!(out.status.success(), "{stdout}{stderr}");
+    assert_eq!(stdout.matches(" -c ").count(), 80, "{stdout}");
+    assert!(stderr.contains("files scanned ahead"), "{stderr}");
+    // A header reached only through another one, by the even files.
+    fs::write(t.dir.join("inc/b.h"), "#define B 2 /* edited */\n").unwrap();
+    let (code, out) = t.run(&["-Q", "-j2"]);
+    assert_eq!(code, 0, "{out}");
+    let mut rebuilt: Vec<usize> = out
+        .lines()
+        .filter_map(|l| {
+            l.strip_prefix("gcc -o src/f")?
+                .split('.')
+                .next()?
+                .parse()
+                .ok()
+        })
+        .collect();
+    rebuilt.sort();
+    assert_eq!(rebuilt, (0..80).step_by(2).collect::<Vec<_>>(), "{out}");
+    // The odd files' header, found through the search path (quoted: own folder first).
+    fs::write(t.dir.join("inc/c.h"), "#define C 2 /* edited */\n").unwrap();
+    let (_, out) = t.run(&["-Q", "-j2"]);
+    let mut rebuilt: Vec<usize> = out
+        .lines()
+        .filter_map(|l| {
+            l.strip_prefix("gcc -o src/f")?
+                .split('.')
+                .next()?
+                .parse()
+                .ok()
+        })
+        .collect();
+    rebuilt.sort();
+    assert_eq!(rebuilt, (1..80).step_by(2).collect::<Vec<_>>(), "{out}");
+}

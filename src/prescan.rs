@@ -1,0 +1,186 @@
+//! Include scanning ahead of the build, spread over the cores. While the scheduler judges the
+//! tasks one by one on the main thread, worker threads read the files the C scanner will need
+//! (the sources of the scanned tasks still to be judged and, through the same search order, the
+//! headers they reach), hash them and extract their includes into the state store. The
+//! scheduler's own scan then finds both cached (the hash by stat, the includes by hash) and only
+//! resolves paths. What the workers store is only a cache: the scheduler's scan decides, so a
+//! file changing under a worker costs a second read, never a wrong answer.
+
+use crate::graph::{normalize, top_relative, Graph, TaskId};
+use crate::scanner;
+use crate::signature::{hash_file, Stamp, Stat};
+use crate::state::State;
+use rustc_hash::FxHashSet as HashSet;
+use scons_api::NodeKind;
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicBool, Ordering};
+
+/// Below this many tasks to scan, the main thread does it alone.
+const WORTH_IT: usize = 64;
+
+/// What the workers start from: each file to scan (top-relative) with the index of its search
+/// path in `paths`.
+pub struct Roots {
+    top: PathBuf,
+    paths: Vec<Vec<String>>,
+    files: Vec<(String, usize)>,
+    /// Files that tasks build: never read ahead (they may not exist yet, or be rebuilt).
+    built: HashSet<String>,
+}
+
+/// The files to scan ahead for the tasks `tasks` (those not known current), if there are
+/// enough of them.
+pub fn roots(g: &Graph, tasks: impl Iterator<Item = TaskId>) -> Option<Roots> {
+    let mut paths: Vec<Vec<String>> = Vec::new();
+    let mut files = Vec::new();
+    let mut scanned = 0;
+    for t in tasks {
+        let Some(sc) = &g.tasks[t].rec.scanner else {
+            continue;
+        };
+        scanned += 1;
+        let k = match paths.iter().position(|p| *p == sc.path) {
+            Some(k) => k,
+            None => {
+                paths.push(sc.path.clone());
+                paths.len() - 1
+            }
+        };
+        for &s in &g.tasks[t].rec.sources {
+            let node = &g.nodes[s];
+            if node.kind == NodeKind::File
+                && g.producer[s].is_none()
+                && scanner::is_scannable(&node.path)
+            {
+                files.push((node.path.clone(), k));
+            }
+        }
+    }
+    if scanned < WORTH_IT {
+        return None;
+    }
+    let built = (0..g.nodes.len())
+        .filter(|&n| g.producer[n].is_some())
+        .map(|n| g.nodes[n].path.clone())
+        .collect();
+    Some(Roots {
+        top: g.top.clone(),
+        paths,
+        files,
+        built,
+    })
+}
+
+/// Scan ahead from `roots` until done or `stop` is set: level by level (the sources, then the
+/// headers they include, then theirs...), each level split among the cores.
+pub fn run(roots: Roots, state: &State, stop: &AtomicBool) {
+    let workers = std::thread::available_parallelism()
+        .map(|n| n.get())
+        .unwrap_or(1)
+        .clamp(1, 8);
+    let started = std::time::Instant::now();
+    let mut seen: HashSet<(String, usize)> = HashSet::default();
+    let mut level: Vec<(String, usize)> = roots
+        .files
+        .iter()
+        .filter(|f| seen.insert((*f).clone()))
+        .cloned()
+        .collect();
+    while !level.is_empty() && !stop.load(Ordering::Relaxed) {
+        let chunk = level.len().div_ceil(workers).max(1);
+        let found: Vec<Vec<(String, usize)>> = std::thread::scope(|s| {
+            let handles: Vec<_> = level
+                .chunks(chunk)
+                .map(|part| {
+                    let roots = &roots;
+                    s.spawn(move || {
+                        let mut out = Vec::new();
+                        for (file, k) in part {
+                            if stop.load(Ordering::Relaxed) {
+                                break;
+                            }
+                            out.extend(scan_one(roots, state, file, *k));
+                        }
+                        out
+                    })
+                })
+                .collect();
+            handles.into_iter().filter_map(|h| h.join().ok()).collect()
+        });
+        level = found
+            .into_iter()
+            .flatten()
+            .filter(|f| seen.insert(f.clone()))
+            .collect();
+    }
+    if std::env::var_os("DOCONS_TIMINGS").is_some() {
+        eprintln!(
+            "docons: {} files scanned ahead in {:.1} ms",
+            seen.len(),
+            started.elapsed().as_secs_f64() * 1e3
+        );
+    }
+}
+
+/// Hash `file` and extract its includes (both kept in the state store), and find the headers
+/// they name along search path `k`.
+fn scan_one(roots: &Roots, state: &State, file: &str, k: usize) -> Vec<(String, usize)> {
+    let abs = normalize(&roots.top, Path::new(file));
+    let Some(stat) = Stat::of(&abs) else {
+        return Vec::new();
+    };
+    let csig = match state.cached_csig(file, &stat) {
+        Some(c) => c,
+        None => match hash_file(&abs) {
+            Ok(c) => {
+                state.set_stamp(
+                    file,
+                    &Stamp {
+                        stat,
+                        csig: c.clone(),
+                    },
+                );
+                c
+            }
+            Err(_) => return Vec::new(),
+        },
+    };
+    let includes = match state.includes(&csig) {
+        Some(v) => v,
+        None => {
+            let Ok(text) = std::fs::read(&abs) else {
+                return Vec::new();
+            };
+            let v = scanner::extract_includes(&text);
+            state.set_includes(&csig, &v);
+            v
+        }
+    };
+    let own_dir = match file.rfind('/') {
+        Some(0) => "/",
+        Some(i) => &file[..i],
+        None => ".",
+    };
+    let mut found = Vec::new();
+    for inc in &includes {
+        for dir in scanner::search_order(inc, own_dir, &roots.paths[k]) {
+            let candidate = if dir == "." {
+                inc.name.clone()
+            } else {
+                format!("{dir}/{}", inc.name)
+            };
+            let candidate_abs = normalize(&roots.top, Path::new(&candidate));
+            let rel = top_relative(&roots.top, &candidate_abs);
+            if roots.built.contains(&rel) {
+                break; // a generated header: the scheduler scans it once built
+            }
+            if candidate_abs.is_file() {
+                if scanner::is_scannable(&rel) {
+                    found.push((rel, k));
+                }
+                break;
+            }
+        }
+    }
+    found
+}
