@@ -55,14 +55,13 @@ impl Kept {
     }
 }
 
-fn encode(head: &Head, graph: &BuildGraph) -> Option<Vec<u8>> {
+fn encode(head: &Head, graph: &[u8]) -> Option<Vec<u8>> {
     let head = rmp_serde::to_vec_named(head).ok()?;
-    let graph = rmp_serde::to_vec_named(graph).ok()?;
     let mut out = Vec::with_capacity(MAGIC.len() + 8 + head.len() + graph.len());
     out.extend_from_slice(MAGIC);
     out.extend_from_slice(&(head.len() as u64).to_le_bytes());
     out.extend_from_slice(&head);
-    out.extend_from_slice(&graph);
+    out.extend_from_slice(graph);
     Some(out)
 }
 
@@ -330,14 +329,8 @@ fn stamp_of(path: &str) -> Option<Stamp> {
     Some(Stamp { stat, csig })
 }
 
-/// The identity of a declared graph: the hash of its encoding (what the scripts read left out).
-fn graph_id(bare: &BuildGraph) -> [u8; 32] {
-    let bytes = rmp_serde::to_vec(bare).unwrap_or_default();
-    *blake3::hash(&bytes).as_bytes()
-}
-
 /// Keep the graph for the next run, when it can be reused; its id when it was kept.
-pub fn save(state: &State, request: &ReadRequest, graph: &BuildGraph) -> Option<[u8; 32]> {
+pub fn save(state: &State, request: &ReadRequest, graph: &mut BuildGraph) -> Option<[u8; 32]> {
     let key = request_key(request);
     if !graph.reusable() {
         state.forget_graph(&key);
@@ -377,10 +370,13 @@ pub fn save(state: &State, request: &ReadRequest, graph: &BuildGraph) -> Option<
         })
         .cloned()
         .collect();
-    let bare = BuildGraph {
-        inputs: None,
-        ..graph.clone()
-    };
+    // The graph is encoded without what the scripts read (that goes into the head), and its
+    // id is the hash of that encoding.
+    let inputs_kept = graph.inputs.take();
+    let body = rmp_serde::to_vec_named(&*graph).ok();
+    graph.inputs = inputs_kept;
+    let body = body?;
+    let inputs = graph.inputs.as_ref()?;
     let head = Head {
         key: key.clone(),
         env,
@@ -396,11 +392,11 @@ pub fn save(state: &State, request: &ReadRequest, graph: &BuildGraph) -> Option<
             .iter()
             .map(|(d, p)| (d.clone(), p.clone(), glob_hash(d, p)))
             .collect(),
-        graph_id: graph_id(&bare),
+        graph_id: *blake3::hash(&body).as_bytes(),
         stdout: graph.stdout.clone(),
         stderr: graph.stderr.clone(),
     };
-    let bytes = encode(&head, &bare)?;
+    let bytes = encode(&head, &body)?;
     state.set_graph(&key, &bytes);
     if let Some(file) = state.graph(&key) {
         // (the folders verified for the probes of the graph kept before)

@@ -472,7 +472,7 @@ fn prepare(ctx: &Context, session: &mut Session) -> Result<Prepared, u8> {
             let front = front.insert(scons_api::FrontEnd::new());
             phase("interpreter ready");
             match front.read(request) {
-                Ok(g) => {
+                Ok(mut g) => {
                     phase("scripts read");
                     let exists = session.state.as_ref().is_some_and(|s| s.exists());
                     if !read_only && !exists && g.exit.is_none() {
@@ -482,7 +482,7 @@ fn prepare(ctx: &Context, session: &mut Session) -> Result<Prepared, u8> {
                         };
                     }
                     if let Some(state) = &session.state {
-                        graph_id = graph_cache::save(state, request, &g);
+                        graph_id = graph_cache::save(state, request, &mut g);
                     }
                     g
                 }
