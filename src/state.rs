@@ -20,8 +20,9 @@ pub const DB_DIR: &str = ".docons/state";
 /// The folder of the kept graphs (see `graph_cache`), relative to the top folder.
 pub const GRAPHS_DIR: &str = ".docons/graphs";
 const MARKER_PREFIX: &str = "docons state ";
-/// The encoding of the records; a database written in another one is started over.
-const FORMAT: &[u8] = b"docons-state-2 msgpack";
+/// The encoding of the records (msgpack, fields by position: a target record holds every input,
+/// and field names would double its size); a database written in another one is started over.
+const FORMAT: &[u8] = b"docons-state-3 msgpack by position";
 
 /// What was true when a target was last built successfully.
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
@@ -243,7 +244,7 @@ impl State {
             return;
         }
         if let Some(db) = &self.db {
-            if let Ok(bytes) = rmp_serde::to_vec_named(v) {
+            if let Ok(bytes) = rmp_serde::to_vec(v) {
                 let _ = db.insert(k, bytes);
             }
         }
