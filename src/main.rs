@@ -333,6 +333,18 @@ impl Outcome {
     }
 }
 
+/// What reading the scripts printed, printed again for a graph used again without reading them.
+fn replay_reading(progress: bool, stdout: &str, stderr: &str) {
+    if progress {
+        println!("scons: Reading SConscript files ...");
+    }
+    print!("{stdout}");
+    eprint!("{stderr}");
+    if progress {
+        println!("scons: done reading SConscript files.");
+    }
+}
+
 /// One build: read the scripts (or reuse the graph), find the goals and build them. A graph
 /// kept in `session` from the previous cycle is used again as it is.
 pub fn cycle(ctx: &Context, session: &mut Session) -> Outcome {
@@ -340,14 +352,7 @@ pub fn cycle(ctx: &Context, session: &mut Session) -> Outcome {
     let progress = !opts.no_progress && !opts.silent;
     let mut prepared = match session.prepared.take() {
         Some(p) => {
-            if progress {
-                println!("scons: Reading SConscript files ...");
-            }
-            print!("{}", p.stdout);
-            eprint!("{}", p.stderr);
-            if progress {
-                println!("scons: done reading SConscript files.");
-            }
+            replay_reading(progress, &p.stdout, &p.stderr);
             Prepared {
                 started: std::time::Instant::now(),
                 ..p
@@ -411,14 +416,7 @@ fn prepare(ctx: &Context, session: &mut Session) -> Result<Prepared, u8> {
                 phase("graph inputs unchanged");
                 examined = proof::examine(&proof_file, &kept.graph_id, top);
                 if let Some(lines) = examined.as_ref().and_then(|e| e.transcript()) {
-                    if progress {
-                        println!("scons: Reading SConscript files ...");
-                    }
-                    print!("{}", kept.stdout);
-                    eprint!("{}", kept.stderr);
-                    if progress {
-                        println!("scons: done reading SConscript files.");
-                    }
+                    replay_reading(progress, &kept.stdout, &kept.stderr);
                     transcript::replay(lines);
                     phase("proof replayed");
                     return Err(0);

@@ -183,6 +183,22 @@ fn removing_sconsign_dblite_forgets_the_state() {
     assert!(out.contains("is up to date"), "{out}");
 }
 
+/// The numbers N of the `src/fN.c` files compiled, in order.
+fn compiled(out: &str) -> Vec<usize> {
+    let mut n: Vec<usize> = out
+        .lines()
+        .filter_map(|l| {
+            l.strip_prefix("gcc -o src/f")?
+                .split('.')
+                .next()?
+                .parse()
+                .ok()
+        })
+        .collect();
+    n.sort();
+    n
+}
+
 /// With many tasks to scan, includes are read ahead on other threads (src/prescan.rs): the
 /// headers found that way are dependencies exactly as when the build scans them itself, through
 /// nested includes and the search path.
@@ -218,31 +234,11 @@ fn headers_scanned_ahead_are_dependencies_like_any_other() {
     fs::write(t.dir.join("inc/b.h"), "#define B 2 /* edited */\n").unwrap();
     let (code, out) = t.run(&["-Q", "-j2"]);
     assert_eq!(code, 0, "{out}");
-    let mut rebuilt: Vec<usize> = out
-        .lines()
-        .filter_map(|l| {
-            l.strip_prefix("gcc -o src/f")?
-                .split('.')
-                .next()?
-                .parse()
-                .ok()
-        })
-        .collect();
-    rebuilt.sort();
+    let rebuilt = compiled(&out);
     assert_eq!(rebuilt, (0..80).step_by(2).collect::<Vec<_>>(), "{out}");
     // The odd files' header, found through the search path (quoted: own folder first).
     fs::write(t.dir.join("inc/c.h"), "#define C 2 /* edited */\n").unwrap();
     let (_, out) = t.run(&["-Q", "-j2"]);
-    let mut rebuilt: Vec<usize> = out
-        .lines()
-        .filter_map(|l| {
-            l.strip_prefix("gcc -o src/f")?
-                .split('.')
-                .next()?
-                .parse()
-                .ok()
-        })
-        .collect();
-    rebuilt.sort();
+    let rebuilt = compiled(&out);
     assert_eq!(rebuilt, (1..80).step_by(2).collect::<Vec<_>>(), "{out}");
 }
