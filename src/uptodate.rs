@@ -52,14 +52,15 @@ pub struct Memo {
 }
 
 impl Memo {
-    /// Forget what is known of the file `path` (top-relative or absolute), node `n` if any.
-    pub fn forget_path(&mut self, n: Option<NodeId>, path: &str) {
+    /// Forget what is known of the file `path` (top-relative or absolute), node `n` if any, of
+    /// graph `g`.
+    pub fn forget_path(&mut self, g: &Graph, n: Option<NodeId>, path: &str) {
         match n {
             Some(n) => {
                 self.stats.remove(&n);
                 self.csigs.remove(&n);
                 self.includes.remove(&n);
-                self.unsettle(n);
+                self.unsettle(g, n);
             }
             // A file the graph does not know (say, a new header that may now shadow another):
             // nothing can be taken as current without looking.
@@ -71,10 +72,21 @@ impl Memo {
     }
 
     /// The tasks that used `changed` as an input, and everything built from their targets, are
-    /// no longer known to be current.
-    fn unsettle(&mut self, changed: NodeId) {
+    /// no longer known to be current; nor is what depends on an alias standing for it (an
+    /// alias's content is its inputs').
+    fn unsettle(&mut self, g: &Graph, changed: NodeId) {
+        let aliases: Vec<TaskId> = (0..g.tasks.len())
+            .filter(|&t| {
+                let targets = &g.tasks[t].rec.targets;
+                !targets.is_empty() && targets.iter().all(|&n| g.nodes[n].kind == NodeKind::Alias)
+            })
+            .collect();
+        let mut seen = HashSet::default();
         let mut dirty = vec![changed];
         while let Some(n) = dirty.pop() {
+            if !seen.insert(n) {
+                continue;
+            }
             let hit: Vec<TaskId> = self
                 .settled
                 .iter()
@@ -84,6 +96,14 @@ impl Memo {
             for t in hit {
                 self.settled.remove(&t);
                 dirty.extend(self.targets_of.get(&t).into_iter().flatten().copied());
+            }
+            for &a in &aliases {
+                if g.declared_inputs(a).contains(&n) {
+                    for &alias in &g.tasks[a].rec.targets {
+                        self.csigs.remove(&alias); // (made of its inputs' signatures)
+                        dirty.push(alias);
+                    }
+                }
             }
         }
     }

@@ -449,8 +449,10 @@ pub fn run(ctx: &Context) -> ExitCode {
         if reread {
             session.prepared = None; // graph_cache decides whether the scripts run again
         } else {
-            for (node, path) in &changes.build {
-                session.memo.forget_path(*node, path);
+            if let Some(p) = &session.prepared {
+                for (node, path) in &changes.build {
+                    session.memo.forget_path(&p.g, *node, path);
+                }
             }
         }
         outcome = cycle(ctx, &mut session);

@@ -311,6 +311,25 @@ fn a_save_during_a_build_starts_another_cycle() {
     assert_eq!(tree.read("out.txt"), "three\n");
 }
 
+#[test]
+fn a_change_behind_an_alias_rebuilds_what_depends_on_the_alias() {
+    let tree = Tree::new("alias");
+    tree.write(
+        "SConstruct",
+        "Alias('a1', 'a1.in')\n\
+         Depends(Alias('a2'), 'a1')\n\
+         Command('out.txt', 'src.in', 'cp $SOURCE $TARGET')\n\
+         Depends('out.txt', 'a2')\n",
+    );
+    tree.write("a1.in", "one\n");
+    tree.write("src.in", "source\n");
+    let w = Watch::start(&tree, &["out.txt"]);
+    tree.write("a1.in", "one, edited\n");
+    let o = w.cycle(1);
+    assert_eq!(trigger(&o, 1), "a1.in");
+    assert_eq!(count(&o, "cp src.in out.txt"), 2, "{o}");
+}
+
 fn free_port() -> u16 {
     TcpListener::bind("127.0.0.1:0")
         .unwrap()
