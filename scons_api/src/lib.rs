@@ -4,6 +4,7 @@
 //! It knows nothing about running commands.
 
 pub mod native;
+mod node_lookup;
 pub mod records;
 
 use rustpython_vm::{

@@ -124,6 +124,22 @@ mod _docons_native {
         }
     }
 
+    /// fs_lookup(state, directory, name, want_file) -> node or None: `FS._lookup` of a relative
+    /// name as an Entry (or a File) in Rust when nothing unusual is involved (see `node_lookup`).
+    #[pyfunction]
+    fn fs_lookup(
+        state: rustpython_vm::builtins::PyTupleRef,
+        directory: rustpython_vm::PyObjectRef,
+        name: PyStrRef,
+        want_file: bool,
+        vm: &VirtualMachine,
+    ) -> PyResult<Option<rustpython_vm::PyObjectRef>> {
+        match name.to_str() {
+            Some(n) => crate::node_lookup::lookup(&state, &directory, n, want_file, vm),
+            None => Ok(None),
+        }
+    }
+
     /// sigint_handler(signum, frame): the SIGINT handler Python code sees; calling it interrupts
     /// the build as a Ctrl-C does (the engine's own handler stays installed in the OS).
     #[pyfunction]

@@ -205,8 +205,18 @@ def uniquer_hashables(seq):
     return unique(seq)
 
 
+_atom_classes = frozenset((str, int, float, bool, type(None)))
+
+
 def semi_deepcopy(obj):
     """Copy dicts/lists/tuples/CLVars recursively; other objects are shared."""
+    c = obj.__class__
+    if c in _atom_classes:
+        return obj      # (the usual values, told without the isinstance tests)
+    if c is dict:
+        return {k: semi_deepcopy(v) for k, v in obj.items()}
+    if c is list:
+        return [semi_deepcopy(v) for v in obj]
     if isinstance(obj, dict):
         return {k: semi_deepcopy(v) for k, v in obj.items()}
     if isinstance(obj, list):
