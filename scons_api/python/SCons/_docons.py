@@ -100,7 +100,10 @@ def read(request, data=False):
     Subst.freeze(True)
     try:
         os.chdir(top)
-        out = _Writer().write(exit_status)
+        writer = _Writer(compact=data and _native.native is not None)
+        out = writer.write(exit_status)
+        if writer.compact:
+            out['task_shapes'] = _compact_shapes(writer.shapes)
         import atexit
         if atexit._ncallbacks():
             # they run after the build, with this interpreter
@@ -248,7 +251,7 @@ _RECORD_KEYS = frozenset(('kind', 'cmd', 'show', 'sig', 'ignore_errors'))
 
 
 class _Writer:
-    def __init__(self):
+    def __init__(self, compact=False):
         self.ids = {}
         self.nodes = []
         self.node_objs = []
@@ -259,6 +262,13 @@ class _Writer:
         self.record_templates = {}  # task shape -> (template or None, what the key names)
         self.action_texts = {}  # id(action) -> (text, action)
         self.fs = _state.fs
+        self.folder_variants = {}  # folder node -> fs._variant_of(folder)
+        self.shapes = []        # what the compact task records share (see plain_task)
+        self.shape_ids = {}     # (action, env, folder, builder, counts) -> index in shapes, or -1
+        # str(node) is node.path for these while the top folder is the current one
+        from SCons.Node.FS import File, Entry, Dir
+        self.plain_nodes = (File, Entry, Dir) if self.fs._cwd is self.fs.Top else ()
+        self.compact = compact
 
     def nid(self, n):
         i = self.ids.get(n)
@@ -273,7 +283,7 @@ class _Writer:
             return s
         if s.kind == 'dir':
             return s
-        hit = self.fs._variant_of(s)
+        hit = self.variant_of(s)
         if hit is None:
             return s
         src = s.srcnode()
@@ -289,6 +299,23 @@ class _Writer:
                                'actions': [{'kind': 'copy', 'show': '', 'sig': 'duplicate'}],
                                'scanner': None, 'env': {}, 'decider': 'content', 'chdir': None})
         return s
+
+    def variant_of(self, n):
+        """fs._variant_of(n), remembered per folder (the variant dirs are all known by now)."""
+        vmap = self.fs._variant_map
+        if not vmap:
+            return None
+        hit = vmap.get(n.abspath)
+        if hit is not None:
+            return hit
+        d = n._dir
+        if d is None:
+            return None
+        try:
+            return self.folder_variants[d]
+        except KeyError:
+            hit = self.folder_variants[d] = self.fs._variant_of(d)
+            return hit
 
     def env_info(self, env):
         """(env, its ENV as strings, its decider, its CacheDir folder), once per environment."""
@@ -390,6 +417,12 @@ class _Writer:
         return pre, post
 
     def write_task(self, task):
+        if task.chdir is None and self.plain_nodes:
+            rec = self.plain_task(task)
+            if rec is not None:
+                self.tasks.append(rec if self.compact else _expand_task(rec, self.shapes,
+                                                                        self.node_objs))
+                return
         env, envd, decider, cache_dir = self.env_info(task.env)
         tl = task.targets
         map_source = self.map_source
@@ -468,6 +501,81 @@ class _Writer:
             'cache_dir': cache_dir,
             'action_text': self.action_text(task.action),
         })
+
+    # --- compact records -----------------------------------------------------------------------
+    # A task without pre/post actions, extra dependencies, chdir, link libraries or Python
+    # scanners, whose commands come from a template (see below) and whose nodes' paths have no
+    # space or tab, is written as the tuple (shape, target ids, source ids, scanner, implicit
+    # ids): the shape holds the rest of its record and the command templates, whose markers are
+    # the nodes' paths. scons_api/src/lib.rs (expand_compact_tasks) turns it into the record;
+    # _expand_task does the same in Python (under CPython).
+
+    def plain_task(self, task):
+        kind = task.kind
+        if kind == 'link' or kind == 'shlib' or kind == 'install' or kind == 'alias':
+            return None
+        plain = self.plain_nodes
+        tl = task.targets
+        for t in tl:
+            td = t.__dict__
+            if t.__class__ not in plain or 'pre_actions' in td or 'post_actions' in td \
+                    or 'depends' in td or 'prerequisites' in td or 'side_effects' in td:
+                return None
+        map_source = self.map_source
+        sl = [s if s.task is not None else map_source(s) for s in task.sources]
+        for n in sl:
+            if n.__class__ not in plain:
+                return None
+        env = task.env
+        action = task.action
+        cwd = tl[0].cwd if tl else None
+        key = (id(action), id(env), id(cwd), id(task.builder), len(tl), len(sl))
+        shape = self.shape_ids.get(key)
+        if shape is None:
+            shape = self.shape_ids[key] = self.make_shape(task, env, tl, sl)
+        if shape < 0:
+            return None
+        paths = [n.path for n in tl]
+        paths.extend([n.path for n in sl])
+        for p in paths:
+            if ' ' in p or '\t' in p:
+                return None
+        scanner = self.scanner(task, env, sl)
+        nid = self.nid
+        targets = [nid(t) for t in tl]
+        sources = [nid(s) for s in sl]
+        implicit = self.shapes[shape]['implicit']
+        if implicit:
+            implicit = [nid(n) for n in implicit if n not in tl and n not in sl]
+        return (shape, targets, sources, scanner, implicit)
+
+    def make_shape(self, task, env, tl, sl):
+        """The index of the shape of the tasks like this one (same action, env, target folder,
+        builder and counts of targets and sources), or -1 when they are written in full."""
+        action = task.action
+        builder = task.builder
+        if action.chdir or builder is None or getattr(builder, 'source_scanner', None) is not None \
+                or getattr(builder, 'target_scanner', None) is not None or env.get('SCANNERS'):
+            return -1
+        cwd = tl[0].cwd if tl else None
+        tkey = (id(action), id(env), id(cwd), len(tl), len(sl))
+        hit = self.record_templates.get(tkey)
+        if hit is None:
+            hit = self.record_templates[tkey] = (self.record_template(action, env, tl, sl),
+                                                 action, env, cwd)
+        template = hit[0]
+        if template is None or template[1] is None:
+            return -1
+        env, envd, decider, cache_dir = self.env_info(env)
+        decider, decider_function = decider_record(decider)
+        self.shapes.append({
+            'template': template[0],
+            'implicit': template[1],
+            'record': {'env': envd, 'decider': decider, 'decider_function': decider_function,
+                       'cache_dir': cache_dir, 'action_text': self.action_text(action)},
+            'keep': (action, env, cwd, builder),
+        })
+        return len(self.shapes) - 1
 
     def action_text(self, action):
         key = id(action)
@@ -666,6 +774,37 @@ class _Writer:
             'progress': _state.progress,
             'sconscripts': [n.path for n in _state.script_nodes],
         }
+
+
+def _fill_template(pieces, paths):
+    if pieces.__class__ is list:
+        return ''.join([paths[x] if x.__class__ is int else x for x in pieces])
+    return pieces
+
+
+def _expand_task(rec, shapes, node_objs):
+    """The task record a compact one stands for (as scons_api/src/lib.rs makes it)."""
+    shape_id, targets, sources, scanner, implicit = rec
+    shape = shapes[shape_id]
+    paths = [node_objs[i].path for i in targets]
+    paths.extend([node_objs[i].path for i in sources])
+    actions = []
+    for cmd, show, sig, ignore in shape['template']:
+        a = {'kind': 'command', 'cmd': _fill_template(cmd, paths),
+             'show': _fill_template(show, paths), 'sig': _fill_template(sig, paths)}
+        if ignore:
+            a['ignore_errors'] = True
+        actions.append(a)
+    out = {'targets': targets, 'sources': sources, 'deps': [], 'actions': actions,
+           'scanner': scanner, 'chdir': None, 'requires': [], 'side_effects': [],
+           'implicit': implicit, 'python_scanners': []}
+    out.update(shape['record'])
+    return out
+
+
+def _compact_shapes(shapes):
+    """The shapes as plain data for lib.rs."""
+    return [{'template': s['template'], 'record': s['record']} for s in shapes]
 
 
 def _jsonable(o):
