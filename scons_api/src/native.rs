@@ -140,6 +140,67 @@ mod _docons_native {
         }
     }
 
+    /// splitext(str) -> (root, suffix), as `SCons.Util.splitext`: `os.path.splitext`, except
+    /// that an all-digit suffix (a version number, `.1`) is none.
+    #[pyfunction]
+    fn splitext(path: PyStrRef, vm: &VirtualMachine) -> PyResult<rustpython_vm::PyObjectRef> {
+        let whole = || -> PyResult<rustpython_vm::PyObjectRef> {
+            Ok(vm
+                .ctx
+                .new_tuple(vec![path.clone().into(), vm.ctx.new_str("").into()])
+                .into())
+        };
+        let Some(p) = path.to_str() else {
+            return Err(vm.new_value_error("surrogates in path"));
+        };
+        let Some(dot) = p.rfind('.') else {
+            return whole();
+        };
+        if p.rfind('/').is_some_and(|slash| slash > dot) {
+            return whole();
+        }
+        let tail = &p[dot + 1..];
+        let digits = if tail.is_ascii() {
+            !tail.is_empty() && tail.bytes().all(|b| b.is_ascii_digit())
+        } else {
+            // (str.isdigit knows the other scripts' digits)
+            let tail: rustpython_vm::PyObjectRef = vm.ctx.new_str(tail).into();
+            vm.call_method(&tail, "isdigit", ())?.try_to_bool(vm)?
+        };
+        if digits {
+            return whole();
+        }
+        Ok(vm
+            .ctx
+            .new_tuple(vec![
+                vm.ctx.new_str(&p[..dot]).into(),
+                vm.ctx.new_str(&p[dot..]).into(),
+            ])
+            .into())
+    }
+
+    /// node_records(nodes, start) -> [record]: the graph's records `{"path", "kind"}` of
+    /// `nodes[start:]` up to the first node that has more to say than its path and kind (flags,
+    /// Clean, Ignore, Depends, folder actions, a decider of its own; see
+    /// `_Writer.node_record` in `SCons/_docons.py`), or that is no file or folder.
+    #[pyfunction]
+    fn node_records(
+        nodes: rustpython_vm::builtins::PyListRef,
+        start: usize,
+        vm: &VirtualMachine,
+    ) -> PyResult<Vec<rustpython_vm::PyObjectRef>> {
+        let items: Vec<rustpython_vm::PyObjectRef> =
+            nodes.borrow_vec().get(start..).unwrap_or(&[]).to_vec();
+        let mut out = Vec::with_capacity(items.len());
+        for n in &items {
+            match crate::node_lookup::plain_node_record(n, vm)? {
+                Some(record) => out.push(record),
+                None => break,
+            }
+        }
+        Ok(out)
+    }
+
     /// sigint_handler(signum, frame): the SIGINT handler Python code sees; calling it interrupts
     /// the build as a Ctrl-C does (the engine's own handler stays installed in the OS).
     #[pyfunction]

@@ -5,6 +5,7 @@
 //! is unusual: a missing parent folder, a node of another class, a folder where a file was
 //! looked for, a variant dir whose source is itself in a variant dir. Before it returns `None` it
 //! has changed nothing but the `path_kind` answers, which the Python code gives again.
+//! Also the graph's record of a node with nothing more than its path and kind (`node_records`).
 
 use crate::native::{join, normpath, stat_kind, KIND_DIR, KIND_FILE, KIND_MISSING};
 use rustpython_vm::{
@@ -198,6 +199,53 @@ impl Registry<'_> {
         self.make(class, &src_path, folder, &entries, vm)?;
         Ok(Source::Found(here))
     }
+}
+
+/// The keys of a node's `__dict__` that give its graph record more than its path and kind.
+const NODE_EXTRAS: [&str; 6] = [
+    "flags",
+    "clean",
+    "ignore",
+    "depends",
+    "pre_actions",
+    "post_actions",
+];
+
+/// `{"path": node.path, "kind": node.kind}` for a file or folder node none of whose `NODE_EXTRAS`
+/// holds anything and that has no decider; else None.
+pub fn plain_node_record(node: &PyObject, vm: &VirtualMachine) -> PyResult<Option<PyObjectRef>> {
+    let none = || Ok(None);
+    let Some(dict) = node.dict() else {
+        return none();
+    };
+    for key in NODE_EXTRAS {
+        if let Some(v) = dict.get_item_opt(key, vm)? {
+            let empty = match (v.downcast_ref::<PyList>(), v.downcast_ref::<PyDict>()) {
+                (Some(l), _) => l.borrow_vec().is_empty(),
+                (_, Some(d)) => d.is_empty(),
+                _ => false,
+            };
+            if !empty {
+                return none();
+            }
+        }
+    }
+    if !vm.is_none(&*node.get_attr("decider", vm)?) {
+        return none();
+    }
+    let kind = node.get_attr("kind", vm)?;
+    let path = node.get_attr("path", vm)?;
+    let plain_kind = kind
+        .downcast_ref::<PyStr>()
+        .and_then(|k| k.to_str())
+        .is_some_and(|k| k == "file" || k == "dir");
+    if !plain_kind || path.downcast_ref::<PyStr>().is_none() {
+        return none();
+    }
+    let record = vm.ctx.new_dict();
+    record.set_item("path", path, vm)?;
+    record.set_item("kind", kind, vm)?;
+    Ok(Some(record.into()))
 }
 
 /// `fs._lookup(name, directory, File if want_file else Entry)` for a relative `name` (not starting

@@ -539,7 +539,13 @@ class _ListSubber:
             self.joining = True
         elif _is_seq(s):
             for a in s:
-                self.substitute(a, lvars, 1)
+                if a.__class__ is _Slot and not self.joining \
+                        and not (self.in_strip and self.mode == SUBST_SIG):
+                    # (what add() does with a stand-in that starts a word, inline: $SOURCES
+                    # of a hundred stand-ins is the usual case)
+                    self.lines[-1].append(_holder(a.placed(self), None))
+                else:
+                    self.substitute(a, lvars, 1)
                 self.joining = False
         elif callable(s) and not hasattr(s, 'abspath'):
             if _building[0] is not None:

@@ -137,6 +137,25 @@ def splitext(path):
     return path, ""
 
 
+def _native_splitext():
+    """(splitext, splitext for a str): the Rust version when the front end runs in docons."""
+    from SCons._native import native
+    py = splitext
+    n = getattr(native, 'splitext', None)
+    if n is None:
+        return py, py
+
+    def splitext_any(path):
+        if path.__class__ is str:
+            return n(path)
+        return py(path)
+    splitext_any.__doc__ = py.__doc__
+    return splitext_any, n
+
+
+splitext, splitext_str = _native_splitext()
+
+
 def adjustixes(fname, pre, suf, ensure_suffix=False):
     if pre:
         path, fn = os.path.split(os.path.normpath(fname))

@@ -6,7 +6,7 @@ import sys
 
 from SCons import _native  # noqa: F401  (first: Rust versions of os.path hot spots)
 from SCons import _inputs, _state, Subst, Util, Warnings
-from SCons.Util import splitext as _splitext
+from SCons.Util import splitext_str as _splitext
 
 
 def _decider_of(env):
@@ -688,6 +688,31 @@ class _Writer:
                         'sources': [self.nid(t) for t in task.targets], 'targets': True})
         return out
 
+    def node_record(self, n):
+        kind = n.kind
+        d = {'path': n.path if kind == 'file' or kind == 'dir' else str(n.path), 'kind': kind}
+        nd = n.__dict__
+        flags = nd.get('flags')
+        if flags:
+            for f in ('precious', 'always_build', 'noclean', 'nocache', 'pseudo'):
+                if flags.get(f):
+                    d[f] = True
+        clean = nd.get('clean')
+        if clean:
+            d['clean'] = [self.nid(c) for c in clean]
+        ignore = nd.get('ignore')
+        if ignore:
+            d['ignore'] = [self.nid(c) for c in ignore]
+        depends = nd.get('depends')
+        if n.task is None and depends and kind == 'file':
+            d['depends'] = [self.nid(self.map_source(x)) for x in depends]
+        if kind == 'dir' and n.task is None and (nd.get('pre_actions') or nd.get('post_actions')):
+            d['folder_pre_actions'], d['folder_post_actions'] = self.folder_actions(n)
+        if n.decider is not None:
+            name, function = decider_record(n.decider)
+            d['decider'] = {'name': name, 'function': function}
+        return d
+
     def write(self, exit_status):
         from SCons import Script
         if exit_status is None:
@@ -733,31 +758,17 @@ class _Writer:
         i = 0
         nodes = []
         node_objs = self.node_objs
+        plain_records = getattr(_native.native, 'node_records', None)
         while i < len(node_objs):
-            n = node_objs[i]
-            kind = n.kind
-            d = {'path': n.path if kind == 'file' or kind == 'dir' else str(n.path), 'kind': kind}
-            nd = n.__dict__
-            flags = nd.get('flags')
-            if flags:
-                for f in ('precious', 'always_build', 'noclean', 'nocache', 'pseudo'):
-                    if flags.get(f):
-                        d[f] = True
-            clean = nd.get('clean')
-            if clean:
-                d['clean'] = [self.nid(c) for c in clean]
-            ignore = nd.get('ignore')
-            if ignore:
-                d['ignore'] = [self.nid(c) for c in ignore]
-            depends = nd.get('depends')
-            if n.task is None and depends and kind == 'file':
-                d['depends'] = [self.nid(self.map_source(x)) for x in depends]
-            if kind == 'dir' and n.task is None and (nd.get('pre_actions') or nd.get('post_actions')):
-                d['folder_pre_actions'], d['folder_post_actions'] = self.folder_actions(n)
-            if n.decider is not None:
-                name, function = decider_record(n.decider)
-                d['decider'] = {'name': name, 'function': function}
-            nodes.append(d)
+            # the records of the plain nodes from here on made in Rust, up to the first node
+            # that has more to say (whose record may add nodes)
+            if plain_records is not None:
+                batch = plain_records(node_objs, i)
+                nodes.extend(batch)
+                i += len(batch)
+                if i == len(node_objs):
+                    break
+            nodes.append(self.node_record(node_objs[i]))
             i += 1
         return {
             'nodes': nodes,

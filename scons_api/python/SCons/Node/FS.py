@@ -8,7 +8,7 @@ from SCons._native import join_norm as _join_norm, native as _native_mod
 from SCons._inputs import path_kind as _path_kind, KIND_FILE, KIND_DIR
 from SCons.Node import Node
 from SCons.Errors import UserError
-from SCons.Util import splitext as _splitext
+from SCons.Util import splitext_str as _splitext
 
 _norm = os.path.normpath
 _dirname = os.path.dirname
