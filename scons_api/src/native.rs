@@ -201,6 +201,34 @@ mod _docons_native {
         Ok(out)
     }
 
+    /// plain_task_nodes(state, targets, sources) -> (target ids, source ids, sources read) or
+    /// None: see `node_lookup::plain_task_nodes`.
+    #[pyfunction]
+    fn plain_task_nodes(
+        state: rustpython_vm::builtins::PyTupleRef,
+        targets: rustpython_vm::builtins::PyListRef,
+        sources: rustpython_vm::builtins::PyListRef,
+        vm: &VirtualMachine,
+    ) -> PyResult<rustpython_vm::PyObjectRef> {
+        let targets = targets.borrow_vec().to_vec();
+        let sources = sources.borrow_vec().to_vec();
+        Ok(
+            match crate::node_lookup::plain_task_nodes(&state, &targets, &sources, vm)? {
+                None => vm.ctx.none(),
+                Some((t, s, read)) => {
+                    let ids = |v: Vec<usize>| -> rustpython_vm::PyObjectRef {
+                        vm.ctx
+                            .new_list(v.into_iter().map(|i| vm.ctx.new_int(i).into()).collect())
+                            .into()
+                    };
+                    vm.ctx
+                        .new_tuple(vec![ids(t), ids(s), vm.ctx.new_list(read).into()])
+                        .into()
+                }
+            },
+        )
+    }
+
     /// sigint_handler(signum, frame): the SIGINT handler Python code sees; calling it interrupts
     /// the build as a Ctrl-C does (the engine's own handler stays installed in the OS).
     #[pyfunction]

@@ -138,6 +138,32 @@ impl Registry<'_> {
         }
     }
 
+    /// The variant dir holding `abspath` (itself or a folder above): its path and its
+    /// `(variant Dir, src Dir, duplicate)` entry.
+    fn variant_hit(
+        &self,
+        abspath: &str,
+        vm: &VirtualMachine,
+    ) -> PyResult<Option<(String, Vec<PyObjectRef>)>> {
+        if self.variant_map.is_empty() {
+            return Ok(None);
+        }
+        let mut p = abspath;
+        loop {
+            if let Some(hit) = self.variant_map.get_item_opt(p, vm)? {
+                let Some(t) = hit.downcast_ref::<PyTuple>() else {
+                    return Ok(Some((p.to_owned(), Vec::new())));
+                };
+                return Ok(Some((p.to_owned(), t.to_vec())));
+            }
+            let up = parent_path(p);
+            if up == p {
+                return Ok(None);
+            }
+            p = up;
+        }
+    }
+
     /// A new File/Entry node (as `Base.__init__` makes it), registered in its folder.
     fn make(
         &self,
@@ -246,6 +272,127 @@ pub fn plain_node_record(node: &PyObject, vm: &VirtualMachine) -> PyResult<Optio
     record.set_item("path", path, vm)?;
     record.set_item("kind", kind, vm)?;
     Ok(Some(record.into()))
+}
+
+/// The node a task reads for `node` (the writer's `map_source` in `SCons/_docons.py`): a file no
+/// task builds inside a variant dir with `duplicate=0` stands for its source-dir node, and so on
+/// up; `None` when Python must tell (a `duplicate=1` copy, a source node not made yet).
+fn mapped_source(
+    reg: &Registry,
+    node: &PyObjectRef,
+    vm: &VirtualMachine,
+) -> PyResult<Option<PyObjectRef>> {
+    let mut node = node.clone();
+    for _ in 0..16 {
+        if !vm.is_none(&*node.get_attr("task", vm)?) {
+            return Ok(Some(node));
+        }
+        let kind = node.get_attr("kind", vm)?;
+        if kind.downcast_ref::<PyStr>().and_then(|k| k.to_str()) != Some("file") {
+            return Ok(Some(node));
+        }
+        let Some(abspath) = dict_str(&node, "abspath", vm) else {
+            return Ok(None);
+        };
+        let Some((variant, hit)) = reg.variant_hit(&abspath, vm)? else {
+            return Ok(Some(node));
+        };
+        let duplicate = hit.get(2).map(|d| d.clone().try_to_bool(vm)).transpose()?;
+        let src = hit.get(1).and_then(|s| dict_str(s, "abspath", vm));
+        let (Some(false), Some(src)) = (duplicate, src) else {
+            return Ok(None);
+        };
+        let rel = abspath[variant.len()..].trim_start_matches('/');
+        let src_path = if rel.is_empty() {
+            src
+        } else {
+            normpath(&join(&src, &[rel]))
+        };
+        let Some(src_node) = reg.node(&src_path, vm)? else {
+            return Ok(None);
+        };
+        if src_node.is(&node) {
+            return Ok(Some(node));
+        }
+        node = src_node;
+    }
+    Ok(None)
+}
+
+/// A plain task's (target ids, source ids, sources read): see `plain_task_nodes`.
+pub type PlainTaskNodes = (Vec<usize>, Vec<usize>, Vec<PyObjectRef>);
+
+/// `_Writer.plain_task`'s look at a task's nodes (`SCons/_docons.py`): with `state` its
+/// `(registry state, ids, node_objs, plain classes)`, the (target ids, source ids, sources read)
+/// of a task whose targets and read sources are all of the plain classes, have paths without a
+/// space or tab, and whose targets have no pre/post actions, Depends, Requires or side effects;
+/// the ids are given (`_Writer.nid`, targets then sources) only then. Else `None`.
+pub fn plain_task_nodes(
+    state: &PyTuple,
+    targets: &[PyObjectRef],
+    sources: &[PyObjectRef],
+    vm: &VirtualMachine,
+) -> PyResult<Option<PlainTaskNodes>> {
+    let [registry, ids, node_objs, plain] = &state[..] else {
+        return Ok(None);
+    };
+    let (Some(registry), Some(ids), Some(node_objs), Some(plain)) = (
+        registry.downcast_ref::<PyTuple>(),
+        ids.downcast_ref::<PyDict>(),
+        node_objs.downcast_ref::<PyList>(),
+        plain.downcast_ref::<PyTuple>(),
+    ) else {
+        return Ok(None);
+    };
+    let Some(reg) = unpack(registry, vm) else {
+        return Ok(None);
+    };
+    let is_plain = |n: &PyObjectRef| -> bool {
+        let class = n.class();
+        plain.iter().any(|c| c.is(class))
+            && dict_str(n, "path", vm).is_some_and(|p| !p.contains([' ', '\t']))
+    };
+    for t in targets {
+        if !is_plain(t) {
+            return Ok(None);
+        }
+        let Some(dict) = t.dict() else {
+            return Ok(None);
+        };
+        for key in [
+            "pre_actions",
+            "post_actions",
+            "depends",
+            "prerequisites",
+            "side_effects",
+        ] {
+            if dict.contains_key(key, vm) {
+                return Ok(None);
+            }
+        }
+    }
+    let mut read = Vec::with_capacity(sources.len());
+    for s in sources {
+        let Some(m) = mapped_source(&reg, s, vm)? else {
+            return Ok(None);
+        };
+        if !is_plain(&m) {
+            return Ok(None);
+        }
+        read.push(m);
+    }
+    let mut nid = |n: &PyObjectRef| -> PyResult<usize> {
+        if let Some(i) = ids.get_item_opt(&**n, vm)? {
+            return i.try_into_value::<usize>(vm);
+        }
+        let i = node_objs.borrow_vec().len();
+        ids.set_item(&**n, vm.ctx.new_int(i).into(), vm)?;
+        node_objs.borrow_vec_mut().push(n.clone());
+        Ok(i)
+    };
+    let target_ids = targets.iter().map(&mut nid).collect::<PyResult<Vec<_>>>()?;
+    let source_ids = read.iter().map(&mut nid).collect::<PyResult<Vec<_>>>()?;
+    Ok(Some((target_ids, source_ids, read)))
 }
 
 /// `fs._lookup(name, directory, File if want_file else Entry)` for a relative `name` (not starting

@@ -253,7 +253,20 @@ class BuilderBase:
         lengths = sorted(set(len(s) for s in suffixes))
         own_suf = self.get_src_suffix(env)
 
+        # the first of `suffixes` that a name ends with: by its tails' places in the list
+        first_place = {}
+        for i, s in enumerate(suffixes):
+            first_place.setdefault(s, i)
+        by_place = all(s.__class__ is str for s in suffixes)
+
         def match(name):
+            if by_place and name.__class__ is str:
+                best = None
+                for l in lengths:
+                    i = first_place.get(name[-l:])
+                    if i is not None and (best is None or i < best):
+                        best = i
+                return None if best is None else suffixes[best]
             tails = [name[-l:] for l in lengths]
             for s in suffixes:
                 if s in tails:

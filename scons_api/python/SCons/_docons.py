@@ -258,7 +258,8 @@ class _Writer:
         self.tasks = []
         self.copied = set()
         self.env_cache = {}
-        self.scan_paths = {}    # (id(env), id(folder)) -> (CPPPATH, path, env, folder)
+        self.scan_paths = {}    # (id(env), id(folder)) -> (CPPPATH, path, env, folder, record)
+        self.suffix_sets = {}   # id($CPPSUFFIXES) -> (it, what `in` asks)
         self.record_templates = {}  # task shape -> (template or None, what the key names)
         self.action_texts = {}  # id(action) -> (text, action)
         self.fs = _state.fs
@@ -269,6 +270,9 @@ class _Writer:
         from SCons.Node.FS import File, Entry, Dir
         self.plain_nodes = (File, Entry, Dir) if self.fs._cwd is self.fs.Top else ()
         self.compact = compact
+        self.native_nodes = getattr(_native.native, 'plain_task_nodes', None) \
+            if self.plain_nodes else None
+        self.native_state = (self.fs._native_state, self.ids, self.node_objs, self.plain_nodes)
 
     def nid(self, n):
         i = self.ids.get(n)
@@ -326,8 +330,17 @@ class _Writer:
                                        getattr(env, '_cache_dir', _state.cache_dir))
         return r
 
-    def scanner(self, task, env, sources):
+    def scanner(self, task, env, sources, shared=False):
+        """The task's scanner record; with `shared`, one record object may serve many tasks."""
         suffixes = env.get('CPPSUFFIXES') or []
+        known = self.suffix_sets.get(id(suffixes))
+        if known is None or known[0] is not suffixes:
+            # (a set answers `in` as the list does when all are str)
+            plain = suffixes.__class__ in (list, tuple) \
+                and all(x.__class__ is str for x in suffixes)
+            known = self.suffix_sets[id(suffixes)] = (suffixes, frozenset(suffixes) if plain
+                                                      else suffixes)
+        suffixes = known[1]
         file_classes = _file_classes()
         for s in sources:
             if s.kind == 'file' and (_splitext(s.name)[1] if s.__class__ in file_classes
@@ -340,13 +353,16 @@ class _Writer:
         key = (id(env), id(task.cwd))
         hit = self.scan_paths.get(key)
         if hit is not None and hit[0] is cpppath:
+            if shared:
+                return hit[4]
             return {'kind': 'C', 'path': list(hit[1])}
         from SCons.Defaults import _subst_path
         items = _subst_path(env, cpppath, task.targets[0] if task.targets else None, None)
         dirs = self.fs.RDirs(items, task.cwd, all_variants=True)
         path = [d.path for d in dirs]
         if not any(Util.is_String(p) and '$' in p for p in Util.flatten(cpppath)):
-            self.scan_paths[key] = (cpppath, path, env, task.cwd)
+            self.scan_paths[key] = (cpppath, path, env, task.cwd,
+                                    {'kind': 'C', 'path': list(path)})
         return {'kind': 'C', 'path': path}
 
     def lib_deps(self, task, env):
@@ -514,18 +530,27 @@ class _Writer:
         kind = task.kind
         if kind == 'link' or kind == 'shlib' or kind == 'install' or kind == 'alias':
             return None
-        plain = self.plain_nodes
         tl = task.targets
-        for t in tl:
-            td = t.__dict__
-            if t.__class__ not in plain or 'pre_actions' in td or 'post_actions' in td \
-                    or 'depends' in td or 'prerequisites' in td or 'side_effects' in td:
+        native_nodes = self.native_nodes
+        if native_nodes is not None and tl.__class__ is list and task.sources.__class__ is list:
+            # (the same checks and the ids, in Rust; None when Python must look)
+            hit = native_nodes(self.native_state, tl, task.sources)
+            if hit is None:
                 return None
-        map_source = self.map_source
-        sl = [s if s.task is not None else map_source(s) for s in task.sources]
-        for n in sl:
-            if n.__class__ not in plain:
-                return None
+            targets, sources, sl = hit
+        else:
+            plain = self.plain_nodes
+            for t in tl:
+                td = t.__dict__
+                if t.__class__ not in plain or 'pre_actions' in td or 'post_actions' in td \
+                        or 'depends' in td or 'prerequisites' in td or 'side_effects' in td:
+                    return None
+            map_source = self.map_source
+            sl = [s if s.task is not None else map_source(s) for s in task.sources]
+            for n in sl:
+                if n.__class__ not in plain:
+                    return None
+            targets = sources = None
         env = task.env
         action = task.action
         cwd = tl[0].cwd if tl else None
@@ -535,15 +560,17 @@ class _Writer:
             shape = self.shape_ids[key] = self.make_shape(task, env, tl, sl)
         if shape < 0:
             return None
-        paths = [n.path for n in tl]
-        paths.extend([n.path for n in sl])
-        for p in paths:
-            if ' ' in p or '\t' in p:
-                return None
-        scanner = self.scanner(task, env, sl)
+        if targets is None:
+            paths = [n.path for n in tl]
+            paths.extend([n.path for n in sl])
+            for p in paths:
+                if ' ' in p or '\t' in p:
+                    return None
+        scanner = self.scanner(task, env, sl, shared=True)
         nid = self.nid
-        targets = [nid(t) for t in tl]
-        sources = [nid(s) for s in sl]
+        if targets is None:
+            targets = [nid(t) for t in tl]
+            sources = [nid(s) for s in sl]
         implicit = self.shapes[shape]['implicit']
         if implicit:
             implicit = [nid(n) for n in implicit if n not in tl and n not in sl]
