@@ -93,6 +93,57 @@ pub const KIND_FILE: i32 = 1;
 pub const KIND_DIR: i32 = 2;
 pub const KIND_OTHER: i32 = 3;
 
+/// `semi_deepcopy` of `_docons_native` (see there).
+fn semi_deepcopy(
+    obj: rustpython_vm::PyObjectRef,
+    fallback: &rustpython_vm::PyObjectRef,
+    shared: &rustpython_vm::builtins::PyDict,
+    vm: &rustpython_vm::VirtualMachine,
+) -> rustpython_vm::PyResult<rustpython_vm::PyObjectRef> {
+    use rustpython_vm::builtins::{PyDict, PyList, PyTuple};
+    use rustpython_vm::AsObject;
+    let types = &vm.ctx.types;
+    let class = obj.class();
+    if class.is(types.str_type)
+        || class.is(types.int_type)
+        || class.is(types.float_type)
+        || class.is(types.bool_type)
+        || vm.is_none(&obj)
+        || shared.contains_key(class.as_object(), vm)
+    {
+        return Ok(obj);
+    }
+    if class.is(types.dict_type) {
+        let d = obj.downcast_ref::<PyDict>().expect("a dict");
+        let copy = vm.ctx.new_dict();
+        for (k, v) in d.items_vec() {
+            copy.set_item(&*k, semi_deepcopy(v, fallback, shared, vm)?, vm)?;
+        }
+        return Ok(copy.into());
+    }
+    if class.is(types.list_type) {
+        let items = obj
+            .downcast_ref::<PyList>()
+            .expect("a list")
+            .borrow_vec()
+            .to_vec();
+        let copy = items
+            .into_iter()
+            .map(|v| semi_deepcopy(v, fallback, shared, vm))
+            .collect::<rustpython_vm::PyResult<Vec<_>>>()?;
+        return Ok(vm.ctx.new_list(copy).into());
+    }
+    if class.is(types.tuple_type) {
+        let items = obj.downcast_ref::<PyTuple>().expect("a tuple").to_vec();
+        let copy = items
+            .into_iter()
+            .map(|v| semi_deepcopy(v, fallback, shared, vm))
+            .collect::<rustpython_vm::PyResult<Vec<_>>>()?;
+        return Ok(vm.ctx.new_tuple(copy).into());
+    }
+    fallback.call((obj,), vm)
+}
+
 #[rustpython_vm::pymodule]
 mod _docons_native {
     use rustpython_vm::{builtins::PyStrRef, function::PosArgs, PyResult, VirtualMachine};
@@ -227,6 +278,19 @@ mod _docons_native {
                 }
             },
         )
+    }
+
+    /// semi_deepcopy(obj, fallback, shared) -> copy: `SCons.Util.semi_deepcopy` for the plain
+    /// values (dicts, lists and tuples copied; str/int/float/bool/None and the objects whose type
+    /// is a key of the dict `shared` kept); anything else is `fallback(obj)`.
+    #[pyfunction]
+    fn semi_deepcopy(
+        obj: rustpython_vm::PyObjectRef,
+        fallback: rustpython_vm::PyObjectRef,
+        shared: rustpython_vm::builtins::PyDictRef,
+        vm: &VirtualMachine,
+    ) -> PyResult<rustpython_vm::PyObjectRef> {
+        super::semi_deepcopy(obj, &fallback, &shared, vm)
     }
 
     /// sigint_handler(signum, frame): the SIGINT handler Python code sees; calling it interrupts

@@ -10,7 +10,9 @@ from SCons.Errors import UserError
 from SCons import Action as _A
 from SCons import _state
 from SCons.Node import Node, NodeList
-from SCons.Node.FS import Entry, File
+from SCons.Node.FS import Entry, File, Dir
+
+_fs_classes = (Entry, File, Dir)
 
 _null = object()
 
@@ -346,7 +348,13 @@ class BuilderBase:
             if pre is None or not fixed:
                 pre = self.get_prefix(env, slist)
                 suf = self.get_suffix(env, slist)
-            tlist = [slist[0].target_from_source(pre, suf, splitext)] if slist else []
+            if not slist:
+                tlist = []
+            elif slist[0].__class__ in _fs_classes:
+                # (their names are str: splitext_str, the default)
+                tlist = [slist[0].target_from_source(pre, suf)]
+            else:
+                tlist = [slist[0].target_from_source(pre, suf, splitext)]
             if emitter:
                 t2, s2 = emitter(target=tlist, source=slist, env=env)
                 tlist = _as_nodes(env, t2, tfac)

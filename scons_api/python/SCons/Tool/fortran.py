@@ -40,7 +40,7 @@ def _module_targets(target, source, env):
 
 def _with_modules(base):
     """The object builder's emitter, run after the module emitter for Fortran sources."""
-    from SCons.Util import splitext
+    from SCons.Util import splitext_str as splitext
     from SCons.Node.FS import File
 
     def emitter(target, source, env):
