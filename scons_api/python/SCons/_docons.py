@@ -668,10 +668,12 @@ class _Writer:
                     v = v.split('\0')
                     if not len(v) & 1:
                         return None
-                    for i in range(1, len(v), 2):
-                        if not v[i].isdigit():
-                            return None
-                        v[i] = int(v[i])
+                    # the markers' numbers (a NUL of the scripts' own: no template)
+                    numbers = Subst.marker_numbers
+                    places = [numbers.get(x) for x in v[1::2]]
+                    if None in places:
+                        return None
+                    v[1::2] = places
                 pieces.append(v)
             pieces.append(bool(r.get('ignore_errors')))
             out.append(pieces)
