@@ -4,6 +4,7 @@
 //! It knows nothing about running commands.
 
 pub mod native;
+mod node_lookup;
 pub mod records;
 
 use rustpython_vm::{
@@ -223,6 +224,9 @@ impl FrontEnd {
                 if let Some(inputs) = data.get_mut("inputs") {
                     expand_kinds(inputs);
                 }
+                expand_compact_tasks(&mut data).map_err(|e| {
+                    ReadError::Internal(format!("front end gave a bad compact task: {e}"))
+                })?;
                 let mut graph: BuildGraph = serde_json::from_value(data)
                     .map_err(|e| ReadError::Internal(format!("front end gave a bad graph: {e}")))?;
                 if let Some(inputs) = &mut graph.inputs {
@@ -293,6 +297,113 @@ fn expand_kinds(inputs: &mut serde_json::Value) {
         }
     }
     obj.insert("probes".to_owned(), Value::Array(probes));
+}
+
+/// The compact task records of `SCons/_docons.py` (`_Writer.plain_task`: `[shape, target ids,
+/// source ids, scanner, implicit ids]`, the shapes in `task_shapes`) made whole, as
+/// `_expand_task` there does: each command's text is its template with the markers replaced by
+/// the paths of the task's targets then sources. Done here: under RustPython it is slow.
+fn expand_compact_tasks(data: &mut serde_json::Value) -> Result<(), String> {
+    use serde_json::{Map, Value};
+    let Some(obj) = data.as_object_mut() else {
+        return Ok(());
+    };
+    let Some(Value::Array(shapes)) = obj.remove("task_shapes") else {
+        return Ok(());
+    };
+    let Some(Value::Array(mut tasks)) = obj.remove("tasks") else {
+        return Err("no tasks".to_owned());
+    };
+    let paths: Vec<Option<&str>> = match obj.get("nodes") {
+        Some(Value::Array(nodes)) => nodes
+            .iter()
+            .map(|n| n.get("path").and_then(Value::as_str))
+            .collect(),
+        _ => return Err("no nodes".to_owned()),
+    };
+    let ids = |v: &Value| -> Result<Vec<usize>, String> {
+        v.as_array()
+            .ok_or("ids")?
+            .iter()
+            .map(|i| {
+                i.as_u64()
+                    .map(|i| i as usize)
+                    .ok_or_else(|| "id".to_owned())
+            })
+            .collect()
+    };
+    for task in tasks.iter_mut() {
+        let Value::Array(parts) = task else {
+            continue;
+        };
+        let [shape, targets, sources, scanner, implicit] = &mut parts[..] else {
+            return Err("not five parts".to_owned());
+        };
+        let shape = shape
+            .as_u64()
+            .and_then(|i| shapes.get(i as usize))
+            .ok_or("no such shape")?;
+        let mut node_paths: Vec<&str> = Vec::new();
+        for id in ids(targets)?.into_iter().chain(ids(sources)?) {
+            node_paths.push(paths.get(id).copied().flatten().ok_or("no such node")?);
+        }
+        let fill = |piece: &Value| -> Result<Value, String> {
+            match piece {
+                Value::String(_) => Ok(piece.clone()),
+                Value::Array(pieces) => {
+                    let mut text = String::new();
+                    for p in pieces {
+                        match p {
+                            Value::String(s) => text.push_str(s),
+                            _ => text.push_str(
+                                p.as_u64()
+                                    .and_then(|i| node_paths.get(i as usize))
+                                    .ok_or("no such marker")?,
+                            ),
+                        }
+                    }
+                    Ok(Value::String(text))
+                }
+                _ => Err("bad template".to_owned()),
+            }
+        };
+        let mut actions = Vec::new();
+        for command in shape
+            .get("template")
+            .and_then(Value::as_array)
+            .ok_or("no template")?
+        {
+            let Some([cmd, show, sig, ignore]) = command.as_array().map(|c| &c[..]) else {
+                return Err("bad command template".to_owned());
+            };
+            let mut action = Map::new();
+            action.insert("kind".to_owned(), Value::from("command"));
+            action.insert("cmd".to_owned(), fill(cmd)?);
+            action.insert("show".to_owned(), fill(show)?);
+            action.insert("sig".to_owned(), fill(sig)?);
+            if ignore.as_bool() == Some(true) {
+                action.insert("ignore_errors".to_owned(), Value::Bool(true));
+            }
+            actions.push(Value::Object(action));
+        }
+        let mut record = match shape.get("record") {
+            Some(Value::Object(r)) => r.clone(),
+            _ => return Err("no record".to_owned()),
+        };
+        record.insert("targets".to_owned(), targets.take());
+        record.insert("sources".to_owned(), sources.take());
+        record.insert("deps".to_owned(), Value::Array(Vec::new()));
+        record.insert("actions".to_owned(), Value::Array(actions));
+        record.insert("scanner".to_owned(), scanner.take());
+        record.insert("chdir".to_owned(), Value::Null);
+        record.insert("requires".to_owned(), Value::Array(Vec::new()));
+        record.insert("side_effects".to_owned(), Value::Array(Vec::new()));
+        record.insert("implicit".to_owned(), implicit.take());
+        record.insert("python_scanners".to_owned(), Value::Array(Vec::new()));
+        *task = Value::Object(record);
+    }
+    obj.insert("tasks".to_owned(), Value::Array(tasks));
+    Ok(())
 }
 
 /// Plain Python data (dict with str keys, list, tuple, str, int, float, bool, None) as JSON;
@@ -437,6 +548,35 @@ impl FrontEnd {
 mod tests {
     use super::*;
     use serde_json::json;
+
+    #[test]
+    fn compact_tasks_are_made_whole() {
+        let mut data = json!({
+            "nodes": [{"path": "b/x.o", "kind": "file"}, {"path": "x.c", "kind": "file"},
+                      {"path": "/usr/bin/cc", "kind": "file"}],
+            "tasks": [
+                [0, [0], [1], {"kind": "C", "path": ["."]}, [2]],
+                {"targets": [2], "sources": [], "actions": []},
+            ],
+            "task_shapes": [{
+                "template": [[["cc -o ", 0, " ", 1], ["CC ", 0], "cc", true]],
+                "record": {"env": {"PATH": "/bin"}, "decider": "content",
+                           "decider_function": null, "cache_dir": null, "action_text": ""},
+            }],
+        });
+        expand_compact_tasks(&mut data).unwrap();
+        assert!(data.get("task_shapes").is_none());
+        assert_eq!(
+            data["tasks"][0],
+            json!({"targets": [0], "sources": [1], "deps": [], "scanner": {"kind": "C", "path": ["."]},
+                   "actions": [{"kind": "command", "cmd": "cc -o b/x.o x.c", "show": "CC b/x.o",
+                                "sig": "cc", "ignore_errors": true}],
+                   "chdir": null, "requires": [], "side_effects": [], "implicit": [2],
+                   "python_scanners": [], "env": {"PATH": "/bin"}, "decider": "content",
+                   "decider_function": null, "cache_dir": null, "action_text": ""})
+        );
+        assert_eq!(data["tasks"][1]["targets"], json!([2]));
+    }
 
     #[test]
     fn kinds_become_the_probes_that_stand_for_them() {

@@ -9,8 +9,10 @@ from SCons.Util import is_List, is_String, splitext
 from SCons.Errors import UserError
 from SCons import Action as _A
 from SCons import _state
-from SCons.Node import NodeList
-from SCons.Node.FS import Entry, File
+from SCons.Node import Node, NodeList
+from SCons.Node.FS import Entry, File, Dir
+
+_fs_classes = (Entry, File, Dir)
 
 _null = object()
 
@@ -253,7 +255,20 @@ class BuilderBase:
         lengths = sorted(set(len(s) for s in suffixes))
         own_suf = self.get_src_suffix(env)
 
+        # the first of `suffixes` that a name ends with: by its tails' places in the list
+        first_place = {}
+        for i, s in enumerate(suffixes):
+            first_place.setdefault(s, i)
+        by_place = all(s.__class__ is str for s in suffixes)
+
         def match(name):
+            if by_place and name.__class__ is str:
+                best = None
+                for l in lengths:
+                    i = first_place.get(name[-l:])
+                    if i is not None and (best is None or i < best):
+                        best = i
+                return None if best is None else suffixes[best]
             tails = [name[-l:] for l in lengths]
             for s in suffixes:
                 if s in tails:
@@ -261,10 +276,23 @@ class BuilderBase:
             return None
 
         out = []
+        # consecutive sources for the same source builder are made in one go (as one by one)
+        run = []
+        run_builder = None
+
+        def flush():
+            for tl in run_builder._execute_each(env, run):
+                if len(tl) > 1:
+                    tl = [t for t in tl if match(t.name)]
+                out.extend(tl)
+            del run[:]
+
         for s in Util.flatten([source]):
             if s is None:
                 continue
             if is_String(s):
+                if run and '$' in s:
+                    flush()     # (what the substitution reads is as one by one)
                 s = env.subst(s)
                 m = match(s)
                 if not m and '.' not in s:
@@ -273,12 +301,66 @@ class BuilderBase:
             else:
                 m = match(getattr(s, 'name', str(s)))
             if m and m in sdict:
-                tl = sdict[m]._execute(env, None, [s])
-                if len(tl) > 1:
-                    tl = [t for t in tl if match(t.name)]
-                out.extend(tl)
+                b = sdict[m]
+                if run and b is not run_builder:
+                    flush()
+                run_builder = b
+                run.append(s)
             else:
+                if run:
+                    flush()
                 out.append(s)
+        if run:
+            flush()
+        return out
+
+    def _execute_each(self, env, sources):
+        """[self._execute(env, None, [s]) for s in sources] (the targets made from each source),
+        with what is the same for every source worked out once: a builder over a hundred
+        sources (the object builder under StaticLibrary) spends its time here."""
+        cls = type(env)
+        if self.src_builder or self.source_factory is not None \
+                or cls.subst is not _plain_subst or cls.arg2nodes is not _plain_arg2nodes:
+            return [self._execute(env, None, [s]) for s in sources]
+        fs = _state.fs
+        src_suf = self.get_src_suffix(env)
+        lookup = fs._lookup
+        tfac = self.target_factory or fs.Entry
+        # (remembered for the builder call anyway)
+        fixed = not callable(self.prefix) and not callable(self.suffix) \
+            and _call_memo[0] is not None
+        pre = suf = None
+        emitter = self.emitter
+        out = []
+        for s in sources:
+            c = s.__class__
+            if c is str:
+                s = Util.adjustixes(s, None, src_suf)
+                if '$' in s:
+                    slist = env.arg2nodes([s], fs.Entry)
+                else:
+                    slist = [lookup(s, None, Entry)]
+            elif isinstance(s, Node):
+                slist = [s]
+            else:
+                out.append(self._execute(env, None, [s]))
+                continue
+            if pre is None or not fixed:
+                pre = self.get_prefix(env, slist)
+                suf = self.get_suffix(env, slist)
+            if not slist:
+                tlist = []
+            elif slist[0].__class__ in _fs_classes:
+                # (their names are str: splitext_str, the default)
+                tlist = [slist[0].target_from_source(pre, suf)]
+            else:
+                tlist = [slist[0].target_from_source(pre, suf, splitext)]
+            if emitter:
+                t2, s2 = emitter(target=tlist, source=slist, env=env)
+                tlist = _as_nodes(env, t2, tfac)
+                slist = _as_nodes(env, s2, fs.Entry)
+            self._make_task(env, tlist, slist, None)
+            out.append(tlist)
         return out
 
     def _create_nodes(self, env, target, source):
@@ -396,6 +478,25 @@ class BuilderBase:
                 t.target_peers = tlist
         _state.tasks.append(task)
         return task
+
+
+def _plain_methods():
+    from SCons.Environment import SubstitutionEnvironment
+    return SubstitutionEnvironment.subst, SubstitutionEnvironment.arg2nodes
+
+
+_plain_subst, _plain_arg2nodes = _plain_methods()
+
+
+def _as_nodes(env, items, factory):
+    """env.arg2nodes(items, factory), without its work when items is a list of nodes."""
+    if items.__class__ is list:
+        for x in items:
+            if not isinstance(x, Node):
+                break
+        else:
+            return list(items)
+    return env.arg2nodes(items, factory)
 
 
 def _genstring(action):

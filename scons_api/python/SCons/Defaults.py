@@ -18,7 +18,6 @@ ObjSourceScan = EngineScanner('SourceFileScanner')
 # ------------------------------------------------------------------ action factories
 # Copy/Delete/Mkdir/Move/Touch/Chmod: Python function actions whose text is SCons's
 # (`Copy("dst", "src")`, lists shown as `["a", "b"]`, modes in octal).
-import shutil
 import stat
 import time
 import SCons.Errors
@@ -91,6 +90,7 @@ Chmod = ActionFactory(chmod_func, chmod_strfunc)
 def copy_func(dest, src, symlinks: bool = True) -> int:
     """Copy(dest, src): a file (with its times), a folder tree, or a list of files into folder
     dest; a symbolic link is copied as a link unless symlinks is false."""
+    import shutil   # (here: importing it is slow under RustPython)
     dest = str(dest)
     if is_List(src):
         try:
@@ -135,6 +135,7 @@ def delete_func(dest, must_exist: bool = False) -> None:
         if not present and not must_exist:
             continue
         if os.path.isdir(p) and not os.path.islink(p):
+            import shutil   # (here, where it is needed: importing it is slow under RustPython)
             shutil.rmtree(p, True)
         else:
             os.unlink(p)
@@ -156,6 +157,7 @@ Mkdir = ActionFactory(mkdir_func, lambda dest: 'Mkdir(%s)' % get_paths_str(dest)
 
 
 def move_func(dest, src) -> None:
+    import shutil   # (here: importing it is slow under RustPython)
     shutil.move(src, dest)
 
 

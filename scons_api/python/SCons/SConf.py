@@ -12,7 +12,6 @@ import json
 import os
 import re
 import subprocess
-import traceback
 
 from SCons import Util, _state
 from SCons.Errors import UserError
@@ -230,7 +229,13 @@ class _TaskStep:
         return shown
 
 
-_include_re = re.compile(r'^[ \t]*#[ \t]*include[ \t]*([<"])([^>"\n]+)[>"]', re.M)
+_include_re = []   # compiled on first use (slow under RustPython, rarely needed)
+
+
+def _include_pattern():
+    if not _include_re:
+        _include_re.append(re.compile(r'^[ \t]*#[ \t]*include[ \t]*([<"])([^>"\n]+)[>"]', re.M))
+    return _include_re[0]
 
 
 def _scan_includes(task):
@@ -255,7 +260,7 @@ def _scan_includes(task):
                 text = f.read()
         except OSError:
             continue
-        for quote, name in _include_re.findall(text):
+        for quote, name in _include_pattern().findall(text):
             look = ([os.path.dirname(path)] if quote == '"' else []) + [d.abspath for d in dirs]
             for d in look:
                 p = os.path.normpath(os.path.join(d, name))
@@ -527,6 +532,7 @@ def _caller():
     """(file, line) of the innermost script frame (not docons's own package)."""
     here = globals().get('__file__') or ''
     pkg = os.path.dirname(os.path.dirname(os.path.abspath(here))) if here.startswith('/') else None
+    import traceback   # (here: importing it, and textwrap with it, is slow under RustPython)
     for fs in reversed(traceback.extract_stack()):
         name = fs.filename
         if not name.startswith('/') or (pkg and name.startswith(pkg + os.sep)):

@@ -538,8 +538,16 @@ class _ListSubber:
             self.substitute(v, lv, 0)
             self.joining = True
         elif _is_seq(s):
+            if s.__class__ is NodeListProxy:
+                s = s.data      # (the same items, without UserList's item-by-item iteration)
             for a in s:
-                self.substitute(a, lvars, 1)
+                if a.__class__ is _Slot and not self.joining \
+                        and not (self.in_strip and self.mode == SUBST_SIG):
+                    # (what add() does with a stand-in that starts a word, inline: $SOURCES
+                    # of a hundred stand-ins is the usual case)
+                    self.lines[-1].append(_holder(a.placed(self), None))
+                else:
+                    self.substitute(a, lvars, 1)
                 self.joining = False
         elif callable(s) and not hasattr(s, 'abspath'):
             if _building[0] is not None:
@@ -615,6 +623,7 @@ def freeze(on=True):
     _frozen[0] = on
     _expr_caches.clear()
     _templates.clear()
+    _slot_lists.clear()
 
 
 def _expr_cache_for(gvars):
@@ -688,8 +697,10 @@ class _Slot:
     __slots__ = ('marker', 'cwd')
 
     def __init__(self, i, cwd):
-        self.marker = '\0%d\0' % i
+        self.marker = m = '\0%d\0' % i
         self.cwd = cwd
+        _marker_places[m] = i
+        marker_numbers[str(i)] = i
 
     def placed(self, subber):
         if subber is not _building[0]:
@@ -704,6 +715,24 @@ class _Slot:
         __contains__ = __add__ = __radd__ = __mod__ = _template_touched
 
 
+_marker_places = {}     # '\0N\0' -> N, for the stand-ins made so far
+marker_numbers = {}     # 'N' -> N, likewise
+
+
+_slot_lists = {}
+
+
+def _slots(nt, ns, cwd):
+    """The stand-ins for nt targets and ns sources of a task in folder cwd (the same lists for
+    every command of a task shape: they are only read)."""
+    key = (nt, ns, id(cwd))
+    hit = _slot_lists.get(key)
+    if hit is None:
+        hit = _slot_lists[key] = ([_Slot(i, cwd) for i in range(nt)],
+                                  [_Slot(nt + i, cwd) for i in range(ns)], cwd)
+    return hit[0], hit[1]
+
+
 def _compile_template(lines):
     """The words of a template with stand-ins, ready for _fill: a word without stand-ins as is;
     one that is a single stand-in as (index, literal); else (pieces, literal), pieces
@@ -713,6 +742,11 @@ def _compile_template(lines):
         nl = []
         for w in line:
             if w.__class__ is CmdStringHolder and '\0' in w.data:
+                i = _marker_places.get(w.data)
+                if i is not None:
+                    # (a word that is just a stand-in, the usual case)
+                    nl.append((i, w.literal))
+                    continue
                 pieces = w.data.split('\0')
                 if not len(pieces) & 1:
                     return None     # a NUL of the scripts' own: no template
@@ -781,8 +815,7 @@ def command_lines(cmd, env, target, source, lvars):
     if hit is None:
         lines = None
         if '\0' not in str(cmd):
-            tl = [_Slot(i, cwd) for i in range(nt)]
-            sl = [_Slot(nt + i, cwd) for i in range(len(source))]
+            tl, sl = _slots(nt, len(source), cwd)
             lv = {'__env__': env}
             lv.update(subst_dict(tl, sl))
             ls = _ListSubber(env, SUBST_CMD, to_String_for_subst, gvars, True)
@@ -816,8 +849,14 @@ _marker_mode = [False]
 _per_task_count = [0]
 
 
+_marker_lists = {}
+
+
 def _markers(n):
-    return ['\0%d\0' % i for i in range(n)]
+    hit = _marker_lists.get(n)
+    if hit is None:
+        hit = _marker_lists[n] = ['\0%d\0' % i for i in range(n)]
+    return hit
 
 
 def _per_task(cmd, env, gvars, lvars):

@@ -137,12 +137,41 @@ def splitext(path):
     return path, ""
 
 
+def _native_function(name):
+    from SCons._native import native
+    return getattr(native, name, None)
+
+
+_native_semi_deepcopy = _native_function('semi_deepcopy')
+_kept_types = {}   # types semi_deepcopy keeps as they are (none of the copied kinds)
+
+
+def _native_splitext():
+    """(splitext, splitext for a str): the Rust version when the front end runs in docons."""
+    from SCons._native import native
+    py = splitext
+    n = getattr(native, 'splitext', None)
+    if n is None:
+        return py, py
+
+    def splitext_any(path):
+        if path.__class__ is str:
+            return n(path)
+        return py(path)
+    splitext_any.__doc__ = py.__doc__
+    return splitext_any, n
+
+
+splitext, splitext_str = _native_splitext()
+
+
 def adjustixes(fname, pre, suf, ensure_suffix=False):
     if pre:
         path, fn = os.path.split(os.path.normpath(fname))
         if not fn.startswith(pre) or fn == pre:
             fname = os.path.join(path, pre + fn)
-    if suf and not fname.endswith(suf) and (ensure_suffix or not splitext(fname)[1]):
+    if suf and not fname.endswith(suf) and \
+            (ensure_suffix or not (splitext_str if fname.__class__ is str else splitext)(fname)[1]):
         fname = fname + suf
     return fname
 
@@ -205,8 +234,25 @@ def uniquer_hashables(seq):
     return unique(seq)
 
 
+_atom_classes = frozenset((str, int, float, bool, type(None)))
+
+
 def semi_deepcopy(obj):
     """Copy dicts/lists/tuples/CLVars recursively; other objects are shared."""
+    if _native_semi_deepcopy is not None:
+        # (the plain values in Rust; the others come back to _py_semi_deepcopy)
+        return _native_semi_deepcopy(obj, _py_semi_deepcopy, _kept_types)
+    return _py_semi_deepcopy(obj)
+
+
+def _py_semi_deepcopy(obj):
+    c = obj.__class__
+    if c in _atom_classes:
+        return obj      # (the usual values, told without the isinstance tests)
+    if c is dict:
+        return {k: semi_deepcopy(v) for k, v in obj.items()}
+    if c is list:
+        return [semi_deepcopy(v) for v in obj]
     if isinstance(obj, dict):
         return {k: semi_deepcopy(v) for k, v in obj.items()}
     if isinstance(obj, list):
@@ -225,6 +271,8 @@ def semi_deepcopy(obj):
         new.__dict__.update(obj.__dict__)
         new.data = {k: semi_deepcopy(v) for k, v in obj.data.items()}
         return new
+    if obj.__class__ is type(obj):
+        _kept_types[c] = True   # (isinstance answers by type: the next ones are kept in Rust)
     return obj
 
 

@@ -6,7 +6,7 @@ import sys
 
 from SCons import _native  # noqa: F401  (first: Rust versions of os.path hot spots)
 from SCons import _inputs, _state, Subst, Util, Warnings
-from SCons.Util import splitext as _splitext
+from SCons.Util import splitext_str as _splitext
 
 
 def _decider_of(env):
@@ -100,7 +100,10 @@ def read(request, data=False):
     Subst.freeze(True)
     try:
         os.chdir(top)
-        out = _Writer().write(exit_status)
+        writer = _Writer(compact=data and _native.native is not None)
+        out = writer.write(exit_status)
+        if writer.compact:
+            out['task_shapes'] = _compact_shapes(writer.shapes)
         import atexit
         if atexit._ncallbacks():
             # they run after the build, with this interpreter
@@ -248,17 +251,28 @@ _RECORD_KEYS = frozenset(('kind', 'cmd', 'show', 'sig', 'ignore_errors'))
 
 
 class _Writer:
-    def __init__(self):
+    def __init__(self, compact=False):
         self.ids = {}
         self.nodes = []
         self.node_objs = []
         self.tasks = []
         self.copied = set()
         self.env_cache = {}
-        self.scan_paths = {}    # (id(env), id(folder)) -> (CPPPATH, path, env, folder)
+        self.scan_paths = {}    # (id(env), id(folder)) -> (CPPPATH, path, env, folder, record)
+        self.suffix_sets = {}   # id($CPPSUFFIXES) -> (it, what `in` asks)
         self.record_templates = {}  # task shape -> (template or None, what the key names)
         self.action_texts = {}  # id(action) -> (text, action)
         self.fs = _state.fs
+        self.folder_variants = {}  # folder node -> fs._variant_of(folder)
+        self.shapes = []        # what the compact task records share (see plain_task)
+        self.shape_ids = {}     # (action, env, folder, builder, counts) -> index in shapes, or -1
+        # str(node) is node.path for these while the top folder is the current one
+        from SCons.Node.FS import File, Entry, Dir
+        self.plain_nodes = (File, Entry, Dir) if self.fs._cwd is self.fs.Top else ()
+        self.compact = compact
+        self.native_nodes = getattr(_native.native, 'plain_task_nodes', None) \
+            if self.plain_nodes else None
+        self.native_state = (self.fs._native_state, self.ids, self.node_objs, self.plain_nodes)
 
     def nid(self, n):
         i = self.ids.get(n)
@@ -273,7 +287,7 @@ class _Writer:
             return s
         if s.kind == 'dir':
             return s
-        hit = self.fs._variant_of(s)
+        hit = self.variant_of(s)
         if hit is None:
             return s
         src = s.srcnode()
@@ -290,6 +304,23 @@ class _Writer:
                                'scanner': None, 'env': {}, 'decider': 'content', 'chdir': None})
         return s
 
+    def variant_of(self, n):
+        """fs._variant_of(n), remembered per folder (the variant dirs are all known by now)."""
+        vmap = self.fs._variant_map
+        if not vmap:
+            return None
+        hit = vmap.get(n.abspath)
+        if hit is not None:
+            return hit
+        d = n._dir
+        if d is None:
+            return None
+        try:
+            return self.folder_variants[d]
+        except KeyError:
+            hit = self.folder_variants[d] = self.fs._variant_of(d)
+            return hit
+
     def env_info(self, env):
         """(env, its ENV as strings, its decider, its CacheDir folder), once per environment."""
         key = id(env)
@@ -299,8 +330,17 @@ class _Writer:
                                        getattr(env, '_cache_dir', _state.cache_dir))
         return r
 
-    def scanner(self, task, env, sources):
+    def scanner(self, task, env, sources, shared=False):
+        """The task's scanner record; with `shared`, one record object may serve many tasks."""
         suffixes = env.get('CPPSUFFIXES') or []
+        known = self.suffix_sets.get(id(suffixes))
+        if known is None or known[0] is not suffixes:
+            # (a set answers `in` as the list does when all are str)
+            plain = suffixes.__class__ in (list, tuple) \
+                and all(x.__class__ is str for x in suffixes)
+            known = self.suffix_sets[id(suffixes)] = (suffixes, frozenset(suffixes) if plain
+                                                      else suffixes)
+        suffixes = known[1]
         file_classes = _file_classes()
         for s in sources:
             if s.kind == 'file' and (_splitext(s.name)[1] if s.__class__ in file_classes
@@ -313,13 +353,16 @@ class _Writer:
         key = (id(env), id(task.cwd))
         hit = self.scan_paths.get(key)
         if hit is not None and hit[0] is cpppath:
+            if shared:
+                return hit[4]
             return {'kind': 'C', 'path': list(hit[1])}
         from SCons.Defaults import _subst_path
         items = _subst_path(env, cpppath, task.targets[0] if task.targets else None, None)
         dirs = self.fs.RDirs(items, task.cwd, all_variants=True)
         path = [d.path for d in dirs]
         if not any(Util.is_String(p) and '$' in p for p in Util.flatten(cpppath)):
-            self.scan_paths[key] = (cpppath, path, env, task.cwd)
+            self.scan_paths[key] = (cpppath, path, env, task.cwd,
+                                    {'kind': 'C', 'path': list(path)})
         return {'kind': 'C', 'path': path}
 
     def lib_deps(self, task, env):
@@ -390,6 +433,12 @@ class _Writer:
         return pre, post
 
     def write_task(self, task):
+        if task.chdir is None and self.plain_nodes:
+            rec = self.plain_task(task)
+            if rec is not None:
+                self.tasks.append(rec if self.compact else _expand_task(rec, self.shapes,
+                                                                        self.node_objs))
+                return
         env, envd, decider, cache_dir = self.env_info(task.env)
         tl = task.targets
         map_source = self.map_source
@@ -469,6 +518,92 @@ class _Writer:
             'action_text': self.action_text(task.action),
         })
 
+    # --- compact records -----------------------------------------------------------------------
+    # A task without pre/post actions, extra dependencies, chdir, link libraries or Python
+    # scanners, whose commands come from a template (see below) and whose nodes' paths have no
+    # space or tab, is written as the tuple (shape, target ids, source ids, scanner, implicit
+    # ids): the shape holds the rest of its record and the command templates, whose markers are
+    # the nodes' paths. scons_api/src/lib.rs (expand_compact_tasks) turns it into the record;
+    # _expand_task does the same in Python (under CPython).
+
+    def plain_task(self, task):
+        kind = task.kind
+        if kind == 'link' or kind == 'shlib' or kind == 'install' or kind == 'alias':
+            return None
+        tl = task.targets
+        native_nodes = self.native_nodes
+        if native_nodes is not None and tl.__class__ is list and task.sources.__class__ is list:
+            # (the same checks and the ids, in Rust; None when Python must look)
+            hit = native_nodes(self.native_state, tl, task.sources)
+            if hit is None:
+                return None
+            targets, sources, sl = hit
+        else:
+            plain = self.plain_nodes
+            for t in tl:
+                td = t.__dict__
+                if t.__class__ not in plain or 'pre_actions' in td or 'post_actions' in td \
+                        or 'depends' in td or 'prerequisites' in td or 'side_effects' in td:
+                    return None
+            map_source = self.map_source
+            sl = [s if s.task is not None else map_source(s) for s in task.sources]
+            for n in sl:
+                if n.__class__ not in plain:
+                    return None
+            targets = sources = None
+        env = task.env
+        action = task.action
+        cwd = tl[0].cwd if tl else None
+        key = (id(action), id(env), id(cwd), id(task.builder), len(tl), len(sl))
+        shape = self.shape_ids.get(key)
+        if shape is None:
+            shape = self.shape_ids[key] = self.make_shape(task, env, tl, sl)
+        if shape < 0:
+            return None
+        if targets is None:
+            paths = [n.path for n in tl]
+            paths.extend([n.path for n in sl])
+            for p in paths:
+                if ' ' in p or '\t' in p:
+                    return None
+        scanner = self.scanner(task, env, sl, shared=True)
+        nid = self.nid
+        if targets is None:
+            targets = [nid(t) for t in tl]
+            sources = [nid(s) for s in sl]
+        implicit = self.shapes[shape]['implicit']
+        if implicit:
+            implicit = [nid(n) for n in implicit if n not in tl and n not in sl]
+        return (shape, targets, sources, scanner, implicit)
+
+    def make_shape(self, task, env, tl, sl):
+        """The index of the shape of the tasks like this one (same action, env, target folder,
+        builder and counts of targets and sources), or -1 when they are written in full."""
+        action = task.action
+        builder = task.builder
+        if action.chdir or builder is None or getattr(builder, 'source_scanner', None) is not None \
+                or getattr(builder, 'target_scanner', None) is not None or env.get('SCANNERS'):
+            return -1
+        cwd = tl[0].cwd if tl else None
+        tkey = (id(action), id(env), id(cwd), len(tl), len(sl))
+        hit = self.record_templates.get(tkey)
+        if hit is None:
+            hit = self.record_templates[tkey] = (self.record_template(action, env, tl, sl),
+                                                 action, env, cwd)
+        template = hit[0]
+        if template is None or template[1] is None:
+            return -1
+        env, envd, decider, cache_dir = self.env_info(env)
+        decider, decider_function = decider_record(decider)
+        self.shapes.append({
+            'template': template[0],
+            'implicit': template[1],
+            'record': {'env': envd, 'decider': decider, 'decider_function': decider_function,
+                       'cache_dir': cache_dir, 'action_text': self.action_text(action)},
+            'keep': (action, env, cwd, builder),
+        })
+        return len(self.shapes) - 1
+
     def action_text(self, action):
         key = id(action)
         hit = self.action_texts.get(key)
@@ -533,10 +668,12 @@ class _Writer:
                     v = v.split('\0')
                     if not len(v) & 1:
                         return None
-                    for i in range(1, len(v), 2):
-                        if not v[i].isdigit():
-                            return None
-                        v[i] = int(v[i])
+                    # the markers' numbers (a NUL of the scripts' own: no template)
+                    numbers = Subst.marker_numbers
+                    places = [numbers.get(x) for x in v[1::2]]
+                    if None in places:
+                        return None
+                    v[1::2] = places
                 pieces.append(v)
             pieces.append(bool(r.get('ignore_errors')))
             out.append(pieces)
@@ -579,6 +716,31 @@ class _Writer:
             out.append({'id': len(_state.scan_calls) - 1, 'recursive': ts.recursive,
                         'sources': [self.nid(t) for t in task.targets], 'targets': True})
         return out
+
+    def node_record(self, n):
+        kind = n.kind
+        d = {'path': n.path if kind == 'file' or kind == 'dir' else str(n.path), 'kind': kind}
+        nd = n.__dict__
+        flags = nd.get('flags')
+        if flags:
+            for f in ('precious', 'always_build', 'noclean', 'nocache', 'pseudo'):
+                if flags.get(f):
+                    d[f] = True
+        clean = nd.get('clean')
+        if clean:
+            d['clean'] = [self.nid(c) for c in clean]
+        ignore = nd.get('ignore')
+        if ignore:
+            d['ignore'] = [self.nid(c) for c in ignore]
+        depends = nd.get('depends')
+        if n.task is None and depends and kind == 'file':
+            d['depends'] = [self.nid(self.map_source(x)) for x in depends]
+        if kind == 'dir' and n.task is None and (nd.get('pre_actions') or nd.get('post_actions')):
+            d['folder_pre_actions'], d['folder_post_actions'] = self.folder_actions(n)
+        if n.decider is not None:
+            name, function = decider_record(n.decider)
+            d['decider'] = {'name': name, 'function': function}
+        return d
 
     def write(self, exit_status):
         from SCons import Script
@@ -625,31 +787,17 @@ class _Writer:
         i = 0
         nodes = []
         node_objs = self.node_objs
+        plain_records = getattr(_native.native, 'node_records', None)
         while i < len(node_objs):
-            n = node_objs[i]
-            kind = n.kind
-            d = {'path': n.path if kind == 'file' or kind == 'dir' else str(n.path), 'kind': kind}
-            nd = n.__dict__
-            flags = nd.get('flags')
-            if flags:
-                for f in ('precious', 'always_build', 'noclean', 'nocache', 'pseudo'):
-                    if flags.get(f):
-                        d[f] = True
-            clean = nd.get('clean')
-            if clean:
-                d['clean'] = [self.nid(c) for c in clean]
-            ignore = nd.get('ignore')
-            if ignore:
-                d['ignore'] = [self.nid(c) for c in ignore]
-            depends = nd.get('depends')
-            if n.task is None and depends and kind == 'file':
-                d['depends'] = [self.nid(self.map_source(x)) for x in depends]
-            if kind == 'dir' and n.task is None and (nd.get('pre_actions') or nd.get('post_actions')):
-                d['folder_pre_actions'], d['folder_post_actions'] = self.folder_actions(n)
-            if n.decider is not None:
-                name, function = decider_record(n.decider)
-                d['decider'] = {'name': name, 'function': function}
-            nodes.append(d)
+            # the records of the plain nodes from here on made in Rust, up to the first node
+            # that has more to say (whose record may add nodes)
+            if plain_records is not None:
+                batch = plain_records(node_objs, i)
+                nodes.extend(batch)
+                i += len(batch)
+                if i == len(node_objs):
+                    break
+            nodes.append(self.node_record(node_objs[i]))
             i += 1
         return {
             'nodes': nodes,
@@ -666,6 +814,37 @@ class _Writer:
             'progress': _state.progress,
             'sconscripts': [n.path for n in _state.script_nodes],
         }
+
+
+def _fill_template(pieces, paths):
+    if pieces.__class__ is list:
+        return ''.join([paths[x] if x.__class__ is int else x for x in pieces])
+    return pieces
+
+
+def _expand_task(rec, shapes, node_objs):
+    """The task record a compact one stands for (as scons_api/src/lib.rs makes it)."""
+    shape_id, targets, sources, scanner, implicit = rec
+    shape = shapes[shape_id]
+    paths = [node_objs[i].path for i in targets]
+    paths.extend([node_objs[i].path for i in sources])
+    actions = []
+    for cmd, show, sig, ignore in shape['template']:
+        a = {'kind': 'command', 'cmd': _fill_template(cmd, paths),
+             'show': _fill_template(show, paths), 'sig': _fill_template(sig, paths)}
+        if ignore:
+            a['ignore_errors'] = True
+        actions.append(a)
+    out = {'targets': targets, 'sources': sources, 'deps': [], 'actions': actions,
+           'scanner': scanner, 'chdir': None, 'requires': [], 'side_effects': [],
+           'implicit': implicit, 'python_scanners': []}
+    out.update(shape['record'])
+    return out
+
+
+def _compact_shapes(shapes):
+    """The shapes as plain data for lib.rs."""
+    return [{'template': s['template'], 'record': s['record']} for s in shapes]
 
 
 def _jsonable(o):

@@ -4,11 +4,11 @@ import fnmatch
 import os
 
 from SCons import _inputs
-from SCons._native import join_norm as _join_norm
+from SCons._native import join_norm as _join_norm, native as _native_mod
 from SCons._inputs import path_kind as _path_kind, KIND_FILE, KIND_DIR
 from SCons.Node import Node
 from SCons.Errors import UserError
-from SCons.Util import splitext as _splitext
+from SCons.Util import splitext_str as _splitext
 
 _norm = os.path.normpath
 _dirname = os.path.dirname
@@ -312,6 +312,9 @@ class FS:
         self.duplicate_nodes = {}  # variant File -> src File for duplicate=1
         self.default_duplicate = True
         self._src_gen = 0         # bumped by VariantDir: Base._src computed before is stale
+        # what the native lookup works on (these objects keep their identity)
+        self._native_state = (self._nodes, self._variant_map, _inputs.kinds, _inputs._recording,
+                              self, Entry, File, Dir, self.top_abspath, self.top_prefix)
 
     def getcwd(self):
         return self._cwd
@@ -444,6 +447,11 @@ class FS:
                     directory = self._cwd
                 elif isinstance(directory, str):
                     directory = self.Dir(directory)
+                if klass is not Dir and _native_lookup is not None:
+                    # (the same, done in Rust: scons_api/src/node_lookup.rs)
+                    n = _native_lookup(self._native_state, directory, name, klass is File)
+                    if n is not None:
+                        return n
                 ap = _join_norm(directory.abspath, name)
             else:
                 ap = self._abspath(name, directory)
@@ -624,6 +632,9 @@ class FS:
             if isinstance(c, Dir):
                 out.extend(self._glob_parts(c, rest, ondisk, source))
         return out
+
+
+_native_lookup = getattr(_native_mod, 'fs_lookup', None)
 
 
 def get_default_fs():

@@ -4,8 +4,6 @@ optparse from the words the engine did not recognise), `GetOption`/`SetOption` v
 and live in `_state.options`, which is also the optparse values object's attribute dict."""
 import optparse
 import re
-import shutil
-import textwrap
 
 from SCons import _state
 from SCons.Errors import UserError
@@ -100,6 +98,7 @@ class _Formatter(optparse.IndentedHelpFormatter):
     wrapped help lines indented two more."""
 
     def __init__(self):
+        import shutil   # (here: importing it is slow under RustPython)
         super().__init__(max_help_position=30, width=shutil.get_terminal_size().columns)
 
     def format_usage(self, usage):
@@ -109,6 +108,7 @@ class _Formatter(optparse.IndentedHelpFormatter):
         return super().format_heading("SCons Options" if heading == "Options" else heading)
 
     def _wrapper(self, width, first='', rest='  '):
+        import textwrap   # (here: importing it is slow under RustPython)
         w = textwrap.TextWrapper(width=width, initial_indent=first, subsequent_indent=rest)
         w.wordsep_re = _WORD_SPLIT
         return w

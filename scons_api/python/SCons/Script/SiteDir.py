@@ -6,7 +6,13 @@ import sys
 
 from SCons.Errors import UserError
 
-_DUNDER = re.compile(r"__[^_]+__")
+_DUNDER = []   # the pattern of __dunder__ names, compiled on first use (slow under RustPython)
+
+
+def _dunder(name):
+    if not _DUNDER:
+        _DUNDER.append(re.compile(r"__[^_]+__"))
+    return _DUNDER[0].match(name)
 
 
 def load_site_dirs(top, site_dir):
@@ -38,7 +44,7 @@ def _run_site_init(path):
     script = sys.modules['SCons.Script']
     names = {'__file__': path, '__name__': 'site_init', '__doc__': None}
     for k, v in script.__dict__.items():
-        if not _DUNDER.match(k):
+        if not _dunder(k):
             names[k] = v
     try:
         with open(path) as f:
@@ -48,6 +54,6 @@ def _run_site_init(path):
         sys.stderr.write("*** Error loading site_init file %s:\n" % path)
         raise
     for k, v in names.items():
-        if not _DUNDER.match(k):
+        if not _dunder(k):
             script.__dict__[k] = v
     script._EXPORTED = None

@@ -4,7 +4,6 @@ Both copy files with their times and make the copy writable; a folder is copied 
 an existing folder when there is one. The action shows $COPYSTR.
 """
 import os
-import shutil
 import stat
 
 import SCons.Action
@@ -14,6 +13,7 @@ from SCons.Errors import UserError
 
 def copy_one(dest, source):
     """Copy file or folder `source` to `dest`."""
+    import shutil   # (here: importing it is slow under RustPython)
     if not os.path.isdir(source):
         shutil.copy2(source, dest)
         mode = stat.S_IMODE(os.stat(source).st_mode)

@@ -17,8 +17,14 @@ _DIALECTS = (
     ('F08', ['.f08'], [], True),
 )
 
-_module_re = re.compile(r'(?i)^\s*MODULE\s+(?!PROCEDURE|SUBROUTINE|FUNCTION|PURE|ELEMENTAL)(\w+)',
-                        re.M)
+_module_re = []   # compiled on first use (slow under RustPython, rarely needed)
+
+
+def _module_pattern():
+    if not _module_re:
+        _module_re.append(re.compile(r'(?i)^\s*MODULE\s+(?!PROCEDURE|SUBROUTINE|FUNCTION|PURE|ELEMENTAL)(\w+)',
+                                     re.M))
+    return _module_re[0]
 
 
 def _module_targets(target, source, env):
@@ -28,7 +34,7 @@ def _module_targets(target, source, env):
         print("Could not locate " + str(node.name))
         return [], []
     names = []
-    for m in _module_re.findall(node.get_text_contents()):
+    for m in _module_pattern().findall(node.get_text_contents()):
         if m not in names:
             names.append(m)
     suffix = env.subst('$FORTRANMODSUFFIX', target=target, source=source)
@@ -40,7 +46,7 @@ def _module_targets(target, source, env):
 
 def _with_modules(base):
     """The object builder's emitter, run after the module emitter for Fortran sources."""
-    from SCons.Util import splitext
+    from SCons.Util import splitext_str as splitext
     from SCons.Node.FS import File
 
     def emitter(target, source, env):
