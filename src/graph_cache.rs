@@ -409,14 +409,15 @@ pub fn save(state: &State, request: &ReadRequest, graph: &mut BuildGraph) -> Opt
 pub fn load(state: &State, request: &ReadRequest) -> Result<(BuildGraph, [u8; 32]), String> {
     let key = request_key(request);
     let file = state.graph(&key).ok_or("no graph kept for this request")?;
-    let kept = check(&file, &key)?;
+    let kept = check(&file, &key, !state.is_read_only())?;
     let id = kept.graph_id;
     Ok((kept.graph()?, id))
 }
 
 /// The graph kept in `path`, if it answers the request `key` and nothing it depends on has
-/// changed; else why not. The graph itself is not read yet.
-pub fn check(path: &Path, key: &str) -> Result<Kept, String> {
+/// changed; else why not. The graph itself is not read yet. With `may_write`, the folders found
+/// unchanged are noted for the next check.
+pub fn check(path: &Path, key: &str, may_write: bool) -> Result<Kept, String> {
     let mut file = std::fs::File::open(path).map_err(|_| "no graph kept for this request")?;
     let head = read_head(&mut file).ok_or("the kept graph is in another format")?;
     if head.key != key {
@@ -447,7 +448,7 @@ pub fn check(path: &Path, key: &str) -> Result<Kept, String> {
         let (path, predicate, _) = &head.probes[i];
         return Err(format!("{predicate}({path}) changed"));
     }
-    if now_verified != verified {
+    if may_write && now_verified != verified {
         let mut list: Vec<(String, Stat)> = now_verified.into_iter().collect();
         list.sort_by(|a, b| a.0.cmp(&b.0));
         if let Ok(bytes) = rmp_serde::to_vec(&list) {

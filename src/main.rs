@@ -412,7 +412,7 @@ fn prepare(ctx: &Context, session: &mut Session) -> Result<Prepared, u8> {
     let mut examined = None;
     if !opts.watch && session.state.is_none() && proof_applies(opts) {
         if let Some((graph_file, proof_file)) = state::State::kept_without_opening(top, &key) {
-            if let Ok(kept) = graph_cache::check(&graph_file, &key) {
+            if let Ok(kept) = graph_cache::check(&graph_file, &key, true) {
                 phase("graph inputs unchanged");
                 examined = proof::examine(&proof_file, &kept.graph_id, top);
                 if let Some(lines) = examined.as_ref().and_then(|e| e.transcript()) {
