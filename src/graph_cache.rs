@@ -10,17 +10,20 @@ use serde::{Deserialize, Serialize};
 use std::collections::HashMap;
 use std::path::Path;
 
-/// The kept file: `MAGIC`, the length of the head (u64, little-endian), the head, the graph;
-/// both msgpack. The head alone decides whether the graph can be used, and a no-op build that
-/// the proof answers (see `proof`) never decodes the graph.
-const MAGIC: &[u8] = b"docons graph 2\n";
+/// The kept file: `MAGIC`, then the head, the probes and the graph, each msgpack and each but
+/// the graph preceded by its length (u64, little-endian). The head and the probes decide
+/// whether the graph can be used (the probes are not even decoded while every folder they are
+/// in is unchanged since they were last verified), and a no-op build that the proof answers
+/// (see `proof`) never reads the graph.
+const MAGIC: &[u8] = b"docons graph 3\n";
 
 #[derive(Serialize, Deserialize)]
 struct Head {
     key: String,
     env: EnvCheck,
     files: Vec<(String, Stamp)>,
-    probes: Vec<(String, String, bool)>,
+    /// How many probes the probes section holds.
+    probe_count: usize,
     listings: Vec<(String, String)>,
     globs: Vec<(String, String, String)>,
     /// The hash of the graph (a proof of the last build holds for this graph only).
@@ -36,7 +39,9 @@ pub struct Kept {
     pub stdout: String,
     pub stderr: String,
     inputs: scons_api::ScriptInputs,
-    /// The kept file, read up to the end of the head (the graph follows).
+    /// The probes section, decoded when the graph is used (watch mode watches them).
+    probes: Vec<u8>,
+    /// The kept file, read up to the graph.
     file: std::fs::File,
 }
 
@@ -48,6 +53,8 @@ impl Kept {
             .map_err(|e| format!("the kept graph cannot be read: {e}"))?;
         let graph: BuildGraph = rmp_serde::from_slice(&body)
             .map_err(|e| format!("the kept graph cannot be read: {e}"))?;
+        self.inputs.probes = rmp_serde::from_slice(&self.probes)
+            .map_err(|e| format!("the kept graph cannot be read: {e}"))?;
         Ok(BuildGraph {
             inputs: Some(self.inputs),
             ..graph
@@ -55,25 +62,38 @@ impl Kept {
     }
 }
 
-fn encode(head: &Head, graph: &[u8]) -> Option<Vec<u8>> {
+fn encode(head: &Head, probes: &[(String, String, bool)], graph: &[u8]) -> Option<Vec<u8>> {
     let head = rmp_serde::to_vec_named(head).ok()?;
-    let mut out = Vec::with_capacity(MAGIC.len() + 8 + head.len() + graph.len());
+    let probes = rmp_serde::to_vec(probes).ok()?;
+    let mut out = Vec::with_capacity(MAGIC.len() + 16 + head.len() + probes.len() + graph.len());
     out.extend_from_slice(MAGIC);
     out.extend_from_slice(&(head.len() as u64).to_le_bytes());
     out.extend_from_slice(&head);
+    out.extend_from_slice(&(probes.len() as u64).to_le_bytes());
+    out.extend_from_slice(&probes);
     out.extend_from_slice(graph);
     Some(out)
 }
 
-/// Read the head of a kept file (the file is left where the graph starts).
-fn read_head(file: &mut std::fs::File) -> Option<Head> {
+/// Read the head of a kept file and its probes section, undecoded (the file is left where the
+/// graph starts).
+fn read_head(file: &mut std::fs::File) -> Option<(Head, Vec<u8>)> {
     use std::io::Read;
-    let mut start = vec![0u8; MAGIC.len() + 8];
-    file.read_exact(&mut start).ok()?;
-    let len = u64::from_le_bytes(start.strip_prefix(MAGIC)?.try_into().ok()?) as usize;
-    let mut head = vec![0u8; len];
-    file.read_exact(&mut head).ok()?;
-    rmp_serde::from_slice(&head).ok()
+    let section = |file: &mut std::fs::File| -> Option<Vec<u8>> {
+        let mut len = [0u8; 8];
+        file.read_exact(&mut len).ok()?;
+        let mut bytes = vec![0u8; u64::from_le_bytes(len) as usize];
+        file.read_exact(&mut bytes).ok()?;
+        Some(bytes)
+    };
+    let mut magic = vec![0u8; MAGIC.len()];
+    file.read_exact(&mut magic).ok()?;
+    if magic != MAGIC {
+        return None;
+    }
+    let head = rmp_serde::from_slice(&section(file)?).ok()?;
+    let probes = section(file)?;
+    Some((head, probes))
 }
 
 #[derive(Serialize, Deserialize)]
@@ -224,17 +244,21 @@ fn verified_folders_file(graph: &Path) -> std::path::PathBuf {
 /// same clock tick without its stat changing: it is not taken as verified.
 const RACY_NS: i128 = 100_000_000;
 
-/// The first probe whose answer is not the recorded one, and the folders verified now.
+/// The first probe whose answer is not the recorded one; the folders verified now, and how
+/// many probes they hold.
 ///
 /// Scripts probe tens of thousands of paths (every source a node lookup meets). The probes of
-/// a folder that holds many are answered from one listing of it; and a folder whose stat is
-/// the one `verified` holds has had no entry added, removed or renamed since its probes were
-/// all found unchanged (that changes a folder's mtime), so they are not looked at again. The
-/// others are answered by a `stat` each. The folders are split among the cores.
+/// a folder that holds many are answered from one listing of it, the others by a `lstat` each;
+/// and a folder whose stat is the one `verified` holds has had no entry added, removed or
+/// renamed since its probes were all found unchanged (that changes a folder's mtime), so they
+/// are not looked at again. A folder is taken as verified when its stat, taken before its
+/// probes were answered, is not too recent, and none of its probed entries is a symbolic link
+/// (a link's target may change without its folder changing). The folders are split among the
+/// cores.
 fn first_changed_probe(
     probes: &[(String, String, bool)],
     verified: &HashMap<String, Stat>,
-) -> (Option<usize>, HashMap<String, Stat>) {
+) -> (Option<usize>, HashMap<String, Stat>, usize) {
     const LISTED_FROM: usize = 8;
     // The probes by folder, in order of first appearance.
     let mut folders: Vec<(&str, Vec<usize>)> = Vec::new();
@@ -250,57 +274,55 @@ fn first_changed_probe(
         });
         folders[k].1.push(i);
     }
-    type Found = (Option<usize>, Vec<(String, Stat)>);
+    type Found = (Option<usize>, Vec<(String, Stat)>, usize);
     let check = |part: &[(&str, Vec<usize>)]| -> Found {
         let mut fresh = Vec::new();
+        let mut covered = 0;
         for (dir, members) in part {
-            if members.len() < LISTED_FROM || dir.is_empty() {
-                for &i in members {
-                    let (path, predicate, result) = &probes[i];
-                    let p = Path::new(path);
-                    let answer = Kind::of(p)
-                        .answers(predicate)
-                        .unwrap_or_else(|| probe(path, predicate));
-                    if answer != *result {
-                        return (Some(i), fresh);
-                    }
-                }
-                continue;
-            }
-            let dir_path = Path::new(dir);
+            let dir_path = Path::new(if dir.is_empty() { "." } else { dir });
             let before = crate::proof::now_ns();
-            let stat = Stat::of(dir_path);
+            let stat = if dir.is_empty() {
+                None // (a relative probe path with no folder: not verifiable)
+            } else {
+                Stat::of(dir_path)
+            };
             if let Some(same) = stat.filter(|s| verified.get(*dir) == Some(s)) {
                 fresh.push((dir.to_string(), same));
+                covered += members.len();
                 continue;
             }
-            let listing = Listing::read(dir_path);
+            let listing = (members.len() >= LISTED_FROM).then(|| Listing::read(dir_path));
             let mut links = false;
             for &i in members {
                 let (path, predicate, result) = &probes[i];
                 let p = Path::new(path);
-                let kind = match p.file_name() {
-                    Some(name) => {
+                let kind = match (&listing, p.file_name()) {
+                    (Some(listing), Some(name)) => {
                         links |= listing.is_link(name);
                         listing.kind(dir_path, name)
                     }
-                    None => Kind::of(p),
+                    _ => {
+                        links |= p
+                            .symlink_metadata()
+                            .is_ok_and(|m| m.file_type().is_symlink());
+                        Kind::of(p)
+                    }
                 };
                 let answer = kind
                     .answers(predicate)
                     .unwrap_or_else(|| probe(path, predicate));
                 if answer != *result {
-                    return (Some(i), fresh);
+                    return (Some(i), fresh, covered);
                 }
             }
             if let Some(stat) = stat {
-                // (a link's target may change without its folder changing)
                 if !links && stat.mtime_ns + RACY_NS < before {
                     fresh.push((dir.to_string(), stat));
+                    covered += members.len();
                 }
             }
         }
-        (None, fresh)
+        (None, fresh, covered)
     };
     let workers = std::thread::available_parallelism()
         .map(|n| n.get())
@@ -318,9 +340,10 @@ fn first_changed_probe(
             handles.into_iter().filter_map(|h| h.join().ok()).collect()
         })
     };
-    let changed = results.iter().filter_map(|(c, _)| *c).min();
-    let now_verified = results.into_iter().flat_map(|(_, v)| v).collect();
-    (changed, now_verified)
+    let changed = results.iter().filter_map(|(c, _, _)| *c).min();
+    let covered = results.iter().map(|(_, _, n)| n).sum();
+    let now_verified = results.into_iter().flat_map(|(_, v, _)| v).collect();
+    (changed, now_verified, covered)
 }
 
 fn stamp_of(path: &str) -> Option<Stamp> {
@@ -361,7 +384,7 @@ pub fn save(state: &State, request: &ReadRequest, graph: &mut BuildGraph) -> Opt
         .filter(|&&n| graph.nodes[n].kind == scons_api::NodeKind::File)
         .map(|&n| request.top.join(&graph.nodes[n].path))
         .collect();
-    let probes = inputs
+    let probes: Vec<(String, String, bool)> = inputs
         .probes
         .iter()
         .filter(|(path, predicate, result)| {
@@ -381,7 +404,7 @@ pub fn save(state: &State, request: &ReadRequest, graph: &mut BuildGraph) -> Opt
         key: key.clone(),
         env,
         files,
-        probes,
+        probe_count: probes.len(),
         listings: inputs
             .listings
             .iter()
@@ -396,7 +419,7 @@ pub fn save(state: &State, request: &ReadRequest, graph: &mut BuildGraph) -> Opt
         stdout: graph.stdout.clone(),
         stderr: graph.stderr.clone(),
     };
-    let bytes = encode(&head, &body)?;
+    let bytes = encode(&head, &probes, &body)?;
     state.set_graph(&key, &bytes);
     if let Some(file) = state.graph(&key) {
         // (the folders verified for the probes of the graph kept before)
@@ -419,7 +442,8 @@ pub fn load(state: &State, request: &ReadRequest) -> Result<(BuildGraph, [u8; 32
 /// unchanged are noted for the next check.
 pub fn check(path: &Path, key: &str, may_write: bool) -> Result<Kept, String> {
     let mut file = std::fs::File::open(path).map_err(|_| "no graph kept for this request")?;
-    let head = read_head(&mut file).ok_or("the kept graph is in another format")?;
+    let (head, probes_section) =
+        read_head(&mut file).ok_or("the kept graph is in another format")?;
     if head.key != key {
         return Err("the request or docons changed".into());
     }
@@ -437,24 +461,47 @@ pub fn check(path: &Path, key: &str, may_write: bool) -> Result<Kept, String> {
             }
         }
     }
+    // The folders verified last time: when they hold every probe and none changed, the probes
+    // need not even be decoded.
     let sidecar = verified_folders_file(path);
-    let verified: HashMap<String, Stat> = std::fs::read(&sidecar)
-        .ok()
-        .and_then(|b| rmp_serde::from_slice::<Vec<(String, Stat)>>(&b).ok())
-        .map(|v| v.into_iter().collect())
-        .unwrap_or_default();
-    let (changed, now_verified) = first_changed_probe(&head.probes, &verified);
-    if let Some(i) = changed {
-        let (path, predicate, _) = &head.probes[i];
-        return Err(format!("{predicate}({path}) changed"));
-    }
-    if may_write && now_verified != verified {
-        let mut list: Vec<(String, Stat)> = now_verified.into_iter().collect();
-        list.sort_by(|a, b| a.0.cmp(&b.0));
-        if let Ok(bytes) = rmp_serde::to_vec(&list) {
-            let tmp = sidecar.with_extension(format!("dirs.{}.tmp", std::process::id()));
-            if std::fs::write(&tmp, bytes).is_ok() {
-                let _ = std::fs::rename(&tmp, &sidecar);
+    type Probe = (String, String, bool);
+    let (covered, folders, others): (usize, Vec<(String, Stat)>, Vec<Probe>) =
+        std::fs::read(&sidecar)
+            .ok()
+            .and_then(|b| rmp_serde::from_slice(&b).ok())
+            .unwrap_or_default();
+    let all_unchanged = covered + others.len() == head.probe_count
+        && folders
+            .iter()
+            .all(|(dir, stat)| Stat::of(Path::new(dir)).as_ref() == Some(stat))
+        && others
+            .iter()
+            .all(|(path, predicate, result)| probe(path, predicate) == *result);
+    if !all_unchanged {
+        let probes: Vec<(String, String, bool)> = rmp_serde::from_slice(&probes_section)
+            .map_err(|_| "the kept graph is in another format")?;
+        let verified: HashMap<String, Stat> = folders.into_iter().collect();
+        let (changed, now_verified, covered) = first_changed_probe(&probes, &verified);
+        if let Some(i) = changed {
+            let (path, predicate, _) = &probes[i];
+            return Err(format!("{predicate}({path}) changed"));
+        }
+        if may_write && now_verified != verified {
+            // (the probes outside the verified folders are kept beside them, checked one by one)
+            let others: Vec<&Probe> = probes
+                .iter()
+                .filter(|(path, _, _)| {
+                    let dir = Path::new(path).parent().and_then(|d| d.to_str());
+                    !dir.is_some_and(|d| now_verified.contains_key(d))
+                })
+                .collect();
+            let mut list: Vec<(String, Stat)> = now_verified.into_iter().collect();
+            list.sort_by(|a, b| a.0.cmp(&b.0));
+            if let Ok(bytes) = rmp_serde::to_vec(&(covered, list, others)) {
+                let tmp = sidecar.with_extension(format!("dirs.{}.tmp", std::process::id()));
+                if std::fs::write(&tmp, bytes).is_ok() {
+                    let _ = std::fs::rename(&tmp, &sidecar);
+                }
             }
         }
     }
@@ -479,7 +526,7 @@ pub fn check(path: &Path, key: &str, may_write: bool) -> Result<Kept, String> {
     // What the scripts read, for watch mode to watch (the probes of build outputs left out).
     let inputs = scons_api::ScriptInputs {
         files: head.files.into_iter().map(|(f, _)| f).collect(),
-        probes: head.probes,
+        probes: Vec::new(), // (decoded with the graph)
         listings: head.listings.into_iter().map(|(d, _)| d).collect(),
         globs: head.globs.into_iter().map(|(d, p, _)| (d, p)).collect(),
         env: None,
@@ -490,6 +537,7 @@ pub fn check(path: &Path, key: &str, may_write: bool) -> Result<Kept, String> {
         stdout: head.stdout,
         stderr: head.stderr,
         inputs,
+        probes: probes_section,
         file,
     })
 }

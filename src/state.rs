@@ -97,16 +97,15 @@ pub fn copy_tree(from: &Path, to: &Path) -> std::io::Result<()> {
 }
 
 /// Proofs of earlier builds (see `proof`) speak for the records of the database they were made
-/// with: a database started over takes them along.
-fn forget_proofs(graphs_dir: &Path) {
+/// with, and the list of kept graphs (which says which to drop) is in it: a database started
+/// over takes the kept graphs and proofs along.
+fn forget_kept(graphs_dir: &Path) {
     for entry in std::fs::read_dir(graphs_dir)
         .into_iter()
         .flatten()
         .flatten()
     {
-        if entry.file_name().to_string_lossy().ends_with(".proof") {
-            let _ = std::fs::remove_file(entry.path());
-        }
+        let _ = std::fs::remove_file(entry.path());
     }
 }
 
@@ -185,7 +184,7 @@ impl State {
         if !valid {
             // No marker (never built, removed by the user, or real SCons's own file): start over.
             let _ = std::fs::remove_dir_all(&db_dir);
-            forget_proofs(&graphs_dir);
+            forget_kept(&graphs_dir);
         }
         let db = open_db(&db_dir)?;
         let same_format = db
@@ -196,7 +195,7 @@ impl State {
         if valid && (db_id(&db) != marked_id || !same_format) {
             drop(db);
             let _ = std::fs::remove_dir_all(&db_dir);
-            forget_proofs(&graphs_dir);
+            forget_kept(&graphs_dir);
             return State::open_fresh(top, read_only);
         }
         if !valid {
