@@ -273,15 +273,10 @@ fn a_no_op_answered_by_the_proof_still_sees_every_change() {
 #[test]
 fn the_proof_follows_aliases_to_what_they_stand_for() {
     let t = Tree::new("proof-alias");
-    t.write(
-        "SConstruct",
-        "Alias('a1', 'a1.in')\n\
-         Depends(Alias('a2'), 'a1')\n\
-         Command('out.txt', 'src.in', 'cp $SOURCE $TARGET')\n\
-         Depends('out.txt', 'a2')\n",
-    );
-    t.write("a1.in", "one\n");
-    t.write("src.in", "source\n");
+    for name in ["SConstruct", "a1.in", "src.in"] {
+        let from = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/trees/alias_chain/");
+        t.write(name, &fs::read_to_string(format!("{from}{name}")).unwrap());
+    }
     let run = || -> (String, String) {
         let out = Command::new(env!("CARGO_BIN_EXE_docons"))
             .args(["-Q", "out.txt"])
