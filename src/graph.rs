@@ -351,6 +351,16 @@ impl Graph {
         out
     }
 
+    /// Does task `t` make aliases (an `Alias()` with sources or actions)? An alias's content is
+    /// its inputs'.
+    pub fn builds_aliases(&self, t: TaskId) -> bool {
+        self.tasks[t]
+            .rec
+            .targets
+            .iter()
+            .all(|&n| self.nodes[n].kind == NodeKind::Alias)
+    }
+
     /// Does task `t` build folders as SCons builds directory nodes (`Command(Dir('d'), ...)`)?
     /// An installed directory is not one: SCons's Install target is an entry judged as a file.
     pub fn builds_folder(&self, t: TaskId) -> bool {

@@ -3,7 +3,7 @@
 //! request (arguments, targets, options) and the docons binary. While all of that is unchanged the
 //! engine reuses the graph and runs no Python at all; anything changed means the scripts run again.
 
-use crate::signature::{hash_file, hash_str, Stamp, Stat};
+use crate::signature::{hash_file, hash_str, now_ns, Stamp, Stat, RACY_NS};
 use crate::state::State;
 use scons_api::{BuildGraph, ReadRequest};
 use serde::{Deserialize, Serialize};
@@ -158,13 +158,12 @@ fn glob_hash(dir: &str, pattern: &str) -> String {
 /// The answer to an `os.path` predicate the scripts asked (`exists`, `isfile`, `isdir`, `islink`).
 pub fn probe(path: &str, predicate: &str) -> bool {
     let p = Path::new(path);
-    match predicate {
-        "exists" => p.exists(),
-        "isfile" => p.is_file(),
-        "isdir" => p.is_dir(),
-        "islink" => p.is_symlink(),
-        _ => !p.exists(), // unknown predicate: never matches what was recorded
-    }
+    let kind = if predicate == "islink" {
+        Kind::Other // (not needed: the link itself is looked at)
+    } else {
+        Kind::of(p)
+    };
+    kind.answer(p, predicate)
 }
 
 /// What a path is, as far as `exists`/`isfile`/`isdir` can tell (symbolic links followed).
@@ -186,12 +185,14 @@ impl Kind {
         }
     }
 
-    fn answers(self, predicate: &str) -> Option<bool> {
+    /// The answer to `predicate` for `path`, of this kind (`islink` looks at the path itself).
+    fn answer(self, path: &Path, predicate: &str) -> bool {
         match predicate {
-            "exists" => Some(self != Kind::Missing),
-            "isfile" => Some(self == Kind::File),
-            "isdir" => Some(self == Kind::Dir),
-            _ => None,
+            "exists" => self != Kind::Missing,
+            "isfile" => self == Kind::File,
+            "isdir" => self == Kind::Dir,
+            "islink" => path.is_symlink(),
+            _ => !path.exists(), // unknown predicate: never matches what was recorded
         }
     }
 }
@@ -240,10 +241,6 @@ fn verified_folders_file(graph: &Path) -> std::path::PathBuf {
     std::path::PathBuf::from(name)
 }
 
-/// A folder modified this close to the moment its stat is taken may change again within the
-/// same clock tick without its stat changing: it is not taken as verified.
-const RACY_NS: i128 = 100_000_000;
-
 /// The first probe whose answer is not the recorded one; the folders verified now, and how
 /// many probes they hold.
 ///
@@ -280,7 +277,7 @@ fn first_changed_probe(
         let mut covered = 0;
         for (dir, members) in part {
             let dir_path = Path::new(if dir.is_empty() { "." } else { dir });
-            let before = crate::proof::now_ns();
+            let before = now_ns();
             let stat = if dir.is_empty() {
                 None // (a relative probe path with no folder: not verifiable)
             } else {
@@ -308,9 +305,7 @@ fn first_changed_probe(
                         Kind::of(p)
                     }
                 };
-                let answer = kind
-                    .answers(predicate)
-                    .unwrap_or_else(|| probe(path, predicate));
+                let answer = kind.answer(p, predicate);
                 if answer != *result {
                     return (Some(i), fresh, covered);
                 }
@@ -324,22 +319,7 @@ fn first_changed_probe(
         }
         (None, fresh, covered)
     };
-    let workers = std::thread::available_parallelism()
-        .map(|n| n.get())
-        .unwrap_or(1)
-        .min(8);
-    let results: Vec<Found> = if workers < 2 || probes.len() < 4096 {
-        vec![check(&folders)]
-    } else {
-        let chunk = folders.len().div_ceil(workers).max(1);
-        std::thread::scope(|s| {
-            let handles: Vec<_> = folders
-                .chunks(chunk)
-                .map(|part| s.spawn(move || check(part)))
-                .collect();
-            handles.into_iter().filter_map(|h| h.join().ok()).collect()
-        })
-    };
+    let results: Vec<Found> = crate::cores::over_cores(&folders, probes.len() >= 4096, check);
     let changed = results.iter().filter_map(|(c, _, _)| *c).min();
     let covered = results.iter().map(|(_, _, n)| n).sum();
     let now_verified = results.into_iter().flat_map(|(_, v, _)| v).collect();

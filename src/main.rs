@@ -9,6 +9,7 @@ mod cachedir;
 mod callbacks;
 mod clean;
 mod cli;
+mod cores;
 mod graph;
 mod graph_cache;
 mod launcher;
@@ -360,7 +361,7 @@ pub fn cycle(ctx: &Context, session: &mut Session) -> Outcome {
         }
         None => {
             session.memo = uptodate::Memo::default();
-            session.memo_since = proof::now_ns();
+            session.memo_since = signature::now_ns();
             match prepare(ctx, session) {
                 Ok(p) => p,
                 Err(code) => return Outcome::stopped(code),
@@ -725,10 +726,6 @@ fn build_prepared(ctx: &Context, session: &mut Session, p: &mut Prepared) -> Out
             .map(|f| (f, id)),
         _ => None,
     };
-    if !ctx.opts.watch {
-        session.memo = uptodate::Memo::default();
-        session.memo_since = proof::now_ns();
-    }
     let mut loaded = None;
     if session.memo.is_fresh() {
         if let Some((file, id)) = &proof_file {

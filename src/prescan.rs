@@ -74,10 +74,6 @@ pub fn roots(g: &Graph, tasks: impl Iterator<Item = TaskId>) -> Option<Roots> {
 /// Scan ahead from `roots` until done or `stop` is set: level by level (the sources, then the
 /// headers they include, then theirs...), each level split among the cores.
 pub fn run(roots: Roots, state: &State, stop: &AtomicBool) {
-    let workers = std::thread::available_parallelism()
-        .map(|n| n.get())
-        .unwrap_or(1)
-        .clamp(1, 8);
     let started = std::time::Instant::now();
     let mut seen: HashSet<(String, usize)> = HashSet::default();
     let mut level: Vec<(String, usize)> = roots
@@ -87,25 +83,15 @@ pub fn run(roots: Roots, state: &State, stop: &AtomicBool) {
         .cloned()
         .collect();
     while !level.is_empty() && !stop.load(Ordering::Relaxed) {
-        let chunk = level.len().div_ceil(workers).max(1);
-        let found: Vec<Vec<(String, usize)>> = std::thread::scope(|s| {
-            let handles: Vec<_> = level
-                .chunks(chunk)
-                .map(|part| {
-                    let roots = &roots;
-                    s.spawn(move || {
-                        let mut out = Vec::new();
-                        for (file, k) in part {
-                            if stop.load(Ordering::Relaxed) {
-                                break;
-                            }
-                            out.extend(scan_one(roots, state, file, *k));
-                        }
-                        out
-                    })
-                })
-                .collect();
-            handles.into_iter().filter_map(|h| h.join().ok()).collect()
+        let found = crate::cores::over_cores(&level, true, |part| {
+            let mut out = Vec::new();
+            for (file, k) in part {
+                if stop.load(Ordering::Relaxed) {
+                    break;
+                }
+                out.extend(scan_one(&roots, state, file, *k));
+            }
+            out
         });
         level = found
             .into_iter()

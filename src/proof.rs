@@ -17,7 +17,7 @@
 //! parse), next to the kept graph: `.docons/graphs/<request key>.proof`.
 
 use crate::graph::{Graph, NodeId, TaskId};
-use crate::signature::Stat;
+use crate::signature::{Stat, RACY_NS};
 use crate::transcript::Line;
 use crate::uptodate::Memo;
 use rustc_hash::{FxHashMap as HashMap, FxHashSet as HashSet};
@@ -25,8 +25,6 @@ use scons_api::NodeKind;
 use std::path::Path;
 
 const MAGIC: &[u8] = b"docons proof 3\n";
-/// A source file modified this close to the start of the run that took its stat is not trusted.
-const RACY_NS: i128 = 100_000_000;
 
 /// One proven task: what it was judged on and what it makes (indexes into the path table).
 struct Proven {
@@ -59,14 +57,6 @@ struct Decoded {
     proven: Vec<Proven>,
     /// What the build printed, when it found everything current on these stats alone.
     transcript: Option<Vec<Line>>,
-}
-
-/// Nanoseconds since the epoch, now.
-pub fn now_ns() -> i128 {
-    std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map(|d| d.as_nanos() as i128)
-        .unwrap_or(0)
 }
 
 /// What a run loaded: the memo to start the build from, and the proof's body as read (a run
@@ -224,24 +214,12 @@ fn stat_all(paths: &[Option<std::path::PathBuf>]) -> Vec<(Option<Stat>, bool)> {
             Err(_) => (None, false),
         },
     };
-    let workers = std::thread::available_parallelism()
-        .map(|n| n.get())
-        .unwrap_or(1)
-        .min(8);
-    if workers < 2 || paths.len() < 2048 {
-        return paths.iter().map(one).collect();
-    }
-    let chunk = paths.len().div_ceil(workers);
-    std::thread::scope(|s| {
-        let handles: Vec<_> = paths
-            .chunks(chunk)
-            .map(|part| s.spawn(move || part.iter().map(one).collect::<Vec<_>>()))
-            .collect();
-        handles
-            .into_iter()
-            .flat_map(|h| h.join().unwrap_or_default())
-            .collect()
+    crate::cores::over_cores(paths, paths.len() >= 2048, |part| {
+        part.iter().map(one).collect::<Vec<_>>()
     })
+    .into_iter()
+    .flatten()
+    .collect()
 }
 
 /// Write the proof of what `memo` holds as current (the run started at `started_ns`), unless it

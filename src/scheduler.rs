@@ -706,14 +706,10 @@ impl<'g, 's> Scheduler<'g, 's> {
             && self.units.iter().all(|unit| match unit.kind {
                 UnitKind::Goal { .. } => unit.status == Status::Done,
                 UnitKind::Task(t) => {
-                    let rec = &self.g.tasks[t].rec;
-                    let alias = rec
-                        .targets
-                        .iter()
-                        .all(|&n| self.g.nodes[n].kind == NodeKind::Alias);
+                    let actionless = self.g.tasks[t].rec.actions.is_empty();
                     unit.status == Status::Done
                         && (self.checker.settled.contains(&t)
-                            || (rec.actions.is_empty() || alias) && !self.g.builds_folder(t))
+                            || (actionless || self.g.builds_aliases(t)) && !self.g.builds_folder(t))
                 }
             });
     }
@@ -973,11 +969,7 @@ impl<'g, 's> Scheduler<'g, 's> {
             self.progress_task(t, &declared);
         }
         let task = &self.g.tasks[t];
-        let alias_task = task
-            .rec
-            .targets
-            .iter()
-            .all(|&n| self.g.nodes[n].kind == NodeKind::Alias);
+        let alias_task = self.g.builds_aliases(t);
         if task.rec.actions.is_empty() || alias_task {
             let rebuilt = self.an_input_was_built(&declared);
             // An alias with actions runs them like any task when it is not current.

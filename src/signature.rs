@@ -28,6 +28,20 @@ impl Stat {
     }
 }
 
+/// A file (or folder) modified this close to the moment its stat is taken may be written again
+/// within the same clock tick without its stat changing: such a stat does not vouch for what
+/// the file holds later (the proof of a build and the verified folders of a kept graph do not
+/// trust it).
+pub const RACY_NS: i128 = 100_000_000;
+
+/// Nanoseconds since the epoch, now.
+pub fn now_ns() -> i128 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_nanos() as i128)
+        .unwrap_or(0)
+}
+
 /// A stat together with the content hash it was taken with.
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct Stamp {

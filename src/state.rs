@@ -96,6 +96,11 @@ pub fn copy_tree(from: &Path, to: &Path) -> std::io::Result<()> {
     Ok(())
 }
 
+/// Where the proof of the last build of a request is kept, beside its graph.
+fn proof_path(graphs_dir: &Path, request_key: &str) -> PathBuf {
+    graphs_dir.join(format!("{request_key}.proof"))
+}
+
 /// Proofs of earlier builds (see `proof`) speak for the records of the database they were made
 /// with, and the list of kept graphs (which says which to drop) is in it: a database started
 /// over takes the kept graphs and proofs along.
@@ -335,10 +340,20 @@ impl State {
         let mut recent: Vec<String> = self.get(b"g").unwrap_or_default();
         recent.retain(|k| k != request_key);
         recent.insert(0, request_key.to_owned());
-        for old in recent.split_off(KEPT.min(recent.len())) {
-            let _ = std::fs::remove_file(self.proof_path(&old));
-            let _ = std::fs::remove_file(self.graphs_dir.join(format!("{old}.dirs")));
-            let _ = std::fs::remove_file(self.graphs_dir.join(old));
+        let dropped = recent.split_off(KEPT.min(recent.len()));
+        if !dropped.is_empty() {
+            // (a graph's file, and the files kept beside it: `<key>.proof`, `<key>.dirs`)
+            for entry in std::fs::read_dir(&self.graphs_dir)
+                .into_iter()
+                .flatten()
+                .flatten()
+            {
+                let name = entry.file_name().to_string_lossy().into_owned();
+                let key = name.split('.').next().unwrap_or("");
+                if dropped.iter().any(|d| d == key) {
+                    let _ = std::fs::remove_file(entry.path());
+                }
+            }
         }
         self.put(b"g", &recent);
         let _ = std::fs::create_dir_all(&self.graphs_dir);
@@ -353,11 +368,7 @@ impl State {
     /// Where the proof of the last build of a request is kept (see `proof`); `None` when this
     /// state cannot keep one (no database behind it, or `-n`).
     pub fn proof_file(&self, request_key: &str) -> Option<std::path::PathBuf> {
-        (self.db.is_some() && !self.read_only).then(|| self.proof_path(request_key))
-    }
-
-    fn proof_path(&self, request_key: &str) -> std::path::PathBuf {
-        self.graphs_dir.join(format!("{request_key}.proof"))
+        (self.db.is_some() && !self.read_only).then(|| proof_path(&self.graphs_dir, request_key))
     }
 
     /// The kept graph and proof of a request in `top`, read without opening the database (a
@@ -370,10 +381,7 @@ impl State {
             return None;
         }
         let graphs = top.join(GRAPHS_DIR);
-        Some((
-            graphs.join(request_key),
-            graphs.join(format!("{request_key}.proof")),
-        ))
+        Some((graphs.join(request_key), proof_path(&graphs, request_key)))
     }
 
     pub fn forget_graph(&self, request_key: &str) {

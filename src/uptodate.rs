@@ -76,10 +76,7 @@ impl Memo {
     /// alias's content is its inputs').
     fn unsettle(&mut self, g: &Graph, changed: NodeId) {
         let aliases: Vec<TaskId> = (0..g.tasks.len())
-            .filter(|&t| {
-                let targets = &g.tasks[t].rec.targets;
-                !targets.is_empty() && targets.iter().all(|&n| g.nodes[n].kind == NodeKind::Alias)
-            })
+            .filter(|&t| g.builds_aliases(t))
             .collect();
         let mut seen = HashSet::default();
         let mut dirty = vec![changed];

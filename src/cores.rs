@@ -1,0 +1,31 @@
+//! Work spread over the cores: a slice cut into one piece per core (at most 8), each piece done
+//! on a scoped thread of its own, the pieces' results returned in the slice's order. A panic in
+//! a piece is a panic of the caller.
+
+/// `work` done on each piece of `items`; with `spread` false (not worth the threads), or on one
+/// core, the calling thread does the whole slice as one piece.
+pub fn over_cores<T: Sync, R: Send>(
+    items: &[T],
+    spread: bool,
+    work: impl Fn(&[T]) -> R + Sync,
+) -> Vec<R> {
+    let cores = std::thread::available_parallelism()
+        .map(|n| n.get())
+        .unwrap_or(1)
+        .min(8);
+    if !spread || cores < 2 || items.len() < 2 {
+        return vec![work(items)];
+    }
+    let piece = items.len().div_ceil(cores);
+    let work = &work;
+    std::thread::scope(|s| {
+        let handles: Vec<_> = items
+            .chunks(piece)
+            .map(|part| s.spawn(move || work(part)))
+            .collect();
+        handles
+            .into_iter()
+            .map(|h| h.join().unwrap_or_else(|e| std::panic::resume_unwind(e)))
+            .collect()
+    })
+}
