@@ -58,36 +58,30 @@ def _compiles(context, comp, text, language, shared=False):
 _MAIN = '\nint main(void)\n{\n    return 0;\n}\n'
 
 
-def CheckCC(context):
-    context.Display('Checking whether the C compiler works... ')
-    failed = _compiles(context, 'CC', _MAIN, 'C')
+def _compiler_works(context, what, comp, text, language, shared=False):
+    """A 'Checking whether the <what> compiler works...' test of $comp; True when it does."""
+    context.Display('Checking whether the %s compiler works... ' % what)
+    failed = _compiles(context, comp, text, language, shared=shared)
     _yes_no(context, failed, None)
     context.did_show_result = 1
     return not failed
+
+
+def CheckCC(context):
+    return _compiler_works(context, 'C', 'CC', _MAIN, 'C')
 
 
 def CheckCXX(context):
-    context.Display('Checking whether the C++ compiler works... ')
-    failed = _compiles(context, 'CXX', _MAIN, 'C++')
-    _yes_no(context, failed, None)
-    context.did_show_result = 1
-    return not failed
+    return _compiler_works(context, 'C++', 'CXX', _MAIN, 'C++')
 
 
 def CheckSHCC(context):
-    context.Display('Checking whether the (shared) C compiler works... ')
-    failed = _compiles(context, 'SHCC', '\nint foo(void)\n{\n    return 0;\n}\n', 'C', shared=True)
-    _yes_no(context, failed, None)
-    context.did_show_result = 1
-    return not failed
+    return _compiler_works(context, '(shared) C', 'SHCC',
+                           '\nint foo(void)\n{\n    return 0;\n}\n', 'C', shared=True)
 
 
 def CheckSHCXX(context):
-    context.Display('Checking whether the (shared) C++ compiler works... ')
-    failed = _compiles(context, 'SHCXX', _MAIN, 'C++', shared=True)
-    _yes_no(context, failed, None)
-    context.did_show_result = 1
-    return not failed
+    return _compiler_works(context, '(shared) C++', 'SHCXX', _MAIN, 'C++', shared=True)
 
 
 def CheckFunc(context, function_name, header=None, language=None, funcargs=None):
