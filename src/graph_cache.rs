@@ -11,11 +11,12 @@ use std::collections::HashMap;
 use std::path::Path;
 
 /// The kept file: `MAGIC`, then the head, the probes and the graph, each msgpack and each but
-/// the graph preceded by its length (u64, little-endian). The head and the probes decide
+/// the graph preceded by its length (u64, little-endian). The graph's records are encoded by
+/// position, not by field name (every field is written), which decodes faster. The head and the probes decide
 /// whether the graph can be used (the probes are not even decoded while every folder they are
 /// in is unchanged since they were last verified), and a no-op build that the proof answers
 /// (see `proof`) never reads the graph.
-const MAGIC: &[u8] = b"docons graph 3\n";
+const MAGIC: &[u8] = b"docons graph 4\n";
 
 #[derive(Serialize, Deserialize)]
 struct Head {
@@ -46,15 +47,18 @@ pub struct Kept {
 }
 
 impl Kept {
-    /// Read and decode the graph itself.
-    pub fn graph(mut self) -> Result<BuildGraph, String> {
+    /// Read and decode the graph itself, with the paths the scripts probed when `probes` (watch
+    /// mode watches them; a single build has checked them already).
+    pub fn graph(mut self, probes: bool) -> Result<BuildGraph, String> {
         let mut body = Vec::new();
         std::io::Read::read_to_end(&mut self.file, &mut body)
             .map_err(|e| format!("the kept graph cannot be read: {e}"))?;
         let graph: BuildGraph = rmp_serde::from_slice(&body)
             .map_err(|e| format!("the kept graph cannot be read: {e}"))?;
-        self.inputs.probes = rmp_serde::from_slice(&self.probes)
-            .map_err(|e| format!("the kept graph cannot be read: {e}"))?;
+        if probes {
+            self.inputs.probes = rmp_serde::from_slice(&self.probes)
+                .map_err(|e| format!("the kept graph cannot be read: {e}"))?;
+        }
         Ok(BuildGraph {
             inputs: Some(self.inputs),
             ..graph
@@ -376,7 +380,7 @@ pub fn save(state: &State, request: &ReadRequest, graph: &mut BuildGraph) -> Opt
     // The graph is encoded without what the scripts read (that goes into the head), and its
     // id is the hash of that encoding.
     let inputs_kept = graph.inputs.take();
-    let body = rmp_serde::to_vec_named(&*graph).ok();
+    let body = rmp_serde::to_vec(&*graph).ok();
     graph.inputs = inputs_kept;
     let body = body?;
     let inputs = graph.inputs.as_ref()?;
@@ -414,7 +418,7 @@ pub fn load(state: &State, request: &ReadRequest) -> Result<(BuildGraph, [u8; 32
     let file = state.graph(&key).ok_or("no graph kept for this request")?;
     let kept = check(&file, &key, !state.is_read_only())?;
     let id = kept.graph_id;
-    Ok((kept.graph()?, id))
+    Ok((kept.graph(true)?, id))
 }
 
 /// The graph kept in `path`, if it answers the request `key` and nothing it depends on has

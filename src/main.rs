@@ -374,13 +374,23 @@ pub fn cycle(ctx: &Context, session: &mut Session) -> Outcome {
 }
 
 /// `, N MiB resident` (for `DOCONS_TIMINGS`).
+/// For `DOCONS_TIMINGS`: the resident memory, and the CPU time docons's own threads have used
+/// (its commands' time is not counted).
 fn resident() -> String {
     let pages = std::fs::read_to_string("/proc/self/statm")
         .ok()
         .and_then(|t| t.split_whitespace().nth(1)?.parse::<u64>().ok());
+    let mut usage: libc::rusage = unsafe { std::mem::zeroed() };
+    let cpu_ms = match unsafe { libc::getrusage(libc::RUSAGE_SELF, &mut usage) } {
+        0 => {
+            let ms = |t: libc::timeval| t.tv_sec as f64 * 1e3 + t.tv_usec as f64 / 1e3;
+            format!(", {:.0} ms CPU", ms(usage.ru_utime) + ms(usage.ru_stime))
+        }
+        _ => String::new(),
+    };
     match pages {
-        Some(p) => format!(", {} MiB resident", p * 4096 / (1024 * 1024)),
-        None => String::new(),
+        Some(p) => format!(", {} MiB resident{cpu_ms}", p * 4096 / (1024 * 1024)),
+        None => cpu_ms,
     }
 }
 
@@ -390,6 +400,50 @@ fn timings() -> bool {
 
 /// Read the scripts (or reuse the stored graph) and find the goals; `Err`: the exit status when
 /// there is nothing to build (an error, `-h`, `-c`, `Exit()`).
+/// The declared graph indexed for the engine, with what the scripts left beside it.
+struct Indexed {
+    g: Graph,
+    option_help: Option<String>,
+    /// `Exit()` called while reading.
+    exit: Option<i32>,
+    /// Options set with `SetOption()`.
+    options: std::collections::BTreeMap<String, serde_json::Value>,
+    inputs: Option<scons_api::ScriptInputs>,
+    stdout: String,
+    stderr: String,
+}
+
+impl Indexed {
+    fn of(top: &Path, mut declared: scons_api::BuildGraph) -> Result<Indexed, String> {
+        let option_help = declared.option_help.take();
+        let exit = declared.exit;
+        let options = std::mem::take(&mut declared.options);
+        let inputs = declared.inputs.take();
+        let stdout = std::mem::take(&mut declared.stdout);
+        let stderr = std::mem::take(&mut declared.stderr);
+        Ok(Indexed {
+            g: Graph::from_records(top, declared)?,
+            option_help,
+            exit,
+            options,
+            inputs,
+            stdout,
+            stderr,
+        })
+    }
+}
+
+/// A kept graph being decoded and indexed on another thread.
+type Indexing = std::thread::JoinHandle<Result<(Indexed, [u8; 32]), String>>;
+
+fn index_kept(top: &Path, kept: graph_cache::Kept) -> Indexing {
+    let top = top.to_path_buf();
+    std::thread::spawn(move || {
+        let id = kept.graph_id;
+        Ok((Indexed::of(&top, kept.graph(false)?)?, id))
+    })
+}
+
 fn prepare(ctx: &Context, session: &mut Session) -> Result<Prepared, u8> {
     let (opts, top, launch_dir) = (&ctx.opts, &ctx.top, &ctx.launch_dir);
     let progress = !opts.no_progress && !opts.silent;
@@ -408,34 +462,46 @@ fn prepare(ctx: &Context, session: &mut Session) -> Result<Prepared, u8> {
     let request = &ctx.request;
     let key = graph_cache::request_key(request);
     // A no-op build that the proof of the last one answers (see `proof`): the graph is not
-    // decoded, the state is not opened, the build's messages are printed again.
-    let mut checked = None;
+    // decoded, the state is not opened, the build's messages are printed again. A proof that
+    // cannot be the whole build is examined while the graph is decoded and indexed.
     let mut examined = None;
+    let mut indexing = None;
+    // The state (opened in another thread while the kept graph is decoded) is created only once
+    // the scripts have been read without error.
+    let open_state = || {
+        let top = top.clone();
+        std::thread::spawn(move || state::State::open(&top, read_only, false))
+    };
+    let mut opening = None;
     if !opts.watch && session.state.is_none() && proof_applies(opts) {
         if let Some((graph_file, proof_file)) = state::State::kept_without_opening(top, &key) {
             if let Ok(kept) = graph_cache::check(&graph_file, &key, true) {
                 phase("graph inputs unchanged");
-                examined = proof::examine(&proof_file, &kept.graph_id, top);
-                if let Some(lines) = examined.as_ref().and_then(|e| e.transcript()) {
-                    replay_reading(progress, &kept.stdout, &kept.stderr);
-                    transcript::replay(lines);
-                    phase("proof replayed");
-                    return Err(0);
+                let proof = proof::read(&proof_file, &kept.graph_id);
+                if proof.as_ref().is_some_and(|p| p.may_replay()) {
+                    examined = proof.and_then(|p| p.examine(top));
+                    if let Some(lines) = examined.as_ref().and_then(|e| e.transcript()) {
+                        replay_reading(progress, &kept.stdout, &kept.stderr);
+                        transcript::replay(lines);
+                        phase("proof replayed");
+                        return Err(0);
+                    }
+                    indexing = Some(index_kept(top, kept));
+                } else {
+                    indexing = Some(index_kept(top, kept));
+                    opening = Some(open_state());
+                    examined = proof.and_then(|p| p.examine(top));
                 }
                 phase("proof examined");
-                checked = Some(kept);
             }
         }
     }
-    // The state (opened meanwhile in another thread when the kept graph is decoded) is created
-    // only once the scripts have been read without error.
-    let opening = session.state.is_none().then(|| {
-        let top = top.clone();
-        std::thread::spawn(move || state::State::open(&top, read_only, false))
-    });
-    let decoded = checked.map(|kept| {
-        let id = kept.graph_id;
-        kept.graph().map(|g| (g, id))
+    if opening.is_none() && session.state.is_none() {
+        opening = Some(open_state());
+    }
+    let indexed = indexing.map(|h| {
+        h.join()
+            .unwrap_or_else(|_| Err("the kept graph cannot be read".into()))
     });
     if let Some(opening) = opening {
         session.state = match opening.join() {
@@ -451,39 +517,43 @@ fn prepare(ctx: &Context, session: &mut Session) -> Result<Prepared, u8> {
     // The interpreter stays alive for the build when it ran the scripts: Python function actions
     // run in it. A reused graph has none (graph_cache keeps only graphs without them).
     let mut front: Option<scons_api::FrontEnd> = None;
-    let loaded = match (&session.state, decoded) {
+    let loaded = match (&session.state, indexed) {
         (Some(state), _) if !state.exists() => Err("no state".into()),
-        (Some(_), Some(decoded)) => decoded,
-        (Some(state), None) => graph_cache::load(state, request),
+        (Some(_), Some(indexed)) => indexed,
+        (Some(state), None) => graph_cache::load(state, request)
+            .and_then(|(declared, id)| Ok((Indexed::of(top, declared)?, id))),
         (None, _) => Err("no state".into()),
     };
     let mut graph_id = None;
-    let mut declared = match loaded {
-        Ok((g, id)) => {
+    let indexed = match loaded {
+        Ok((indexed, id)) => {
             graph_id = Some(id);
             phase("graph reused");
-            print!("{}", g.stdout);
-            eprint!("{}", g.stderr);
-            g
+            print!("{}", indexed.stdout);
+            eprint!("{}", indexed.stderr);
+            indexed
         }
         Err(why) => {
             phase(&format!("scripts run again: {why}"));
             let front = front.insert(scons_api::FrontEnd::new());
             phase("interpreter ready");
             match front.read(request) {
-                Ok(mut g) => {
+                Ok(mut declared) => {
                     phase("scripts read");
                     let exists = session.state.as_ref().is_some_and(|s| s.exists());
-                    if !read_only && !exists && g.exit.is_none() {
+                    if !read_only && !exists && declared.exit.is_none() {
                         session.state = match state::State::open(top, false, true) {
                             Ok(s) => Some(s),
                             Err(e) => return Err(fail(&e)),
                         };
                     }
                     if let Some(state) = &session.state {
-                        graph_id = graph_cache::save(state, request, &mut g);
+                        graph_id = graph_cache::save(state, request, &mut declared);
                     }
-                    g
+                    match Indexed::of(top, declared) {
+                        Ok(indexed) => indexed,
+                        Err(e) => return Err(fail(&e)),
+                    }
                 }
                 Err(scons_api::ReadError::Script { stderr, status }) => {
                     eprint!("{stderr}");
@@ -497,23 +567,24 @@ fn prepare(ctx: &Context, session: &mut Session) -> Result<Prepared, u8> {
         }
     };
     let state = session.state.as_ref().expect("the state is open");
-    let option_help = declared.option_help.take();
-    if let Some(status) = declared.exit {
+    let Indexed {
+        mut g,
+        option_help,
+        exit,
+        options: script_options,
+        inputs,
+        stdout,
+        stderr,
+    } = indexed;
+    if let Some(status) = exit {
         return Err(status.clamp(0, 255) as u8);
     }
     // Options the scripts may have changed with SetOption().
-    let script_options = declared.options.clone();
     let script_flag = |name: &str, given: bool| {
         script_options
             .get(name)
             .map(|v| v.as_bool().unwrap_or(v.as_i64().unwrap_or(0) != 0))
             .unwrap_or(given)
-    };
-    let inputs = declared.inputs.take();
-    let (stdout, stderr) = (declared.stdout.clone(), declared.stderr.clone());
-    let mut g = match Graph::from_records(top, declared) {
-        Ok(g) => g,
-        Err(e) => return Err(fail(&e)),
     };
     if progress {
         println!("scons: done reading SConscript files.");

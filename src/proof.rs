@@ -20,7 +20,7 @@ use crate::graph::{Graph, NodeId, TaskId};
 use crate::signature::{Stat, RACY_NS};
 use crate::transcript::Line;
 use crate::uptodate::Memo;
-use rustc_hash::{FxHashMap as HashMap, FxHashSet as HashSet};
+use rustc_hash::FxHashSet as HashSet;
 use scons_api::NodeKind;
 use std::path::Path;
 
@@ -82,47 +82,71 @@ pub struct Examined {
     recent: bool,
 }
 
-/// Read the proof kept at `path` for the graph `graph_id` of the tree `top` and stat its files
-/// (spread over the cores). `None` when there is no usable proof: none kept, another graph's,
-/// or a header looked for in vain that exists now (it may shadow one found further along the
-/// search path, so nothing can be taken as proven).
-pub fn examine(path: &Path, graph_id: &[u8; 32], top: &Path) -> Option<Examined> {
+/// A proof as read, its files not looked at yet.
+pub struct Proof {
+    d: Decoded,
+    body: Vec<u8>,
+}
+
+/// Read the proof kept at `path` for the graph `graph_id`: `None` when there is none, or one
+/// made for another graph.
+pub fn read(path: &Path, graph_id: &[u8; 32]) -> Option<Proof> {
     let bytes = std::fs::read(path).ok()?;
     let d = decode(&bytes)?;
     if d.graph_id != *graph_id {
         return None;
     }
-    let abs = |p: &str| crate::graph::normalize(top, Path::new(p));
-    if d.missing.iter().any(|p| abs(p).is_file()) {
-        return None;
-    }
-    let paths: Vec<Option<std::path::PathBuf>> = d
-        .files
-        .iter()
-        .map(|f| f.is_file.then(|| abs(&f.path)))
-        .collect();
-    let (now, links): (Vec<Option<Stat>>, Vec<bool>) = stat_all(&paths).into_iter().unzip();
-    let mut recent = false;
-    let changed = d
-        .files
-        .iter()
-        .zip(&now)
-        .map(|(f, now)| {
-            // (a built file is written by its task, not by hand in the same clock tick)
-            let racy = !f.built && f.stat.is_some_and(|s| s.mtime_ns + RACY_NS >= d.started_ns);
-            recent |= racy;
-            f.stat != *now || racy
-        })
-        .collect();
     let body = bytes[MAGIC.len() + 32 + 16..].to_vec();
-    Some(Examined {
-        d,
-        body,
-        now,
-        changed,
-        links,
-        recent,
-    })
+    Some(Proof { d, body })
+}
+
+/// Read the proof kept at `path` for the graph `graph_id` of the tree `top` and examine it.
+pub fn examine(path: &Path, graph_id: &[u8; 32], top: &Path) -> Option<Examined> {
+    read(path, graph_id)?.examine(top)
+}
+
+impl Proof {
+    /// Could this proof be the whole of the next build (it keeps what its build printed)?
+    pub fn may_replay(&self) -> bool {
+        self.d.transcript.is_some()
+    }
+
+    /// Stat the proof's files in the tree `top` (spread over the cores). `None` when a header
+    /// looked for in vain exists now (it may shadow one found further along the search path,
+    /// so nothing can be taken as proven).
+    pub fn examine(self, top: &Path) -> Option<Examined> {
+        let Proof { d, body } = self;
+        let abs = |p: &str| crate::graph::normalize(top, Path::new(p));
+        if d.missing.iter().any(|p| abs(p).is_file()) {
+            return None;
+        }
+        let paths: Vec<Option<std::path::PathBuf>> = d
+            .files
+            .iter()
+            .map(|f| f.is_file.then(|| abs(&f.path)))
+            .collect();
+        let (now, links): (Vec<Option<Stat>>, Vec<bool>) = stat_all(&paths).into_iter().unzip();
+        let mut recent = false;
+        let changed = d
+            .files
+            .iter()
+            .zip(&now)
+            .map(|(f, now)| {
+                // (a built file is written by its task, not by hand in the same clock tick)
+                let racy = !f.built && f.stat.is_some_and(|s| s.mtime_ns + RACY_NS >= d.started_ns);
+                recent |= racy;
+                f.stat != *now || racy
+            })
+            .collect();
+        Some(Examined {
+            d,
+            body,
+            now,
+            changed,
+            links,
+            recent,
+        })
+    }
 }
 
 impl Examined {
@@ -178,13 +202,18 @@ impl Examined {
                 break;
             }
         }
+        let mut noted = vec![false; d.files.len()];
+        let proven_count = proven.iter().filter(|&&p| p).count();
+        memo.settled.reserve(proven_count);
+        memo.inputs_of.reserve(proven_count);
+        memo.targets_of.reserve(proven_count);
         for (k, p) in d.proven.iter().enumerate() {
             if proven[k] {
                 // The stats of its files, as just taken (those of other files are taken when a
                 // task needs them: one may be rewritten before, say a variant-dir copy).
                 for &i in p.inputs.iter().chain(&p.targets).chain(&p.behind_aliases) {
                     let i = i as usize;
-                    if d.files[i].is_file {
+                    if d.files[i].is_file && !std::mem::replace(&mut noted[i], true) {
                         memo.stats.insert(ids[i], now[i]);
                         if links[i] {
                             memo.links.insert(ids[i]);
@@ -251,18 +280,22 @@ pub fn save(
 fn encode_body(memo: &Memo, g: &Graph, mut transcript: Option<&[Line]>) -> Vec<u8> {
     let mut tasks: Vec<TaskId> = memo.settled.iter().copied().collect();
     tasks.sort_unstable();
-    let mut index: HashMap<NodeId, u32> = HashMap::default();
+    // Per node: its place among the files, or `u32::MAX`.
+    let mut index: Vec<u32> = vec![u32::MAX; g.nodes.len()];
     let mut files: Vec<NodeId> = Vec::new();
     // With a transcript, the stat of every file the build looked at is part of the proof.
     if transcript.is_some() {
         let mut looked: Vec<NodeId> = memo.stats.keys().copied().collect();
         looked.sort_unstable();
         for n in looked {
-            index.insert(n, files.len() as u32);
+            index[n] = files.len() as u32;
             files.push(n);
         }
     }
     let mut proven = Vec::new();
+    // Per node, once known: can a task be proven on it (it is not a file, or its stat was
+    // kept, and it is not a variant-dir copy of a source)?
+    let mut provable: Vec<Option<bool>> = vec![None; g.nodes.len()];
     'task: for t in tasks {
         let (Some(inputs), Some(targets)) = (memo.inputs_of.get(&t), memo.targets_of.get(&t))
         else {
@@ -270,21 +303,24 @@ fn encode_body(memo: &Memo, g: &Graph, mut transcript: Option<&[Line]>) -> Vec<u
         };
         let behind = behind_aliases(g, inputs);
         for &n in inputs.iter().chain(targets).chain(&behind) {
-            let node = &g.nodes[n];
-            let file = matches!(node.kind, NodeKind::File | NodeKind::Dir);
-            let unprovable = file && !memo.stats.contains_key(&n) // (its stat was not kept)
-                || g.producer[n].is_none() && g.duplicated_source(&node.path).is_some();
-            if unprovable {
+            let ok = *provable[n].get_or_insert_with(|| {
+                let node = &g.nodes[n];
+                let file = matches!(node.kind, NodeKind::File | NodeKind::Dir);
+                (!file || memo.stats.contains_key(&n))
+                    && !(g.producer[n].is_none() && g.duplicated_source(&node.path).is_some())
+            });
+            if !ok {
                 // (a build that took such a task as current has no transcript to keep)
                 transcript = None;
                 continue 'task;
             }
         }
         let mut idx = |n: NodeId| -> u32 {
-            *index.entry(n).or_insert_with(|| {
+            if index[n] == u32::MAX {
+                index[n] = files.len() as u32;
                 files.push(n);
-                (files.len() - 1) as u32
-            })
+            }
+            index[n]
         };
         proven.push(Proven {
             task: t,

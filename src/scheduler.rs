@@ -158,6 +158,8 @@ pub struct Scheduler<'g, 's> {
     next_order: usize,
     ready: BinaryHeap<Reverse<(usize, usize)>>,
     executed: HashSet<TaskId>,
+    /// How many tasks' commands have ended.
+    ended: usize,
     goal_nodes: HashMap<NodeId, bool>,
     /// Inputs recorded at decision time, for the record written when the task succeeds.
     pending_inputs: HashMap<TaskId, TaskInputs>,
@@ -229,6 +231,7 @@ impl<'g, 's> Scheduler<'g, 's> {
             next_order: 0,
             ready: BinaryHeap::new(),
             executed: HashSet::default(),
+            ended: 0,
             goal_nodes,
             pending_inputs: HashMap::default(),
             children: Arc::new(Mutex::new(HashMap::default())),
@@ -652,29 +655,7 @@ impl<'g, 's> Scheduler<'g, 's> {
         let mut running = 0usize;
         loop {
             self.check_interrupt(interrupted);
-            // (checked again before each start: a function action run here, on the main
-            // thread, may itself have interrupted the build through the SIGINT handler)
-            while running < self.opts.jobs && !self.check_interrupt(interrupted) {
-                let Some(Reverse((_, u))) = self.ready.pop() else {
-                    break;
-                };
-                if self.units[u].status != Status::Waiting {
-                    continue;
-                }
-                let side_effects = self.side_effects(u);
-                if side_effects
-                    .iter()
-                    .any(|n| self.busy_side_effects.contains(n))
-                {
-                    // A task sharing a side effect is running: wait until it ends.
-                    self.waiting_side_effects.push(u);
-                    continue;
-                }
-                if self.evaluate(u, &tx) {
-                    running += 1;
-                    self.busy_side_effects.extend(side_effects);
-                }
-            }
+            running = self.start_ready(running, interrupted, &tx);
             if running == 0 && (self.ready.is_empty() || self.stop) {
                 break;
             }
@@ -689,6 +670,11 @@ impl<'g, 's> Scheduler<'g, 's> {
                         for w in std::mem::take(&mut self.waiting_side_effects) {
                             self.ready.push(Reverse((self.units[w].order, w)));
                         }
+                        // With more than one job, the next command starts before the one that
+                        // ended is recorded: its core does not wait for the bookkeeping.
+                        if self.opts.jobs > 1 && job.result.is_ok() {
+                            running = self.start_ready(running, interrupted, &tx);
+                        }
                         self.finish_job(job);
                     }
                     Err(mpsc::RecvTimeoutError::Timeout) => {}
@@ -696,6 +682,40 @@ impl<'g, 's> Scheduler<'g, 's> {
                 }
             }
         }
+    }
+
+    /// Start ready units in order while fewer than `-j` commands run (`running` of them now);
+    /// how many run then.
+    fn start_ready(
+        &mut self,
+        mut running: usize,
+        interrupted: &AtomicBool,
+        tx: &mpsc::Sender<Job>,
+    ) -> usize {
+        // (checked again before each start: a function action run here, on the main
+        // thread, may itself have interrupted the build through the SIGINT handler)
+        while running < self.opts.jobs && !self.check_interrupt(interrupted) {
+            let Some(Reverse((_, u))) = self.ready.pop() else {
+                break;
+            };
+            if self.units[u].status != Status::Waiting {
+                continue;
+            }
+            let side_effects = self.side_effects(u);
+            if side_effects
+                .iter()
+                .any(|n| self.busy_side_effects.contains(n))
+            {
+                // A task sharing a side effect is running: wait until it ends.
+                self.waiting_side_effects.push(u);
+                continue;
+            }
+            if self.evaluate(u, tx) {
+                running += 1;
+                self.busy_side_effects.extend(side_effects);
+            }
+        }
+        running
     }
 
     /// What the build found: see `BuildResult::proven_only`.
@@ -930,7 +950,8 @@ impl<'g, 's> Scheduler<'g, 's> {
         if self.checker.settled.contains(&t) {
             let inputs = self.checker.inputs_of.get(&t).cloned().unwrap_or_default();
             let ran = !self.executed.is_empty();
-            let links_same = !ran || self.checker.links_unchanged(self.g, &inputs);
+            let moment = self.executed.len() + self.ended;
+            let links_same = !ran || self.checker.links_unchanged(self.g, &inputs, moment);
             if links_same && !self.an_input_was_built(&inputs) {
                 self.progress_task(t, &inputs);
                 self.finish_current(u, t);
@@ -1447,6 +1468,7 @@ impl<'g, 's> Scheduler<'g, 's> {
     }
 
     fn finish_job(&mut self, job: Job) {
+        self.ended += 1;
         let u = job.unit;
         let UnitKind::Task(t) = self.units[u].kind else {
             return;

@@ -25,6 +25,8 @@ pub struct Checker<'s> {
     pub settled: HashSet<TaskId>,
     /// See `Memo`.
     links: HashSet<NodeId>,
+    /// When each link was last looked at (see `links_unchanged`).
+    links_looked: HashMap<NodeId, usize>,
     pub inputs_of: HashMap<TaskId, Vec<NodeId>>,
     pub targets_of: HashMap<TaskId, Vec<NodeId>>,
 }
@@ -139,6 +141,7 @@ impl<'s> Checker<'s> {
             duplicates: HashMap::default(),
             settled: HashSet::default(),
             links: HashSet::default(),
+            links_looked: HashMap::default(),
             inputs_of: HashMap::default(),
             targets_of: HashMap::default(),
         }
@@ -155,6 +158,7 @@ impl<'s> Checker<'s> {
             duplicates: memo.duplicates,
             settled: memo.settled,
             links: memo.links,
+            links_looked: HashMap::default(),
             inputs_of: memo.inputs_of,
             targets_of: memo.targets_of,
         }
@@ -258,14 +262,19 @@ impl<'s> Checker<'s> {
 
     /// Do the symbolic links among `inputs` still lead to what they led to when their stats
     /// were taken? (What one points to may have been rebuilt since.) Those that do not are
-    /// forgotten, to be looked at afresh.
-    pub fn links_unchanged(&mut self, g: &Graph, inputs: &[NodeId]) -> bool {
+    /// forgotten, to be looked at afresh, and so is every settled task judged on them. `moment`
+    /// counts the tasks started and ended so far in the build: a link looked at since the last
+    /// of them is not looked at again.
+    pub fn links_unchanged(&mut self, g: &Graph, inputs: &[NodeId], moment: usize) -> bool {
         let mut same = true;
         for &n in inputs {
-            if self.links.contains(&n) {
+            if self.links.contains(&n) && self.links_looked.insert(n, moment) != Some(moment) {
                 let now = Stat::of(&g.nodes[n].abs);
                 if self.stats.get(&n) != Some(&now) {
                     self.forget(n);
+                    let inputs_of = &self.inputs_of;
+                    self.settled
+                        .retain(|t| !inputs_of.get(t).is_some_and(|i| i.contains(&n)));
                     same = false;
                 }
             }

@@ -120,39 +120,35 @@ pub enum NodeKind {
 pub struct NodeRecord {
     pub path: String,
     pub kind: NodeKind,
-    #[serde(default, skip_serializing_if = "is_false")]
+    #[serde(default)]
     pub precious: bool,
-    #[serde(default, skip_serializing_if = "is_false")]
+    #[serde(default)]
     pub always_build: bool,
-    #[serde(default, skip_serializing_if = "is_false")]
+    #[serde(default)]
     pub noclean: bool,
-    #[serde(default, skip_serializing_if = "is_false")]
+    #[serde(default)]
     pub nocache: bool,
     /// `Pseudo()`: must not exist once built.
-    #[serde(default, skip_serializing_if = "is_false")]
+    #[serde(default)]
     pub pseudo: bool,
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    #[serde(default)]
     pub clean: Vec<NodeId>,
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    #[serde(default)]
     pub ignore: Vec<NodeId>,
     /// `node.Decider(...)`: how this node, as a dependency, is judged changed (overrides the
     /// task's decider).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(default)]
     pub decider: Option<DeciderRecord>,
     /// `Depends()` of a node that no task builds: built before the node is judged when it is
     /// named as a goal (tasks carry their targets' dependencies in their own `deps`).
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    #[serde(default)]
     pub depends: Vec<NodeId>,
     /// `AddPreAction`/`AddPostAction` on a folder that no task builds: run before and after
     /// the engine creates the folder for a target inside it (once a run; never otherwise).
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    #[serde(default)]
     pub folder_pre_actions: Vec<ActionRecord>,
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    #[serde(default)]
     pub folder_post_actions: Vec<ActionRecord>,
-}
-
-fn is_false(b: &bool) -> bool {
-    !*b
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -179,7 +175,7 @@ pub struct TaskRecord {
     #[serde(default)]
     pub requires: Vec<NodeId>,
     /// The `SideEffect` nodes of the task's targets: tasks sharing one never run at once.
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    #[serde(default)]
     pub side_effects: Vec<NodeId>,
     /// Implicit dependencies known when the scripts were read (`IMPLICIT_COMMAND_DEPENDENCIES`:
     /// the commands' executables).
@@ -208,7 +204,7 @@ pub struct PythonScannerRecord {
     #[serde(default)]
     pub recursive: bool,
     /// A target scanner: `sources` are the task's own targets, scanned before they are built.
-    #[serde(default, skip_serializing_if = "is_false")]
+    #[serde(default)]
     pub targets: bool,
 }
 
