@@ -2,6 +2,14 @@
 //! on a scoped thread of its own, the pieces' results returned in the slice's order. A panic in
 //! a piece is a panic of the caller.
 
+/// How many cores work can be spread over (at most 8).
+pub fn count() -> usize {
+    std::thread::available_parallelism()
+        .map(|n| n.get())
+        .unwrap_or(1)
+        .min(8)
+}
+
 /// `work` done on each piece of `items`; with `spread` false (not worth the threads), or on one
 /// core, the calling thread does the whole slice as one piece.
 pub fn over_cores<T: Sync, R: Send>(
@@ -9,10 +17,7 @@ pub fn over_cores<T: Sync, R: Send>(
     spread: bool,
     work: impl Fn(&[T]) -> R + Sync,
 ) -> Vec<R> {
-    let cores = std::thread::available_parallelism()
-        .map(|n| n.get())
-        .unwrap_or(1)
-        .min(8);
+    let cores = count();
     if !spread || cores < 2 || items.len() < 2 {
         return vec![work(items)];
     }

@@ -223,8 +223,12 @@ impl Graph {
     fn add_entry(&mut self, path: &str) {
         let mut p = path;
         while let Some((dir, name)) = parent_of(p) {
-            let set = self.entries.entry(dir.to_owned()).or_default();
-            if !set.insert(name.to_owned()) {
+            // (most folders and names are known already: no copies are made for them)
+            let set = match self.entries.get_mut(dir) {
+                Some(set) => set,
+                None => self.entries.entry(dir.to_owned()).or_default(),
+            };
+            if set.contains(name) || !set.insert(name.to_owned()) {
                 break;
             }
             p = dir;
@@ -233,6 +237,10 @@ impl Graph {
 
     pub fn lookup(&self, path: &str) -> Option<NodeId> {
         self.by_path.get(path).copied()
+    }
+
+    pub fn has_aliases(&self) -> bool {
+        !self.aliases.is_empty()
     }
 
     pub fn alias(&self, name: &str) -> Option<NodeId> {

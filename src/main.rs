@@ -479,7 +479,7 @@ fn prepare(ctx: &Context, session: &mut Session) -> Result<Prepared, u8> {
                 phase("graph inputs unchanged");
                 let proof = proof::read(&proof_file, &kept.graph_id);
                 if proof.as_ref().is_some_and(|p| p.may_replay()) {
-                    examined = proof.and_then(|p| p.examine(top));
+                    examined = proof.and_then(|p| p.examine(top, false));
                     if let Some(lines) = examined.as_ref().and_then(|e| e.transcript()) {
                         replay_reading(progress, &kept.stdout, &kept.stderr);
                         transcript::replay(lines);
@@ -490,7 +490,7 @@ fn prepare(ctx: &Context, session: &mut Session) -> Result<Prepared, u8> {
                 } else {
                     indexing = Some(index_kept(top, kept));
                     opening = Some(open_state());
-                    examined = proof.and_then(|p| p.examine(top));
+                    examined = proof.and_then(|p| p.examine(top, true));
                 }
                 phase("proof examined");
             }

@@ -102,7 +102,7 @@ pub fn read(path: &Path, graph_id: &[u8; 32]) -> Option<Proof> {
 
 /// Read the proof kept at `path` for the graph `graph_id` of the tree `top` and examine it.
 pub fn examine(path: &Path, graph_id: &[u8; 32], top: &Path) -> Option<Examined> {
-    read(path, graph_id)?.examine(top)
+    read(path, graph_id)?.examine(top, false)
 }
 
 impl Proof {
@@ -111,10 +111,11 @@ impl Proof {
         self.d.transcript.is_some()
     }
 
-    /// Stat the proof's files in the tree `top` (spread over the cores). `None` when a header
-    /// looked for in vain exists now (it may shadow one found further along the search path,
-    /// so nothing can be taken as proven).
-    pub fn examine(self, top: &Path) -> Option<Examined> {
+    /// Stat the proof's files in the tree `top`, spread over the cores (over those left when
+    /// the graph is being decoded `alongside`, on a machine of more than two). `None` when a
+    /// header looked for in vain exists now (it may shadow one found further along the search
+    /// path, so nothing can be taken as proven).
+    pub fn examine(self, top: &Path, alongside: bool) -> Option<Examined> {
         let Proof { d, body } = self;
         let abs = |p: &str| crate::graph::normalize(top, Path::new(p));
         if d.missing.iter().any(|p| abs(p).is_file()) {
@@ -125,7 +126,9 @@ impl Proof {
             .iter()
             .map(|f| f.is_file.then(|| abs(&f.path)))
             .collect();
-        let (now, links): (Vec<Option<Stat>>, Vec<bool>) = stat_all(&paths).into_iter().unzip();
+        let spread = !alongside || crate::cores::count() > 2;
+        let (now, links): (Vec<Option<Stat>>, Vec<bool>) =
+            stat_all(&paths, spread).into_iter().unzip();
         let mut recent = false;
         let changed = d
             .files
@@ -233,8 +236,9 @@ impl Examined {
     }
 }
 
-/// Stat every path, spread over the cores (`None` for no path), and tell the symbolic links.
-fn stat_all(paths: &[Option<std::path::PathBuf>]) -> Vec<(Option<Stat>, bool)> {
+/// Stat every path, spread over the cores when `spread` (`None` for no path), and tell the
+/// symbolic links.
+fn stat_all(paths: &[Option<std::path::PathBuf>], spread: bool) -> Vec<(Option<Stat>, bool)> {
     let one = |p: &Option<std::path::PathBuf>| match p.as_deref() {
         None => (None, false),
         Some(p) => match std::fs::symlink_metadata(p) {
@@ -243,7 +247,7 @@ fn stat_all(paths: &[Option<std::path::PathBuf>]) -> Vec<(Option<Stat>, bool)> {
             Err(_) => (None, false),
         },
     };
-    crate::cores::over_cores(paths, paths.len() >= 2048, |part| {
+    crate::cores::over_cores(paths, spread && paths.len() >= 2048, |part| {
         part.iter().map(one).collect::<Vec<_>>()
     })
     .into_iter()
@@ -296,12 +300,17 @@ fn encode_body(memo: &Memo, g: &Graph, mut transcript: Option<&[Line]>) -> Vec<u
     // Per node, once known: can a task be proven on it (it is not a file, or its stat was
     // kept, and it is not a variant-dir copy of a source)?
     let mut provable: Vec<Option<bool>> = vec![None; g.nodes.len()];
+    // (a graph's nodes are many and large: they are looked at once each, not once per reader)
+    let is_alias: Vec<bool> = match g.has_aliases() {
+        true => g.nodes.iter().map(|n| n.kind == NodeKind::Alias).collect(),
+        false => Vec::new(),
+    };
     'task: for t in tasks {
         let (Some(inputs), Some(targets)) = (memo.inputs_of.get(&t), memo.targets_of.get(&t))
         else {
             continue;
         };
-        let behind = behind_aliases(g, inputs);
+        let behind = behind_aliases(g, inputs, &is_alias);
         for &n in inputs.iter().chain(targets).chain(&behind) {
             let ok = *provable[n].get_or_insert_with(|| {
                 let node = &g.nodes[n];
@@ -383,15 +392,15 @@ fn encode_body(memo: &Memo, g: &Graph, mut transcript: Option<&[Line]>) -> Vec<u
     out
 }
 
-/// The nodes the aliases among `inputs` stand for, through aliases of aliases.
-fn behind_aliases(g: &Graph, inputs: &[NodeId]) -> Vec<NodeId> {
+/// The nodes the aliases among `inputs` stand for, through aliases of aliases (`is_alias`:
+/// per node, an alias; empty when the graph has none).
+fn behind_aliases(g: &Graph, inputs: &[NodeId], is_alias: &[bool]) -> Vec<NodeId> {
+    if is_alias.is_empty() {
+        return Vec::new();
+    }
     let mut out = Vec::new();
     let mut seen = HashSet::default();
-    let mut queue: Vec<NodeId> = inputs
-        .iter()
-        .copied()
-        .filter(|&n| g.nodes[n].kind == NodeKind::Alias)
-        .collect();
+    let mut queue: Vec<NodeId> = inputs.iter().copied().filter(|&n| is_alias[n]).collect();
     while let Some(a) = queue.pop() {
         if !seen.insert(a) {
             continue;
