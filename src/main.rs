@@ -373,7 +373,6 @@ pub fn cycle(ctx: &Context, session: &mut Session) -> Outcome {
     outcome
 }
 
-/// `, N MiB resident` (for `DOCONS_TIMINGS`).
 /// For `DOCONS_TIMINGS`: the resident memory, and the CPU time docons's own threads have used
 /// (its commands' time is not counted).
 fn resident() -> String {
@@ -398,8 +397,6 @@ fn timings() -> bool {
     std::env::var_os("DOCONS_TIMINGS").is_some()
 }
 
-/// Read the scripts (or reuse the stored graph) and find the goals; `Err`: the exit status when
-/// there is nothing to build (an error, `-h`, `-c`, `Exit()`).
 /// The declared graph indexed for the engine, with what the scripts left beside it.
 struct Indexed {
     g: Graph,
@@ -444,6 +441,8 @@ fn index_kept(top: &Path, kept: graph_cache::Kept) -> Indexing {
     })
 }
 
+/// Read the scripts (or reuse the stored graph) and find the goals; `Err`: the exit status when
+/// there is nothing to build (an error, `-h`, `-c`, `Exit()`).
 fn prepare(ctx: &Context, session: &mut Session) -> Result<Prepared, u8> {
     let (opts, top, launch_dir) = (&ctx.opts, &ctx.top, &ctx.launch_dir);
     let progress = !opts.no_progress && !opts.silent;

@@ -69,6 +69,36 @@ impl Tree {
         (reused, stdout)
     }
 
+    /// Run docons with `args` (and `DOCONS_TIMINGS`); it must succeed. (stdout, stderr)
+    fn output(&self, args: &[&str]) -> (String, String) {
+        let out = Command::new(env!("CARGO_BIN_EXE_docons"))
+            .args(args)
+            .current_dir(&self.dir)
+            .env("DOCONS_TIMINGS", "1")
+            .output()
+            .unwrap();
+        assert!(out.status.success());
+        (
+            String::from_utf8_lossy(&out.stdout).into_owned(),
+            String::from_utf8_lossy(&out.stderr).into_owned(),
+        )
+    }
+
+    /// Run the no-op build `args` until the proof of the last build answers it (a proof does
+    /// not vouch for a file modified just before its build: see the racy rule); `check` each
+    /// output.
+    fn until_the_proof_replays(&self, args: &[&str], check: impl Fn(&str)) {
+        for _ in 0..10 {
+            std::thread::sleep(std::time::Duration::from_millis(150));
+            let (out, err) = self.output(args);
+            check(&out);
+            if err.contains("proof replayed") {
+                return;
+            }
+        }
+        panic!("the proof never answered the no-op");
+    }
+
     fn expect_reread(&self, what: &str, args: &[&str], envs: &[(&str, &str)]) -> String {
         let (reused, out) = self.run(args, envs);
         assert!(
@@ -214,44 +244,18 @@ fn a_no_op_answered_by_the_proof_still_sees_every_change() {
         "src/main.c",
         "#include \"h.h\"\nint main(void) { return N - 2; }\n",
     );
-    let run = |what: &str| -> (String, String) {
-        let out = Command::new(env!("CARGO_BIN_EXE_docons"))
-            .arg("-Q")
-            .current_dir(&t.dir)
-            .env("DOCONS_TIMINGS", "1")
-            .output()
-            .unwrap();
-        let stdout = String::from_utf8_lossy(&out.stdout).into_owned();
-        let stderr = String::from_utf8_lossy(&out.stderr).into_owned();
-        assert!(
-            out.status.success(),
-            "{what}: docons failed:\n{stdout}\n{stderr}"
-        );
-        (stdout, stderr)
-    };
     let compiles = "gcc -o src/main.o -c -Iinc1 -Iinc2 src/main.c";
     // Built, then judged current task by task, then answered by the proof (once the files
     // written just before are old enough to be trusted: see proof.rs's racy rule).
     let settle = |what: &str| {
-        let (out, err) = run(what);
+        let (out, err) = t.output(&["-Q"]);
         assert!(out.contains(compiles), "{what}: not rebuilt:\n{out}");
-        let (out, err2) = run(what);
+        let (out, err2) = t.output(&["-Q"]);
         assert_eq!(out, "scons: `.' is up to date.\n", "{what}\n{err}");
         assert!(!err2.contains("proof replayed"), "{what}: {err2}");
-        let mut replayed = false;
-        for _ in 0..10 {
-            std::thread::sleep(std::time::Duration::from_millis(50));
-            let (out, err3) = run(what);
-            assert_eq!(out, "scons: `.' is up to date.\n", "{what}: {err3}");
-            if err3.contains("proof replayed") {
-                replayed = true;
-                break;
-            }
-        }
-        assert!(
-            replayed,
-            "{what}: no-op builds were never answered by the proof"
-        );
+        t.until_the_proof_replays(&["-Q"], |out| {
+            assert_eq!(out, "scons: `.' is up to date.\n", "{what}");
+        });
     };
     settle("first build");
     // A header appears earlier on the search path than the one found.
@@ -277,31 +281,17 @@ fn the_proof_follows_aliases_to_what_they_stand_for() {
         let from = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/trees/alias_chain/");
         t.write(name, &fs::read_to_string(format!("{from}{name}")).unwrap());
     }
-    let run = || -> (String, String) {
-        let out = Command::new(env!("CARGO_BIN_EXE_docons"))
-            .args(["-Q", "out.txt"])
-            .current_dir(&t.dir)
-            .env("DOCONS_TIMINGS", "1")
-            .output()
-            .unwrap();
-        assert!(out.status.success());
-        (
-            String::from_utf8_lossy(&out.stdout).into_owned(),
-            String::from_utf8_lossy(&out.stderr).into_owned(),
-        )
-    };
-    assert_eq!(run().0, "cp src.in out.txt\n");
-    // until the proof answers the no-op (see the racy rule)
-    for _ in 0..10 {
-        std::thread::sleep(std::time::Duration::from_millis(50));
-        let (out, err) = run();
+    let args = ["-Q", "out.txt"];
+    assert_eq!(t.output(&args).0, "cp src.in out.txt\n");
+    t.until_the_proof_replays(&args, |out| {
         assert_eq!(out, "scons: `out.txt' is up to date.\n");
-        if err.contains("proof replayed") {
-            break;
-        }
-    }
+    });
     t.write("a1.in", "one, edited\n");
-    assert_eq!(run().0, "cp src.in out.txt\n", "the alias's source changed");
+    assert_eq!(
+        t.output(&args).0,
+        "cp src.in out.txt\n",
+        "the alias's source changed"
+    );
 }
 
 /// The probes of a folder the scripts probed many paths in are answered from its listing, and
@@ -353,33 +343,15 @@ fn tasks_reading_a_link_to_a_rebuilt_file_are_all_judged_again() {
     t.write("src.in", "one\n");
     fs::write(t.dir.join("gen.txt"), "one\n").unwrap();
     std::os::unix::fs::symlink("gen.txt", t.dir.join("link.txt")).unwrap();
-    let run = || -> (String, String) {
-        let out = Command::new(env!("CARGO_BIN_EXE_docons"))
-            .args(["-Q", "-j1", "."])
-            .current_dir(&t.dir)
-            .env("DOCONS_TIMINGS", "1")
-            .output()
-            .unwrap();
-        assert!(out.status.success());
-        (
-            String::from_utf8_lossy(&out.stdout).into_owned(),
-            String::from_utf8_lossy(&out.stderr).into_owned(),
-        )
-    };
-    let first = run().0;
+    let args = ["-Q", "-j1", "."];
+    let first = t.output(&args).0;
     assert!(first.contains("cp link.txt out3.txt"), "{first}");
-    // until the proof answers the no-op (see the racy rule)
-    for _ in 0..10 {
-        std::thread::sleep(std::time::Duration::from_millis(150));
-        let (out, err) = run();
+    t.until_the_proof_replays(&args, |out| {
         assert!(out.contains("is up to date"), "{out}");
-        if err.contains("proof replayed") {
-            break;
-        }
-    }
+    });
     t.write("src.in", "two\n");
     touch_later(&t.dir.join("src.in"));
-    let (out, err) = run();
+    let (out, err) = t.output(&args);
     assert!(err.contains("proof loaded"), "{err}");
     for name in ["out1.txt", "out2.txt", "out3.txt"] {
         assert!(
