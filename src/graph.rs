@@ -305,7 +305,8 @@ impl Graph {
                     _ => format!("{dir}/{n}"),
                 })
                 .map(|p| {
-                    if Path::new(&p) == self.top {
+                    // (the top is absolute: a relative path is never it)
+                    if p.starts_with('/') && Path::new(&p) == self.top {
                         ".".to_owned()
                     } else {
                         p
