@@ -120,6 +120,26 @@ fn parent_of(path: &str) -> Option<(&str, &str)> {
     }
 }
 
+/// The nodes already put in a list being built in order, without duplicates: the list itself
+/// is searched while it is short, a set once it grows.
+#[derive(Default)]
+struct Seen(Option<rustc_hash::FxHashSet<NodeId>>);
+
+impl Seen {
+    /// Is `n` new to `list` (every node pushed to it went through here)? It is then noted.
+    fn insert(&mut self, n: NodeId, list: &[NodeId]) -> bool {
+        const SHORT: usize = 16;
+        match &mut self.0 {
+            Some(set) => set.insert(n),
+            None if list.len() < SHORT => !list.contains(&n),
+            None => {
+                let set = self.0.insert(list.iter().copied().collect());
+                set.insert(n)
+            }
+        }
+    }
+}
+
 impl Graph {
     pub fn from_records(top: &Path, rec: BuildGraph) -> Result<Graph, String> {
         let mut g = Graph {
@@ -319,15 +339,17 @@ impl Graph {
     /// The inputs the scripts declared for a task: sources then explicit deps, minus `Ignore`d.
     pub fn declared_inputs(&self, t: TaskId) -> Vec<NodeId> {
         let rec = &self.tasks[t].rec;
-        let ignored: BTreeSet<NodeId> = rec
+        // (called for every task of every build: no set is made for the usual handful of
+        // inputs and no ignored ones)
+        let ignored: Vec<NodeId> = rec
             .targets
             .iter()
             .flat_map(|&n| self.nodes[n].ignore.iter().copied())
             .collect();
-        let mut seen = BTreeSet::new();
+        let mut seen = Seen::default();
         let mut out = Vec::new();
         for &n in rec.sources.iter().chain(&rec.deps) {
-            if ignored.contains(&n) || !seen.insert(n) {
+            if ignored.contains(&n) || !seen.insert(n, &out) {
                 continue;
             }
             out.push(n);
@@ -337,7 +359,7 @@ impl Graph {
                 let mut below = Vec::new();
                 self.nodes_below(&self.nodes[n].path, &mut below);
                 for b in below {
-                    if !rec.targets.contains(&b) && !ignored.contains(&b) && seen.insert(b) {
+                    if !rec.targets.contains(&b) && !ignored.contains(&b) && seen.insert(b, &out) {
                         out.push(b);
                     }
                 }
@@ -352,7 +374,7 @@ impl Graph {
             let mut below = Vec::new();
             self.nodes_below(&self.nodes[d].path, &mut below);
             for b in below {
-                if !rec.targets.contains(&b) && !ignored.contains(&b) && seen.insert(b) {
+                if !rec.targets.contains(&b) && !ignored.contains(&b) && seen.insert(b, &out) {
                     out.push(b);
                 }
             }
@@ -389,13 +411,16 @@ impl Graph {
     /// order-only prerequisites (`Requires`) first, then its declared and known implicit inputs.
     pub fn ordering_inputs(&self, t: TaskId) -> Vec<NodeId> {
         let rec = &self.tasks[t].rec;
-        let mut all = rec.requires.clone();
-        for n in self
-            .declared_inputs(t)
-            .into_iter()
+        let mut all = Vec::new();
+        let mut seen = Seen::default();
+        for n in rec
+            .requires
+            .iter()
+            .copied()
+            .chain(self.declared_inputs(t))
             .chain(rec.implicit.iter().copied())
         {
-            if !all.contains(&n) {
+            if seen.insert(n, &all) {
                 all.push(n);
             }
         }
@@ -470,6 +495,9 @@ impl Graph {
     /// in the source folder (the innermost such variant folder counts).
     pub fn duplicated_source(&self, path: &str) -> Option<String> {
         let mut best: Option<(&str, &str)> = None;
+        if !self.variant_dirs.iter().any(|(_, _, dup)| *dup) {
+            return None;
+        }
         for (variant, src, dup) in &self.variant_dirs {
             let inside = variant != "."
                 && path.len() > variant.len()
@@ -492,6 +520,27 @@ impl Graph {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// A list built through `Seen` keeps the first of each node, in order, short or long.
+    #[test]
+    fn seen_keeps_the_first_of_each_node_in_order() {
+        let input: Vec<NodeId> = (0..100).map(|i| (i * 7) % 23).collect();
+        let mut seen = Seen::default();
+        let mut out = Vec::new();
+        for &n in &input {
+            if seen.insert(n, &out) {
+                out.push(n);
+            }
+        }
+        let mut expected = Vec::new();
+        for &n in &input {
+            if !expected.contains(&n) {
+                expected.push(n);
+            }
+        }
+        assert_eq!(out, expected);
+        assert_eq!(out.len(), 23);
+    }
 
     /// The quick path for clean paths gives what the component walk gives.
     #[test]

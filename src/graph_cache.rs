@@ -40,24 +40,46 @@ pub struct Kept {
     pub stdout: String,
     pub stderr: String,
     inputs: scons_api::ScriptInputs,
-    /// The probes section, decoded when the graph is used (watch mode watches them).
-    probes: Vec<u8>,
-    /// The kept file, read up to the graph.
+    /// The probes section (watch mode watches them), when it was read to check them.
+    probes: Option<Vec<u8>>,
+    /// The kept file, read up to the graph, or up to the probes section of `probes_len` bytes
+    /// when it was not read.
     file: std::fs::File,
+    probes_len: u64,
 }
 
 impl Kept {
     /// Read and decode the graph itself, with the paths the scripts probed when `probes` (watch
     /// mode watches them; a single build has checked them already).
     pub fn graph(mut self, probes: bool) -> Result<BuildGraph, String> {
+        use std::io::{Read, Seek};
+        let unreadable = |e: String| format!("the kept graph cannot be read: {e}");
+        let section = match self.probes.take() {
+            Some(section) => Some(section),
+            None if probes => {
+                let mut section = vec![0u8; self.probes_len as usize];
+                self.file
+                    .read_exact(&mut section)
+                    .map_err(|e| unreadable(e.to_string()))?;
+                Some(section)
+            }
+            None => {
+                let skip = i64::try_from(self.probes_len).map_err(|e| unreadable(e.to_string()))?;
+                self.file
+                    .seek(std::io::SeekFrom::Current(skip))
+                    .map_err(|e| unreadable(e.to_string()))?;
+                None
+            }
+        };
         let mut body = Vec::new();
-        std::io::Read::read_to_end(&mut self.file, &mut body)
-            .map_err(|e| format!("the kept graph cannot be read: {e}"))?;
-        let graph: BuildGraph = rmp_serde::from_slice(&body)
-            .map_err(|e| format!("the kept graph cannot be read: {e}"))?;
-        if probes {
-            self.inputs.probes = rmp_serde::from_slice(&self.probes)
-                .map_err(|e| format!("the kept graph cannot be read: {e}"))?;
+        self.file
+            .read_to_end(&mut body)
+            .map_err(|e| unreadable(e.to_string()))?;
+        let graph: BuildGraph =
+            rmp_serde::from_slice(&body).map_err(|e| unreadable(e.to_string()))?;
+        if let (true, Some(section)) = (probes, section) {
+            self.inputs.probes =
+                rmp_serde::from_slice(&section).map_err(|e| unreadable(e.to_string()))?;
         }
         Ok(BuildGraph {
             inputs: Some(self.inputs),
@@ -79,25 +101,24 @@ fn encode(head: &Head, probes: &[(String, String, bool)], graph: &[u8]) -> Optio
     Some(out)
 }
 
-/// Read the head of a kept file and its probes section, undecoded (the file is left where the
-/// graph starts).
-fn read_head(file: &mut std::fs::File) -> Option<(Head, Vec<u8>)> {
+/// Read the head of a kept file and the length of its probes section (the file is left where
+/// that section starts).
+fn read_head(file: &mut std::fs::File) -> Option<(Head, u64)> {
     use std::io::Read;
-    let section = |file: &mut std::fs::File| -> Option<Vec<u8>> {
+    let len = |file: &mut std::fs::File| -> Option<u64> {
         let mut len = [0u8; 8];
         file.read_exact(&mut len).ok()?;
-        let mut bytes = vec![0u8; u64::from_le_bytes(len) as usize];
-        file.read_exact(&mut bytes).ok()?;
-        Some(bytes)
+        Some(u64::from_le_bytes(len))
     };
     let mut magic = vec![0u8; MAGIC.len()];
     file.read_exact(&mut magic).ok()?;
     if magic != MAGIC {
         return None;
     }
-    let head = rmp_serde::from_slice(&section(file)?).ok()?;
-    let probes = section(file)?;
-    Some((head, probes))
+    let mut head = vec![0u8; len(file)? as usize];
+    file.read_exact(&mut head).ok()?;
+    let head = rmp_serde::from_slice(&head).ok()?;
+    Some((head, len(file)?))
 }
 
 #[derive(Serialize, Deserialize)]
@@ -426,8 +447,8 @@ pub fn load(state: &State, request: &ReadRequest) -> Result<(BuildGraph, [u8; 32
 /// unchanged are noted for the next check.
 pub fn check(path: &Path, key: &str, may_write: bool) -> Result<Kept, String> {
     let mut file = std::fs::File::open(path).map_err(|_| "no graph kept for this request")?;
-    let (head, probes_section) =
-        read_head(&mut file).ok_or("the kept graph is in another format")?;
+    let (head, probes_len) = read_head(&mut file).ok_or("the kept graph is in another format")?;
+    let mut probes_section = None;
     if head.key != key {
         return Err("the request or docons changed".into());
     }
@@ -462,8 +483,12 @@ pub fn check(path: &Path, key: &str, may_write: bool) -> Result<Kept, String> {
             .iter()
             .all(|(path, predicate, result)| probe(path, predicate) == *result);
     if !all_unchanged {
-        let probes: Vec<(String, String, bool)> = rmp_serde::from_slice(&probes_section)
+        let mut section = vec![0u8; probes_len as usize];
+        std::io::Read::read_exact(&mut file, &mut section)
             .map_err(|_| "the kept graph is in another format")?;
+        let probes: Vec<(String, String, bool)> =
+            rmp_serde::from_slice(&section).map_err(|_| "the kept graph is in another format")?;
+        probes_section = Some(section);
         let verified: HashMap<String, Stat> = folders.into_iter().collect();
         let (changed, now_verified, covered) = first_changed_probe(&probes, &verified);
         if let Some(i) = changed {
@@ -523,5 +548,6 @@ pub fn check(path: &Path, key: &str, may_write: bool) -> Result<Kept, String> {
         inputs,
         probes: probes_section,
         file,
+        probes_len,
     })
 }
