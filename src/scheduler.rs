@@ -143,6 +143,103 @@ struct Job {
     result: Result<(), String>,
 }
 
+/// A task's commands, decided on and handed to the worker threads.
+struct Work {
+    unit: usize,
+    actions: Vec<ActionRecord>,
+    /// The old targets to remove and the folders to make before the commands run.
+    remove: Vec<std::path::PathBuf>,
+    folders: Vec<std::path::PathBuf>,
+    copy_from: std::path::PathBuf,
+    copy_to: std::path::PathBuf,
+    top: std::path::PathBuf,
+    env: std::collections::BTreeMap<String, String>,
+    cwd: std::path::PathBuf,
+    silent: bool,
+    capture: bool,
+}
+
+impl Work {
+    fn run(self, children: &Mutex<HashMap<usize, u32>>) -> Job {
+        for path in &self.remove {
+            let _ = std::fs::remove_file(path);
+        }
+        for folder in &self.folders {
+            let _ = std::fs::create_dir_all(folder);
+        }
+        let copy = (
+            self.copy_from.as_path(),
+            self.copy_to.as_path(),
+            self.top.as_path(),
+        );
+        let result = run_actions(
+            self.unit,
+            &self.actions,
+            copy,
+            &self.env,
+            &self.cwd,
+            self.silent,
+            self.capture,
+            children,
+            None,
+        );
+        Job {
+            unit: self.unit,
+            result,
+        }
+    }
+}
+
+/// The work waiting for a free worker thread. With more than one job, one task more than there
+/// are workers is decided on ahead, so that a worker whose command ended starts the next at
+/// once instead of waiting for this thread to wake up and decide it.
+#[derive(Default)]
+struct WorkQueue {
+    /// The work waiting, and whether no more will come.
+    items: Mutex<(std::collections::VecDeque<Work>, bool)>,
+    ready: std::sync::Condvar,
+    /// The build is stopping (a failure without `-k`, an interrupt): no more work starts, as
+    /// with SCons, whose jobs never start once the build stops.
+    halted: AtomicBool,
+}
+
+impl WorkQueue {
+    fn push(&self, work: Work) {
+        self.items.lock().unwrap().0.push_back(work);
+        self.ready.notify_one();
+    }
+
+    /// The next work, waiting for it; `None` once the queue is closed.
+    fn take(&self) -> Option<Work> {
+        let mut items = self.items.lock().unwrap();
+        loop {
+            if items.1 {
+                return None;
+            }
+            if !self.halted.load(Ordering::SeqCst) {
+                if let Some(work) = items.0.pop_front() {
+                    return Some(work);
+                }
+            }
+            items = self.ready.wait(items).unwrap();
+        }
+    }
+
+    fn halt(&self) {
+        self.halted.store(true, Ordering::SeqCst);
+    }
+
+    /// Take back the work no worker has started.
+    fn drain(&self) -> Vec<Work> {
+        self.items.lock().unwrap().0.drain(..).collect()
+    }
+
+    fn close(&self) {
+        self.items.lock().unwrap().1 = true;
+        self.ready.notify_all();
+    }
+}
+
 pub struct Scheduler<'g, 's> {
     /// With `DOCONS_TIMINGS`: when the build started (the plan and the first command are
     /// timed from it).
@@ -652,28 +749,49 @@ impl<'g, 's> Scheduler<'g, 's> {
     /// Start the ready units in order, as many at once as `-j` allows, until all are done.
     fn run_planned(&mut self, interrupted: &AtomicBool) {
         let (tx, rx) = mpsc::channel::<Job>();
-        let mut running = 0usize;
+        let queue = Arc::new(WorkQueue::default());
+        let halt_on_failure = !self.opts.keep_going && !self.opts.ignore_errors;
+        let workers: Vec<_> = (0..self.opts.jobs.max(1))
+            .map(|_| {
+                let (queue, tx, children) =
+                    (Arc::clone(&queue), tx.clone(), Arc::clone(&self.children));
+                std::thread::spawn(move || {
+                    while let Some(work) = queue.take() {
+                        let job = work.run(&children);
+                        if job.result.is_err() && halt_on_failure {
+                            queue.halt();
+                        }
+                        let _ = tx.send(job);
+                    }
+                })
+            })
+            .collect();
+        // Units handed to the workers: running, or decided on and waiting in the queue.
+        let mut handed = 0usize;
+        let ahead = usize::from(self.opts.jobs > 1);
         loop {
             self.check_interrupt(interrupted);
-            running = self.start_ready(running, interrupted, &tx);
-            if running == 0 && (self.ready.is_empty() || self.stop) {
+            if self.stop {
+                queue.halt();
+                for work in queue.drain() {
+                    self.take_back(work);
+                    handed -= 1;
+                }
+            }
+            handed = self.start_ready(handed, self.opts.jobs + ahead, interrupted, &queue);
+            if handed == 0 && (self.ready.is_empty() || self.stop) {
                 break;
             }
-            if running > 0 {
+            if handed > 0 {
                 match rx.recv_timeout(Duration::from_millis(100)) {
                     Ok(job) => {
-                        running -= 1;
+                        handed -= 1;
                         self.children.lock().unwrap().remove(&job.unit);
                         for n in self.side_effects(job.unit) {
                             self.busy_side_effects.remove(&n);
                         }
                         for w in std::mem::take(&mut self.waiting_side_effects) {
                             self.ready.push(Reverse((self.units[w].order, w)));
-                        }
-                        // With more than one job, the next command starts before the one that
-                        // ended is recorded: its core does not wait for the bookkeeping.
-                        if self.opts.jobs > 1 && job.result.is_ok() {
-                            running = self.start_ready(running, interrupted, &tx);
                         }
                         self.finish_job(job);
                     }
@@ -682,19 +800,37 @@ impl<'g, 's> Scheduler<'g, 's> {
                 }
             }
         }
+        queue.close();
+        for worker in workers {
+            let _ = worker.join();
+        }
     }
 
-    /// Start ready units in order while fewer than `-j` commands run (`running` of them now);
-    /// how many run then.
+    /// A unit decided on but not started when the build stopped: as if never reached.
+    fn take_back(&mut self, work: Work) {
+        let u = work.unit;
+        if let UnitKind::Task(t) = self.units[u].kind {
+            self.executed.remove(&t);
+            self.pending_inputs.remove(&t);
+        }
+        for n in self.side_effects(u) {
+            self.busy_side_effects.remove(&n);
+        }
+        self.units[u].status = Status::Waiting;
+    }
+
+    /// Hand ready units in order to the workers while fewer than `most` are handed (`handed`
+    /// now); how many are then.
     fn start_ready(
         &mut self,
-        mut running: usize,
+        mut handed: usize,
+        most: usize,
         interrupted: &AtomicBool,
-        tx: &mpsc::Sender<Job>,
+        queue: &WorkQueue,
     ) -> usize {
         // (checked again before each start: a function action run here, on the main
         // thread, may itself have interrupted the build through the SIGINT handler)
-        while running < self.opts.jobs && !self.check_interrupt(interrupted) {
+        while handed < most && !self.check_interrupt(interrupted) {
             let Some(Reverse((_, u))) = self.ready.pop() else {
                 break;
             };
@@ -710,12 +846,12 @@ impl<'g, 's> Scheduler<'g, 's> {
                 self.waiting_side_effects.push(u);
                 continue;
             }
-            if self.evaluate(u, tx) {
-                running += 1;
+            if self.evaluate(u, queue) {
+                handed += 1;
                 self.busy_side_effects.extend(side_effects);
             }
         }
-        running
+        handed
     }
 
     /// What the build found: see `BuildResult::proven_only`.
@@ -892,7 +1028,7 @@ impl<'g, 's> Scheduler<'g, 's> {
     }
 
     /// Decide a ready unit. Returns true when a job was started.
-    fn evaluate(&mut self, u: usize, tx: &mpsc::Sender<Job>) -> bool {
+    fn evaluate(&mut self, u: usize, queue: &WorkQueue) -> bool {
         if self.units[u].blocked {
             self.units[u].status = Status::Failed;
             self.release(u);
@@ -1115,16 +1251,18 @@ impl<'g, 's> Scheduler<'g, 's> {
             self.release(u);
             return false;
         }
-        // Prepare: forget the old records, remove old targets, make the folders.
+        // Prepare: forget the old records; the old targets are removed and the folders made
+        // just before the commands run.
+        let (mut remove, mut folders) = (Vec::new(), Vec::new());
         for &n in &task.rec.targets {
             let node = &self.g.nodes[n];
             self.checker.state.forget_target(&node.path);
             if node.kind == NodeKind::File {
                 if !node.precious {
-                    let _ = std::fs::remove_file(&node.abs);
+                    remove.push(node.abs.clone());
                 }
                 if let Some(parent) = node.abs.parent() {
-                    let _ = std::fs::create_dir_all(parent);
+                    folders.push(parent.to_path_buf());
                 }
             }
         }
@@ -1145,8 +1283,6 @@ impl<'g, 's> Scheduler<'g, 's> {
         let env = task.rec.env.clone();
         let silent = self.opts.silent;
         let capture = self.opts.jobs > 1;
-        let children = Arc::clone(&self.children);
-        let tx = tx.clone();
         self.units[u].status = Status::Running;
         let has_python = actions
             .iter()
@@ -1162,6 +1298,12 @@ impl<'g, 's> Scheduler<'g, 's> {
                 Some(p) => p.run_action(id, &targets, &sources),
                 None => Err("no Python interpreter to run a function action".to_owned()),
             };
+            for path in &remove {
+                let _ = std::fs::remove_file(path);
+            }
+            for folder in &folders {
+                let _ = std::fs::create_dir_all(folder);
+            }
             let copy = (copy_from.as_path(), copy_to.as_path(), top.as_path());
             let result = run_actions(
                 u,
@@ -1171,19 +1313,25 @@ impl<'g, 's> Scheduler<'g, 's> {
                 &cwd,
                 silent,
                 false,
-                &children,
+                &self.children,
                 Some(&run_python),
             );
             self.finish_job(Job { unit: u, result });
             return false;
         }
         self.timing("a command starts");
-        std::thread::spawn(move || {
-            let copy = (copy_from.as_path(), copy_to.as_path(), top.as_path());
-            let result = run_actions(
-                u, &actions, copy, &env, &cwd, silent, capture, &children, None,
-            );
-            let _ = tx.send(Job { unit: u, result });
+        queue.push(Work {
+            unit: u,
+            actions,
+            remove,
+            folders,
+            copy_from,
+            copy_to,
+            top,
+            env,
+            cwd,
+            silent,
+            capture,
         });
         true
     }

@@ -242,3 +242,32 @@ fn headers_scanned_ahead_are_dependencies_like_any_other() {
     let rebuilt = compiled(&out);
     assert_eq!(rebuilt, (1..80).step_by(2).collect::<Vec<_>>(), "{out}");
 }
+
+/// At -j2 a failure stops the build as SCons stops it: the command running beside it finishes,
+/// and nothing starts after it, not even a task docons had already decided on (with `-k`,
+/// everything else is built).
+#[test]
+fn a_failure_at_j2_starts_nothing_more() {
+    let t = Tree::new(
+        "j2-failure",
+        "env = Environment()\n\
+         env.Command('a.out', 'in.txt', 'sleep 0.3 && false')\n\
+         env.Command('b.out', 'in.txt', 'sleep 1.5 && cp $SOURCE $TARGET')\n\
+         env.Command('c.out', 'in.txt', 'cp $SOURCE $TARGET')\n\
+         env.Command('d.out', 'in.txt', 'cp $SOURCE $TARGET')\n",
+    );
+    let (status, out) = t.run(&["-Q", "-j2", "."]);
+    assert_eq!(status, 2, "{out}");
+    assert!(out.contains("scons: *** [a.out] Error 1"), "{out}");
+    assert_eq!(t.read("b.out").as_deref(), Some("input\n"), "{out}");
+    assert!(
+        t.read("c.out").is_none() && t.read("d.out").is_none(),
+        "{out}"
+    );
+    assert!(!out.contains("c.out"), "{out}");
+    let (status, out) = t.run(&["-Q", "-j2", "-k", "."]);
+    assert_eq!(status, 2, "{out}");
+    for name in ["c.out", "d.out"] {
+        assert_eq!(t.read(name).as_deref(), Some("input\n"), "{name}: {out}");
+    }
+}
