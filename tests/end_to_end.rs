@@ -6,6 +6,7 @@
 //! On a mismatch the test prints a diff and keeps the temp copy and the actual transcript.
 use std::collections::BTreeMap;
 use std::fs;
+use std::os::unix::ffi::OsStrExt;
 use std::os::unix::process::ExitStatusExt;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
@@ -259,12 +260,39 @@ fn bump_mtime(path: &Path) {
         .unwrap();
 }
 
+/// Copy a scenario's tree as the repository has it: without what a build of it left (an
+/// example built by hand, as the README's first command does, holds outputs and state that the
+/// repository ignores). Outside a git checkout, everything is copied.
 fn copy_tree(src: &Path, dst: &Path) {
+    let listed = Command::new("git")
+        .args([
+            "ls-files",
+            "-z",
+            "--cached",
+            "--others",
+            "--exclude-standard",
+        ])
+        .current_dir(src)
+        .output()
+        .ok()
+        .filter(|o| o.status.success());
+    let Some(listed) = listed else {
+        return copy_all(src, dst);
+    };
+    for rel in listed.stdout.split(|&b| b == 0).filter(|r| !r.is_empty()) {
+        let rel = Path::new(std::ffi::OsStr::from_bytes(rel));
+        let to = dst.join(rel);
+        fs::create_dir_all(to.parent().unwrap()).unwrap();
+        fs::copy(src.join(rel), to).unwrap();
+    }
+}
+
+fn copy_all(src: &Path, dst: &Path) {
     fs::create_dir_all(dst).unwrap();
     for e in fs::read_dir(src).unwrap() {
         let e = e.unwrap();
         if e.file_type().unwrap().is_dir() {
-            copy_tree(&e.path(), &dst.join(e.file_name()));
+            copy_all(&e.path(), &dst.join(e.file_name()));
         } else {
             fs::copy(e.path(), dst.join(e.file_name())).unwrap();
         }
