@@ -494,10 +494,10 @@ impl Graph {
     /// For a path inside a variant folder with duplicate=1, the path of the file it mirrors
     /// in the source folder (the innermost such variant folder counts).
     pub fn duplicated_source(&self, path: &str) -> Option<String> {
-        let mut best: Option<(&str, &str)> = None;
         if !self.variant_dirs.iter().any(|(_, _, dup)| *dup) {
             return None;
         }
+        let mut best: Option<(&str, &str)> = None;
         for (variant, src, dup) in &self.variant_dirs {
             let inside = variant != "."
                 && path.len() > variant.len()

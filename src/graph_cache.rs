@@ -12,8 +12,8 @@ use std::path::Path;
 
 /// The kept file: `MAGIC`, then the head, the probes and the graph, each msgpack and each but
 /// the graph preceded by its length (u64, little-endian). The graph's records are encoded by
-/// position, not by field name (every field is written), which decodes faster. The head and the probes decide
-/// whether the graph can be used (the probes are not even decoded while every folder they are
+/// position, not by field name (every field is written), which decodes faster. The head and
+/// the probes decide whether the graph can be used (the probes are not even decoded while every folder they are
 /// in is unchanged since they were last verified), and a no-op build that the proof answers
 /// (see `proof`) never reads the graph.
 const MAGIC: &[u8] = b"docons graph 4\n";
@@ -56,13 +56,10 @@ impl Kept {
         let unreadable = |e: String| format!("the kept graph cannot be read: {e}");
         let section = match self.probes.take() {
             Some(section) => Some(section),
-            None if probes => {
-                let mut section = vec![0u8; self.probes_len as usize];
-                self.file
-                    .read_exact(&mut section)
-                    .map_err(|e| unreadable(e.to_string()))?;
-                Some(section)
-            }
+            None if probes => Some(
+                read_section(&mut self.file, self.probes_len)
+                    .map_err(|e| unreadable(e.to_string()))?,
+            ),
             None => {
                 let skip = i64::try_from(self.probes_len).map_err(|e| unreadable(e.to_string()))?;
                 self.file
@@ -101,6 +98,13 @@ fn encode(head: &Head, probes: &[(String, String, bool)], graph: &[u8]) -> Optio
     Some(out)
 }
 
+/// The next `len` bytes of `file`.
+fn read_section(file: &mut std::fs::File, len: u64) -> std::io::Result<Vec<u8>> {
+    let mut bytes = vec![0u8; len as usize];
+    std::io::Read::read_exact(file, &mut bytes)?;
+    Ok(bytes)
+}
+
 /// Read the head of a kept file and the length of its probes section (the file is left where
 /// that section starts).
 fn read_head(file: &mut std::fs::File) -> Option<(Head, u64)> {
@@ -115,9 +119,8 @@ fn read_head(file: &mut std::fs::File) -> Option<(Head, u64)> {
     if magic != MAGIC {
         return None;
     }
-    let mut head = vec![0u8; len(file)? as usize];
-    file.read_exact(&mut head).ok()?;
-    let head = rmp_serde::from_slice(&head).ok()?;
+    let head_len = len(file)?;
+    let head = rmp_serde::from_slice(&read_section(file, head_len).ok()?).ok()?;
     Some((head, len(file)?))
 }
 
@@ -483,8 +486,7 @@ pub fn check(path: &Path, key: &str, may_write: bool) -> Result<Kept, String> {
             .iter()
             .all(|(path, predicate, result)| probe(path, predicate) == *result);
     if !all_unchanged {
-        let mut section = vec![0u8; probes_len as usize];
-        std::io::Read::read_exact(&mut file, &mut section)
+        let section = read_section(&mut file, probes_len)
             .map_err(|_| "the kept graph is in another format")?;
         let probes: Vec<(String, String, bool)> =
             rmp_serde::from_slice(&section).map_err(|_| "the kept graph is in another format")?;

@@ -160,7 +160,13 @@ struct Work {
 }
 
 impl Work {
-    fn run(self, children: &Mutex<HashMap<usize, u32>>) -> Job {
+    /// Run the commands (on a worker thread; on the main thread with `python` for a task with
+    /// Python function actions).
+    fn run(
+        self,
+        children: &Mutex<HashMap<usize, u32>>,
+        python: Option<&dyn Fn(u64) -> Result<(), String>>,
+    ) -> Job {
         for path in &self.remove {
             let _ = std::fs::remove_file(path);
         }
@@ -181,7 +187,7 @@ impl Work {
             self.silent,
             self.capture,
             children,
-            None,
+            python,
         );
         Job {
             unit: self.unit,
@@ -757,7 +763,7 @@ impl<'g, 's> Scheduler<'g, 's> {
                     (Arc::clone(&queue), tx.clone(), Arc::clone(&self.children));
                 std::thread::spawn(move || {
                     while let Some(work) = queue.take() {
-                        let job = work.run(&children);
+                        let job = work.run(&children, None);
                         if job.result.is_err() && halt_on_failure {
                             queue.halt();
                         }
@@ -1267,24 +1273,30 @@ impl<'g, 's> Scheduler<'g, 's> {
             }
         }
         self.pending_inputs.insert(t, inputs);
-        let cwd = match &task.rec.chdir {
-            Some(d) => crate::graph::normalize(&self.g.top, std::path::Path::new(d)),
-            None => self.g.top.clone(),
-        };
-        let actions = task.rec.actions.clone();
         let abs_of = |ids: &[NodeId]| {
             ids.first()
                 .map(|&n| self.g.nodes[n].abs.clone())
                 .unwrap_or_default()
         };
-        let copy_from = abs_of(&task.rec.sources);
-        let copy_to = abs_of(&task.rec.targets);
-        let top = self.g.top.clone();
-        let env = task.rec.env.clone();
-        let silent = self.opts.silent;
-        let capture = self.opts.jobs > 1;
+        let work = Work {
+            unit: u,
+            actions: task.rec.actions.clone(),
+            remove,
+            folders,
+            copy_from: abs_of(&task.rec.sources),
+            copy_to: abs_of(&task.rec.targets),
+            top: self.g.top.clone(),
+            env: task.rec.env.clone(),
+            cwd: match &task.rec.chdir {
+                Some(d) => crate::graph::normalize(&self.g.top, std::path::Path::new(d)),
+                None => self.g.top.clone(),
+            },
+            silent: self.opts.silent,
+            capture: self.opts.jobs > 1,
+        };
         self.units[u].status = Status::Running;
-        let has_python = actions
+        let has_python = work
+            .actions
             .iter()
             .any(|a| matches!(a, ActionRecord::Python { .. }));
         if has_python {
@@ -1298,41 +1310,16 @@ impl<'g, 's> Scheduler<'g, 's> {
                 Some(p) => p.run_action(id, &targets, &sources),
                 None => Err("no Python interpreter to run a function action".to_owned()),
             };
-            for path in &remove {
-                let _ = std::fs::remove_file(path);
+            let job = Work {
+                capture: false,
+                ..work
             }
-            for folder in &folders {
-                let _ = std::fs::create_dir_all(folder);
-            }
-            let copy = (copy_from.as_path(), copy_to.as_path(), top.as_path());
-            let result = run_actions(
-                u,
-                &actions,
-                copy,
-                &env,
-                &cwd,
-                silent,
-                false,
-                &self.children,
-                Some(&run_python),
-            );
-            self.finish_job(Job { unit: u, result });
+            .run(&self.children, Some(&run_python));
+            self.finish_job(job);
             return false;
         }
         self.timing("a command starts");
-        queue.push(Work {
-            unit: u,
-            actions,
-            remove,
-            folders,
-            copy_from,
-            copy_to,
-            top,
-            env,
-            cwd,
-            silent,
-            capture,
-        });
+        queue.push(work);
         true
     }
 

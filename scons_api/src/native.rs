@@ -148,31 +148,29 @@ fn semi_deepcopy(
 mod _docons_native {
     use rustpython_vm::{builtins::PyStrRef, function::PosArgs, PyResult, VirtualMachine};
 
+    /// A path argument as UTF-8 (a path with surrogates is refused).
+    fn utf8<'a>(path: &'a PyStrRef, vm: &VirtualMachine) -> PyResult<&'a str> {
+        path.to_str()
+            .ok_or_else(|| vm.new_value_error("surrogates in path"))
+    }
+
     /// normpath(str) -> str, as posixpath.normpath.
     #[pyfunction]
     fn normpath(path: PyStrRef, vm: &VirtualMachine) -> PyResult<String> {
-        match path.to_str() {
-            Some(p) => Ok(super::normpath(p)),
-            None => Err(vm.new_value_error("surrogates in path")),
-        }
+        Ok(super::normpath(utf8(&path, vm)?))
     }
 
     /// join_norm(base, name) -> str, as posixpath.normpath(posixpath.join(base, name)).
     #[pyfunction]
     fn join_norm(base: PyStrRef, name: PyStrRef, vm: &VirtualMachine) -> PyResult<String> {
-        match (base.to_str(), name.to_str()) {
-            (Some(b), Some(n)) => Ok(super::normpath(&super::join(b, &[n]))),
-            _ => Err(vm.new_value_error("surrogates in path")),
-        }
+        let joined = super::join(utf8(&base, vm)?, &[utf8(&name, vm)?]);
+        Ok(super::normpath(&joined))
     }
 
     /// stat_kind(str) -> int: 0 missing, 1 file, 2 folder, 3 something else (see `stat_kind`).
     #[pyfunction]
     fn stat_kind(path: PyStrRef, vm: &VirtualMachine) -> PyResult<i32> {
-        match path.to_str() {
-            Some(p) => Ok(super::stat_kind(p)),
-            None => Err(vm.new_value_error("surrogates in path")),
-        }
+        Ok(super::stat_kind(utf8(&path, vm)?))
     }
 
     /// fs_lookup(state, directory, name, want_file) -> node or None: `FS._lookup` of a relative
@@ -201,9 +199,7 @@ mod _docons_native {
                 .new_tuple(vec![path.clone().into(), vm.ctx.new_str("").into()])
                 .into())
         };
-        let Some(p) = path.to_str() else {
-            return Err(vm.new_value_error("surrogates in path"));
-        };
+        let p = utf8(&path, vm)?;
         let Some(dot) = p.rfind('.') else {
             return whole();
         };
@@ -303,18 +299,12 @@ mod _docons_native {
     /// join(str, *str) -> str, as posixpath.join.
     #[pyfunction]
     fn join(first: PyStrRef, rest: PosArgs<PyStrRef>, vm: &VirtualMachine) -> PyResult<String> {
-        let first = first
-            .to_str()
-            .ok_or_else(|| vm.new_value_error("surrogates in path"))?;
         let rest: Vec<PyStrRef> = rest.into_vec();
-        let mut parts = Vec::with_capacity(rest.len());
-        for r in &rest {
-            parts.push(
-                r.to_str()
-                    .ok_or_else(|| vm.new_value_error("surrogates in path"))?,
-            );
-        }
-        Ok(super::join(first, &parts))
+        let parts = rest
+            .iter()
+            .map(|r| utf8(r, vm))
+            .collect::<PyResult<Vec<&str>>>()?;
+        Ok(super::join(utf8(&first, vm)?, &parts))
     }
 }
 

@@ -118,24 +118,10 @@ impl Registry<'_> {
         abspath: &str,
         vm: &VirtualMachine,
     ) -> PyResult<Option<(String, Option<String>)>> {
-        if self.variant_map.is_empty() {
-            return Ok(None);
-        }
-        let mut p = abspath;
-        loop {
-            if let Some(hit) = self.variant_map.get_item_opt(p, vm)? {
-                let src = hit
-                    .downcast_ref::<PyTuple>()
-                    .and_then(|t| t.get(1).cloned())
-                    .and_then(|s| dict_str(&s, "abspath", vm));
-                return Ok(Some((p.to_owned(), src)));
-            }
-            let up = parent_path(p);
-            if up == p {
-                return Ok(None);
-            }
-            p = up;
-        }
+        Ok(self.variant_hit(abspath, vm)?.map(|(path, entry)| {
+            let src = entry.get(1).and_then(|s| dict_str(s, "abspath", vm));
+            (path, src)
+        }))
     }
 
     /// The variant dir holding `abspath` (itself or a folder above): its path and its

@@ -584,15 +584,10 @@ class _Writer:
         if action.chdir or builder is None or getattr(builder, 'source_scanner', None) is not None \
                 or getattr(builder, 'target_scanner', None) is not None or env.get('SCANNERS'):
             return -1
-        cwd = tl[0].cwd if tl else None
-        tkey = (id(action), id(env), id(cwd), len(tl), len(sl))
-        hit = self.record_templates.get(tkey)
-        if hit is None:
-            hit = self.record_templates[tkey] = (self.record_template(action, env, tl, sl),
-                                                 action, env, cwd)
-        template = hit[0]
+        template = self.cached_template(action, env, tl, sl)
         if template is None or template[1] is None:
             return -1
+        cwd = tl[0].cwd if tl else None
         env, envd, decider, cache_dir = self.env_info(env)
         decider, decider_function = decider_record(decider)
         self.shapes.append({
@@ -619,8 +614,9 @@ class _Writer:
     # calls no Python with the nodes (see ActionBase.same_for_every_task); a path with a space
     # or a tab (quoted on the command line) is done per task.
 
-    def action_records(self, action, env, tl, sl):
-        """(records, implicit dependencies or None) for a task without pre/post actions."""
+    def cached_template(self, action, env, tl, sl):
+        """`record_template`, made once per (action, env, target folder, number of targets,
+        number of sources)."""
         cwd = tl[0].cwd if tl else None
         key = (id(action), id(env), id(cwd), len(tl), len(sl))
         hit = self.record_templates.get(key)
@@ -628,7 +624,11 @@ class _Writer:
             # (the key's objects are kept alive while the key is in use)
             hit = self.record_templates[key] = (self.record_template(action, env, tl, sl),
                                                 action, env, cwd)
-        template = hit[0]
+        return hit[0]
+
+    def action_records(self, action, env, tl, sl):
+        """(records, implicit dependencies or None) for a task without pre/post actions."""
+        template = self.cached_template(action, env, tl, sl)
         if template is not None:
             strs = [str(n) for n in tl]
             strs.extend([str(n) for n in sl])
