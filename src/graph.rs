@@ -75,6 +75,11 @@ fn is_clean(p: &[u8], relative: bool) -> bool {
             .all(|c| !c.is_empty() && c != b"." && c != b"..")
 }
 
+/// Is `p` a relative path in normal form (its own top-relative spelling)?
+pub fn is_clean_relative(p: &str) -> bool {
+    is_clean(p.as_bytes(), true)
+}
+
 /// Normalise `path` lexically (no `.`, resolved `..`) against `base`.
 pub fn normalize(base: &Path, path: &Path) -> PathBuf {
     use std::os::unix::ffi::OsStrExt;

@@ -6,11 +6,11 @@
 //! resolves paths. What the workers store is only a cache: the scheduler's scan decides, so a
 //! file changing under a worker costs a second read, never a wrong answer.
 
-use crate::graph::{normalize, top_relative, Graph, TaskId};
+use crate::graph::{is_clean_relative, normalize, top_relative, Graph, TaskId};
 use crate::scanner;
-use crate::signature::{hash_file, Stamp, Stat};
+use crate::signature::{hash_bytes, Stamp, Stat};
 use crate::state::State;
-use rustc_hash::FxHashSet as HashSet;
+use rustc_hash::{FxHashMap, FxHashSet as HashSet};
 use scons_api::NodeKind;
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -85,11 +85,12 @@ pub fn run(roots: Roots, state: &State, stop: &AtomicBool) {
     while !level.is_empty() && !stop.load(Ordering::Relaxed) {
         let found = crate::cores::over_cores(&level, true, |part| {
             let mut out = Vec::new();
+            let mut is_file = FxHashMap::default();
             for (file, k) in part {
                 if stop.load(Ordering::Relaxed) {
                     break;
                 }
-                out.extend(scan_one(&roots, state, file, *k));
+                out.extend(scan_one(&roots, state, file, *k, &mut is_file));
             }
             out
         });
@@ -109,33 +110,48 @@ pub fn run(roots: Roots, state: &State, stop: &AtomicBool) {
 }
 
 /// Hash `file` and extract its includes (both kept in the state store), and find the headers
-/// they name along search path `k`.
-fn scan_one(roots: &Roots, state: &State, file: &str, k: usize) -> Vec<(String, usize)> {
+/// they name along search path `k` (`is_file`: what this thread found on disk so far, by
+/// top-relative path).
+fn scan_one(
+    roots: &Roots,
+    state: &State,
+    file: &str,
+    k: usize,
+    is_file: &mut FxHashMap<String, bool>,
+) -> Vec<(String, usize)> {
     let abs = normalize(&roots.top, Path::new(file));
     let Some(stat) = Stat::of(&abs) else {
         return Vec::new();
     };
+    // (a file read to be hashed is scanned from the same bytes)
+    let mut text = None;
     let csig = match state.cached_csig(file, &stat) {
         Some(c) => c,
-        None => match hash_file(&abs) {
-            Ok(c) => {
-                state.set_stamp(
-                    file,
-                    &Stamp {
-                        stat,
-                        csig: c.clone(),
-                    },
-                );
-                c
-            }
-            Err(_) => return Vec::new(),
-        },
+        None => {
+            let Ok(data) = std::fs::read(&abs) else {
+                return Vec::new();
+            };
+            let c = hash_bytes(&data);
+            state.set_stamp(
+                file,
+                &Stamp {
+                    stat,
+                    csig: c.clone(),
+                },
+            );
+            text = Some(data);
+            c
+        }
     };
     let includes = match state.includes(&csig) {
         Some(v) => v,
         None => {
-            let Ok(text) = std::fs::read(&abs) else {
-                return Vec::new();
+            let text = match text {
+                Some(t) => t,
+                None => match std::fs::read(&abs) {
+                    Ok(t) => t,
+                    Err(_) => return Vec::new(),
+                },
             };
             let v = scanner::extract_includes(&text);
             state.set_includes(&csig, &v);
@@ -155,12 +171,23 @@ fn scan_one(roots: &Roots, state: &State, file: &str, k: usize) -> Vec<(String, 
             } else {
                 format!("{dir}/{}", inc.name)
             };
-            let candidate_abs = normalize(&roots.top, Path::new(&candidate));
-            let rel = top_relative(&roots.top, &candidate_abs);
+            let rel = if is_clean_relative(&candidate) {
+                candidate
+            } else {
+                top_relative(&roots.top, &normalize(&roots.top, Path::new(&candidate)))
+            };
             if roots.built.contains(&rel) {
                 break; // a generated header: the scheduler scans it once built
             }
-            if candidate_abs.is_file() {
+            let on_disk = match is_file.get(&rel) {
+                Some(&known) => known,
+                None => {
+                    let known = normalize(&roots.top, Path::new(&rel)).is_file();
+                    is_file.insert(rel.clone(), known);
+                    known
+                }
+            };
+            if on_disk {
                 if scanner::is_scannable(&rel) {
                     found.push((rel, k));
                 }

@@ -1441,7 +1441,7 @@ impl<'g, 's> Scheduler<'g, 's> {
                 continue; // SCons keeps no record of an alias
             }
             let rec = self.checker.record_for(self.g, t, n, inputs);
-            self.checker.state.set_target(&self.g.nodes[n].path, &rec);
+            self.checker.state.set_target(&self.g.nodes[n].path, rec);
         }
     }
 

@@ -50,8 +50,11 @@ pub struct Stamp {
 }
 
 pub fn hash_file(path: &Path) -> std::io::Result<String> {
-    let data = std::fs::read(path)?;
-    Ok(blake3::hash(&data).to_hex().to_string())
+    Ok(hash_bytes(&std::fs::read(path)?))
+}
+
+pub fn hash_bytes(data: &[u8]) -> String {
+    blake3::hash(data).to_hex().to_string()
 }
 
 pub fn hash_str(text: &str) -> String {

@@ -70,6 +70,10 @@ pub struct State {
     graphs_dir: std::path::PathBuf,
     /// Target records already read or written (see `target`).
     records: std::sync::Mutex<std::collections::HashMap<String, Option<TargetRecord>>>,
+    /// File stamps and include lists already read or written: the include scan ahead (see
+    /// `prescan`) hands them to the scheduler's scan through these, not through the database.
+    stamps: std::sync::Mutex<rustc_hash::FxHashMap<String, Stamp>>,
+    includes: std::sync::Mutex<rustc_hash::FxHashMap<String, Vec<Include>>>,
 }
 
 impl Drop for State {
@@ -150,6 +154,8 @@ impl State {
             scratch: None,
             graphs_dir: graphs_dir.clone(),
             records: Default::default(),
+            stamps: Default::default(),
+            includes: Default::default(),
         };
         // The database counts only while the marker names it.
         let marked_id = std::fs::read_to_string(&marker)
@@ -184,6 +190,8 @@ impl State {
                 scratch: Some(copy),
                 graphs_dir,
                 records: Default::default(),
+                stamps: Default::default(),
+                includes: Default::default(),
             });
         }
         if !valid {
@@ -229,6 +237,8 @@ impl State {
             scratch: None,
             graphs_dir,
             records: Default::default(),
+            stamps: Default::default(),
+            includes: Default::default(),
         })
     }
 
@@ -283,39 +293,70 @@ impl State {
         rec
     }
 
-    pub fn set_target(&self, path: &str, rec: &TargetRecord) {
+    pub fn set_target(&self, path: &str, rec: TargetRecord) {
+        self.put(&key(b't', path), &rec);
         if !self.read_only {
             self.records
                 .lock()
                 .unwrap()
-                .insert(path.to_owned(), Some(rec.clone()));
+                .insert(path.to_owned(), Some(rec));
         }
-        self.put(&key(b't', path), rec)
     }
 
     pub fn forget_target(&self, path: &str) {
-        if !self.read_only {
-            self.records.lock().unwrap().insert(path.to_owned(), None);
+        if self.read_only {
+            return;
         }
-        self.remove(&key(b't', path));
+        // (a record known to be absent, read as such or forgotten already, is not in the
+        // database: nothing to remove)
+        let known_absent = matches!(
+            self.records.lock().unwrap().insert(path.to_owned(), None),
+            Some(None)
+        );
+        if !known_absent {
+            self.remove(&key(b't', path));
+        }
     }
 
     /// The content hash recorded for a file, if its stat is still the one recorded with it.
     pub fn cached_csig(&self, path: &str, stat: &Stat) -> Option<String> {
+        if let Some(stamp) = self.stamps.lock().unwrap().get(path) {
+            if stamp.stat == *stat {
+                return Some(stamp.csig.clone());
+            }
+        }
         let stamp: Stamp = self.get(&key(b'f', path))?;
-        (stamp.stat == *stat).then_some(stamp.csig)
+        let csig = (stamp.stat == *stat).then(|| stamp.csig.clone());
+        self.stamps.lock().unwrap().insert(path.to_owned(), stamp);
+        csig
     }
 
     pub fn set_stamp(&self, path: &str, stamp: &Stamp) {
-        self.put(&key(b'f', path), stamp)
+        self.put(&key(b'f', path), stamp);
+        self.stamps
+            .lock()
+            .unwrap()
+            .insert(path.to_owned(), stamp.clone());
     }
 
     pub fn includes(&self, csig: &str) -> Option<Vec<Include>> {
-        self.get(&key(b'i', csig))
+        if let Some(v) = self.includes.lock().unwrap().get(csig) {
+            return Some(v.clone());
+        }
+        let v: Vec<Include> = self.get(&key(b'i', csig))?;
+        self.includes
+            .lock()
+            .unwrap()
+            .insert(csig.to_owned(), v.clone());
+        Some(v)
     }
 
     pub fn set_includes(&self, csig: &str, includes: &[Include]) {
-        self.put(&key(b'i', csig), &includes)
+        self.put(&key(b'i', csig), &includes);
+        self.includes
+            .lock()
+            .unwrap()
+            .insert(csig.to_owned(), includes.to_vec());
     }
 
     /// Is there a database behind this state?
@@ -395,5 +436,91 @@ impl State {
         if let (Some(db), false) = (&self.db, self.read_only) {
             let _ = db.flush();
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn scratch_top(name: &str) -> PathBuf {
+        let top =
+            std::env::temp_dir().join(format!("docons-state-test-{name}-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&top);
+        std::fs::create_dir_all(&top).unwrap();
+        top
+    }
+
+    fn record(csig: &str) -> TargetRecord {
+        TargetRecord {
+            action_sig: csig.to_owned(),
+            action_text: String::new(),
+            inputs: Vec::new(),
+            n_sources: 0,
+            n_depends: 0,
+            stamp: None,
+        }
+    }
+
+    #[test]
+    fn a_record_forgotten_after_it_was_written_is_gone_from_the_database() {
+        let top = scratch_top("forget");
+        {
+            let s = State::open(&top, false, true).unwrap();
+            // read as absent, then written, then forgotten: the database must lose it
+            assert_eq!(s.target("a.o"), None);
+            s.set_target("a.o", record("1"));
+            s.forget_target("a.o");
+            // forgotten twice (the second time it is known absent)
+            s.set_target("b.o", record("2"));
+            s.forget_target("b.o");
+            s.forget_target("b.o");
+            s.set_target("c.o", record("3"));
+            s.flush();
+        }
+        let s = State::open(&top, false, true).unwrap();
+        assert_eq!(s.target("a.o"), None);
+        assert_eq!(s.target("b.o"), None);
+        assert_eq!(s.target("c.o"), Some(record("3")));
+        drop(s);
+        let _ = std::fs::remove_dir_all(&top);
+    }
+
+    #[test]
+    fn a_stamp_answers_only_for_its_own_stat_and_outlives_the_run() {
+        let top = scratch_top("stamp");
+        let stat = Stat {
+            mtime_ns: 5,
+            size: 3,
+            inode: 7,
+        };
+        let other = Stat { size: 4, ..stat };
+        {
+            let s = State::open(&top, false, true).unwrap();
+            assert_eq!(s.cached_csig("x.c", &stat), None);
+            s.set_stamp(
+                "x.c",
+                &Stamp {
+                    stat,
+                    csig: "abc".into(),
+                },
+            );
+            assert_eq!(s.cached_csig("x.c", &stat).as_deref(), Some("abc"));
+            assert_eq!(s.cached_csig("x.c", &other), None);
+            let inc = vec![Include {
+                angle: true,
+                name: "y.h".into(),
+            }];
+            s.set_includes("abc", &inc);
+            assert_eq!(s.includes("abc"), Some(inc));
+            s.flush();
+        }
+        // read back from the database alone
+        let s = State::open(&top, false, true).unwrap();
+        assert_eq!(s.cached_csig("x.c", &other), None);
+        assert_eq!(s.cached_csig("x.c", &stat).as_deref(), Some("abc"));
+        assert_eq!(s.includes("abc").map(|v| v.len()), Some(1));
+        drop(s);
+        let _ = std::fs::remove_dir_all(&top);
     }
 }

@@ -736,7 +736,7 @@ impl<'s> Checker<'s> {
                 }
             }
             if dirty {
-                self.state.set_target(path, &rec);
+                self.state.set_target(path, rec);
             }
         }
     }
