@@ -20,8 +20,9 @@ use crate::graph::{Graph, NodeId, TaskId};
 use crate::signature::{Stat, RACY_NS};
 use crate::transcript::Line;
 use crate::uptodate::Memo;
-use rustc_hash::FxHashSet as HashSet;
+use rustc_hash::{FxHashMap as HashMap, FxHashSet as HashSet};
 use scons_api::NodeKind;
+use std::ops::Range;
 use std::path::Path;
 
 const MAGIC: &[u8] = b"docons proof 3\n";
@@ -57,6 +58,9 @@ struct Decoded {
     proven: Vec<Proven>,
     /// What the build printed, when it found everything current on these stats alone.
     transcript: Option<Vec<Line>>,
+    /// Where each file's entry and each proven task's entry are in the body.
+    file_spans: Vec<Range<usize>>,
+    proven_spans: Vec<Range<usize>>,
 }
 
 /// What a run loaded: the memo to start the build from, and the proof's body as read (a run
@@ -67,6 +71,20 @@ pub struct Loaded {
     /// A file was modified within `RACY_NS` of the start of the run that wrote the proof: write
     /// it again (with this run's start, its stats can be trusted next time).
     recent: bool,
+    prior: Prior,
+}
+
+/// What the proof a run started from says, as the next proof can reuse it: the entries of the
+/// tasks this run took as current without judging them again are copied from its body.
+struct Prior {
+    /// Per file of the proof: where its entry is in the body, the stat and node id written
+    /// there, and its node in this run's graph.
+    file_spans: Vec<Range<usize>>,
+    file_stats: Vec<Option<Stat>>,
+    file_ids: Vec<u32>,
+    file_nodes: Vec<NodeId>,
+    /// Per task the proof still proved when loaded: where its entry is, and its files.
+    tasks: HashMap<TaskId, (Range<usize>, Proven)>,
 }
 
 /// A proof read and compared with the files as they are now.
@@ -232,7 +250,28 @@ impl Examined {
         for m in d.missing {
             memo.exists.insert(m, false);
         }
-        Loaded { memo, body, recent }
+        let header = MAGIC.len() + 48;
+        let in_body = |r: &Range<usize>| r.start - header..r.end - header;
+        let mut tasks = HashMap::default();
+        tasks.reserve(proven_count);
+        for ((p, span), still) in d.proven.into_iter().zip(&d.proven_spans).zip(&proven) {
+            if *still {
+                tasks.insert(p.task, (in_body(span), p));
+            }
+        }
+        let prior = Prior {
+            file_spans: d.file_spans.iter().map(in_body).collect(),
+            file_stats: d.files.iter().map(|f| f.stat).collect(),
+            file_ids: d.files.iter().map(|f| f.id).collect(),
+            file_nodes: ids,
+            tasks,
+        };
+        Loaded {
+            memo,
+            body,
+            recent,
+            prior,
+        }
     }
 }
 
@@ -266,7 +305,29 @@ pub fn save(
     loaded: Option<&Loaded>,
     transcript: Option<&[Line]>,
 ) {
-    let body = encode_body(memo, g, transcript);
+    // After a partial build, most tasks are still current on the loaded proof's word: their
+    // entries are copied from it, and so are the entries of files whose stat this run found
+    // the same (a proof with a transcript is written afresh).
+    let reused = match loaded {
+        Some(l) if transcript.is_none() => encode_reusing(l, memo, g),
+        _ => None,
+    };
+    let body = match reused {
+        Some(body) => {
+            // (a check the tests ask for: the copy means what a proof written afresh means)
+            if std::env::var_os("DOCONS_CHECK_PROOF").is_some() {
+                let afresh = encode_body(memo, g, None);
+                if meaning(&body) != meaning(&afresh) {
+                    eprintln!(
+                        "docons: internal error: the proof written from the last one differs"
+                    );
+                    std::process::exit(3);
+                }
+            }
+            body
+        }
+        None => encode_body(memo, g, transcript),
+    };
     if loaded.is_some_and(|l| !l.recent && l.body == body) {
         return;
     }
@@ -281,63 +342,78 @@ pub fn save(
     }
 }
 
-fn encode_body(memo: &Memo, g: &Graph, mut transcript: Option<&[Line]>) -> Vec<u8> {
-    let mut tasks: Vec<TaskId> = memo.settled.iter().copied().collect();
-    tasks.sort_unstable();
-    // Per node: its place among the files, or `u32::MAX`.
-    let mut index: Vec<u32> = vec![u32::MAX; g.nodes.len()];
-    let mut files: Vec<NodeId> = Vec::new();
-    // With a transcript, the stat of every file the build looked at is part of the proof.
-    if transcript.is_some() {
-        let mut looked: Vec<NodeId> = memo.stats.keys().copied().collect();
-        looked.sort_unstable();
-        for n in looked {
-            index[n] = files.len() as u32;
-            files.push(n);
+/// Per node, once known: can a task be proven on it (it is not a file, or its stat was kept,
+/// and it is not a variant-dir copy of a source)? (A graph's nodes are many and large: each is
+/// looked at once, not once per task that reads it.)
+struct Provable<'a> {
+    memo: &'a Memo,
+    g: &'a Graph,
+    known: Vec<Option<bool>>,
+    is_alias: Vec<bool>,
+}
+
+impl<'a> Provable<'a> {
+    fn new(memo: &'a Memo, g: &'a Graph) -> Self {
+        Provable {
+            memo,
+            g,
+            known: vec![None; g.nodes.len()],
+            is_alias: match g.has_aliases() {
+                true => g.nodes.iter().map(|n| n.kind == NodeKind::Alias).collect(),
+                false => Vec::new(),
+            },
         }
     }
-    let mut proven = Vec::new();
-    // Per node, once known: can a task be proven on it (it is not a file, or its stat was
-    // kept, and it is not a variant-dir copy of a source)?
-    let mut provable: Vec<Option<bool>> = vec![None; g.nodes.len()];
-    // (a graph's nodes are many and large: they are looked at once each, not once per reader)
-    let is_alias: Vec<bool> = match g.has_aliases() {
-        true => g.nodes.iter().map(|n| n.kind == NodeKind::Alias).collect(),
-        false => Vec::new(),
-    };
-    'task: for t in tasks {
-        let (Some(inputs), Some(targets)) = (memo.inputs_of.get(&t), memo.targets_of.get(&t))
-        else {
-            continue;
-        };
-        let behind = behind_aliases(g, inputs, &is_alias);
+
+    /// Task `t`'s inputs, targets and what the aliases among its inputs stand for, when it
+    /// was judged and can be proven on them.
+    fn task(&mut self, t: TaskId) -> Option<(&'a [NodeId], &'a [NodeId], Vec<NodeId>)> {
+        let (memo, g) = (self.memo, self.g);
+        let (inputs, targets) = (memo.inputs_of.get(&t)?, memo.targets_of.get(&t)?);
+        let behind = behind_aliases(g, inputs, &self.is_alias);
         for &n in inputs.iter().chain(targets).chain(&behind) {
-            let ok = *provable[n].get_or_insert_with(|| {
+            let ok = *self.known[n].get_or_insert_with(|| {
                 let node = &g.nodes[n];
                 let file = matches!(node.kind, NodeKind::File | NodeKind::Dir);
                 (!file || memo.stats.contains_key(&n))
                     && !(g.producer[n].is_none() && g.duplicated_source(&node.path).is_some())
             });
             if !ok {
-                // (a build that took such a task as current has no transcript to keep)
-                transcript = None;
-                continue 'task;
+                return None;
             }
         }
-        let mut idx = |n: NodeId| -> u32 {
-            if index[n] == u32::MAX {
-                index[n] = files.len() as u32;
-                files.push(n);
-            }
-            index[n]
-        };
-        proven.push(Proven {
-            task: t,
-            inputs: inputs.iter().map(|&n| idx(n)).collect(),
-            targets: targets.iter().map(|&n| idx(n)).collect(),
-            behind_aliases: behind.iter().map(|&n| idx(n)).collect(),
-        });
+        Some((inputs, targets, behind))
     }
+}
+
+/// The entry of file node `n`: its id, path, kind and stat as `memo` holds it.
+fn put_file(out: &mut Vec<u8>, memo: &Memo, g: &Graph, n: NodeId) {
+    put_u32(out, n as u32);
+    put_str(out, &g.nodes[n].path);
+    let is_file = matches!(g.nodes[n].kind, NodeKind::File | NodeKind::Dir);
+    let stat = memo.stats.get(&n).copied().flatten();
+    let built = g.producer[n].is_some();
+    out.push(is_file as u8 | (built as u8) << 1 | (stat.is_some() as u8) << 2);
+    if let Some(s) = stat {
+        out.extend_from_slice(&(s.mtime_ns as i64).to_le_bytes());
+        out.extend_from_slice(&s.size.to_le_bytes());
+        out.extend_from_slice(&s.inode.to_le_bytes());
+    }
+}
+
+/// The entry of a proven task, its files given by their places in the file table.
+fn put_task(out: &mut Vec<u8>, t: TaskId, lists: [&[u32]; 3]) {
+    put_u32(out, t as u32);
+    for list in lists {
+        put_u32(out, list.len() as u32);
+        for &i in list {
+            put_u32(out, i);
+        }
+    }
+}
+
+/// The paths looked for in vain (the part after the file table).
+fn put_missing(out: &mut Vec<u8>, memo: &Memo) {
     let mut missing: Vec<&String> = memo
         .exists
         .iter()
@@ -345,38 +421,71 @@ fn encode_body(memo: &Memo, g: &Graph, mut transcript: Option<&[Line]>) -> Vec<u
         .map(|(p, _)| p)
         .collect();
     missing.sort_unstable();
-    let mut out = Vec::new();
-    put_u32(&mut out, files.len() as u32);
-    for &n in &files {
-        put_u32(&mut out, n as u32);
-        put_str(&mut out, &g.nodes[n].path);
-        let is_file = matches!(g.nodes[n].kind, NodeKind::File | NodeKind::Dir);
-        let stat = memo.stats.get(&n).copied().flatten();
-        let built = g.producer[n].is_some();
-        out.push(is_file as u8 | (built as u8) << 1 | (stat.is_some() as u8) << 2);
-        if let Some(s) = stat {
-            out.extend_from_slice(&(s.mtime_ns as i64).to_le_bytes());
-            out.extend_from_slice(&s.size.to_le_bytes());
-            out.extend_from_slice(&s.inode.to_le_bytes());
-        }
-    }
-    put_u32(&mut out, missing.len() as u32);
+    put_u32(out, missing.len() as u32);
     for m in missing {
-        put_str(&mut out, m);
+        put_str(out, m);
     }
+}
+
+/// The files of a proof being written: a place for each node, given on first use.
+struct FileTable {
+    /// Per node: its place, or `u32::MAX`.
+    index: Vec<u32>,
+    /// The nodes given a place in this proof, in order (after those kept from a prior one).
+    added: Vec<NodeId>,
+    /// Places taken before the first added node.
+    kept: usize,
+}
+
+impl FileTable {
+    fn place(&mut self, n: NodeId) -> u32 {
+        if self.index[n] == u32::MAX {
+            self.index[n] = (self.kept + self.added.len()) as u32;
+            self.added.push(n);
+        }
+        self.index[n]
+    }
+}
+
+fn encode_body(memo: &Memo, g: &Graph, mut transcript: Option<&[Line]>) -> Vec<u8> {
+    let mut tasks: Vec<TaskId> = memo.settled.iter().copied().collect();
+    tasks.sort_unstable();
+    let mut files = FileTable {
+        index: vec![u32::MAX; g.nodes.len()],
+        added: Vec::new(),
+        kept: 0,
+    };
+    // With a transcript, the stat of every file the build looked at is part of the proof.
+    if transcript.is_some() {
+        let mut looked: Vec<NodeId> = memo.stats.keys().copied().collect();
+        looked.sort_unstable();
+        for n in looked {
+            files.place(n);
+        }
+    }
+    let mut provable = Provable::new(memo, g);
+    let mut proven = Vec::new();
+    for t in tasks {
+        if !(memo.inputs_of.contains_key(&t) && memo.targets_of.contains_key(&t)) {
+            continue;
+        }
+        let Some((inputs, targets, behind)) = provable.task(t) else {
+            // (a build that took such a task as current has no transcript to keep)
+            transcript = None;
+            continue;
+        };
+        let mut places = |v: &[NodeId]| v.iter().map(|&n| files.place(n)).collect::<Vec<_>>();
+        proven.push((t, places(inputs), places(targets), places(&behind)));
+    }
+    let mut out = Vec::new();
+    put_u32(&mut out, files.added.len() as u32);
+    for &n in &files.added {
+        put_file(&mut out, memo, g, n);
+    }
+    put_missing(&mut out, memo);
     put_u32(&mut out, proven.len() as u32);
-    for p in &proven {
-        put_u32(&mut out, p.task as u32);
-        put_u32(&mut out, p.inputs.len() as u32);
-        for &i in &p.inputs {
-            put_u32(&mut out, i);
-        }
-        for list in [&p.targets, &p.behind_aliases] {
-            put_u32(&mut out, list.len() as u32);
-            for &i in list {
-                put_u32(&mut out, i);
-            }
-        }
+    for (t, inputs, targets, behind) in &proven {
+        put_task(&mut out, *t, [inputs, targets, behind]);
     }
     match transcript {
         None => out.push(0),
@@ -390,6 +499,130 @@ fn encode_body(memo: &Memo, g: &Graph, mut transcript: Option<&[Line]>) -> Vec<u
         }
     }
     out
+}
+
+/// The body of the proof after a partial build that started from proof `l` (with no
+/// transcript): the entries of the tasks taken as current on `l`'s word, and of the files that
+/// did not change, are copied from it; the rest is written as `encode_body` writes it.
+/// `None` when too many of `l`'s files would serve no task any more (each is statted by every
+/// run): the proof is then written afresh.
+fn encode_reusing(l: &Loaded, memo: &Memo, g: &Graph) -> Option<Vec<u8>> {
+    let prior = &l.prior;
+    let kept = prior.file_nodes.len();
+    let mut files = FileTable {
+        index: vec![u32::MAX; g.nodes.len()],
+        added: Vec::new(),
+        kept,
+    };
+    for (i, &n) in prior.file_nodes.iter().enumerate() {
+        files.index[n] = i as u32;
+    }
+    let mut used = vec![false; kept];
+    let mut tasks: Vec<TaskId> = memo.settled.iter().copied().collect();
+    tasks.sort_unstable();
+    let mut provable = Provable::new(memo, g);
+    enum Entry {
+        Copied(Range<usize>),
+        Written(TaskId, [Vec<u32>; 3]),
+    }
+    let mut entries = Vec::with_capacity(tasks.len());
+    for t in tasks {
+        if !memo.judged.contains(&t) {
+            if let Some((span, p)) = prior.tasks.get(&t) {
+                for &i in p.inputs.iter().chain(&p.targets).chain(&p.behind_aliases) {
+                    used[i as usize] = true;
+                }
+                entries.push(Entry::Copied(span.clone()));
+                continue;
+            }
+        }
+        if !(memo.inputs_of.contains_key(&t) && memo.targets_of.contains_key(&t)) {
+            continue;
+        }
+        let Some((inputs, targets, behind)) = provable.task(t) else {
+            continue;
+        };
+        let mut places = |v: &[NodeId]| {
+            v.iter()
+                .map(|&n| {
+                    let i = files.place(n);
+                    if let Some(u) = used.get_mut(i as usize) {
+                        *u = true;
+                    }
+                    i
+                })
+                .collect::<Vec<_>>()
+        };
+        let lists = [places(inputs), places(targets), places(&behind)];
+        entries.push(Entry::Written(t, lists));
+    }
+    let unused = used.iter().filter(|&&u| !u).count();
+    if unused * 8 > kept + files.added.len() {
+        return None;
+    }
+    if std::env::var_os("DOCONS_TIMINGS").is_some() {
+        let copied = entries
+            .iter()
+            .filter(|e| matches!(e, Entry::Copied(_)))
+            .count();
+        eprintln!(
+            "docons: proof: {copied} of {} tasks copied from the last one",
+            entries.len()
+        );
+    }
+    let mut out = Vec::with_capacity(l.body.len() + 4096);
+    put_u32(&mut out, (kept + files.added.len()) as u32);
+    for (i, &n) in prior.file_nodes.iter().enumerate() {
+        let stat = memo.stats.get(&n).copied().flatten();
+        // (a file no task uses any more keeps its old entry: it proves nothing)
+        if !used[i] || (stat == prior.file_stats[i] && prior.file_ids[i] as usize == n) {
+            out.extend_from_slice(&l.body[prior.file_spans[i].clone()]);
+        } else {
+            put_file(&mut out, memo, g, n);
+        }
+    }
+    for &n in &files.added {
+        put_file(&mut out, memo, g, n);
+    }
+    put_missing(&mut out, memo);
+    put_u32(&mut out, entries.len() as u32);
+    for e in &entries {
+        match e {
+            Entry::Copied(span) => out.extend_from_slice(&l.body[span.clone()]),
+            Entry::Written(t, [inputs, targets, behind]) => {
+                put_task(&mut out, *t, [inputs, targets, behind])
+            }
+        }
+    }
+    out.push(0);
+    Some(out)
+}
+
+/// What a proof body says, for comparing two: each proven task with the paths and stats of
+/// its files, and the paths looked for in vain.
+type Meaning = (
+    std::collections::BTreeMap<TaskId, [Vec<(String, bool, Option<Stat>)>; 3]>,
+    Vec<String>,
+);
+
+fn meaning(body: &[u8]) -> Option<Meaning> {
+    let mut bytes = vec![0u8; MAGIC.len() + 48];
+    bytes[..MAGIC.len()].copy_from_slice(MAGIC);
+    bytes.extend_from_slice(body);
+    let d = decode(&bytes)?;
+    let file = |i: &u32| {
+        let f = &d.files[*i as usize];
+        (f.path.clone(), f.built, f.stat)
+    };
+    let tasks = d
+        .proven
+        .iter()
+        .map(|p| {
+            let lists = [&p.inputs, &p.targets, &p.behind_aliases];
+            (p.task, lists.map(|l| l.iter().map(file).collect()))
+        })
+        .collect();
+    Some((tasks, d.missing))
 }
 
 /// The nodes the aliases among `inputs` stand for, through aliases of aliases (`is_alias`:
@@ -475,7 +708,9 @@ fn decode(bytes: &[u8]) -> Option<Decoded> {
     let started_ns = i128::from_le_bytes(r.take(16)?.try_into().ok()?);
     let n_files = r.u32()? as usize;
     let mut files = Vec::with_capacity(n_files.min(1 << 20));
+    let mut file_spans = Vec::with_capacity(n_files.min(1 << 20));
     for _ in 0..n_files {
+        let start = r.at;
         let id = r.u32()?;
         let path = r.string()?;
         let flags = r.u8()?;
@@ -494,6 +729,7 @@ fn decode(bytes: &[u8]) -> Option<Decoded> {
             built: flags & 2 != 0,
             stat,
         });
+        file_spans.push(start..r.at);
     }
     let n_missing = r.u32()? as usize;
     let mut missing = Vec::with_capacity(n_missing.min(1 << 16));
@@ -502,8 +738,10 @@ fn decode(bytes: &[u8]) -> Option<Decoded> {
     }
     let n_proven = r.u32()? as usize;
     let mut proven = Vec::with_capacity(n_proven.min(1 << 20));
+    let mut proven_spans = Vec::with_capacity(n_proven.min(1 << 20));
     let mut seen = HashSet::default();
     for _ in 0..n_proven {
+        let start = r.at;
         let task = r.u32()? as TaskId;
         if !seen.insert(task) {
             return None;
@@ -517,6 +755,7 @@ fn decode(bytes: &[u8]) -> Option<Decoded> {
             targets,
             behind_aliases,
         });
+        proven_spans.push(start..r.at);
     }
     let transcript = match r.u8()? {
         0 => None,
@@ -537,5 +776,7 @@ fn decode(bytes: &[u8]) -> Option<Decoded> {
         missing,
         proven,
         transcript,
+        file_spans,
+        proven_spans,
     })
 }

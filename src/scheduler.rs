@@ -1169,6 +1169,7 @@ impl<'g, 's> Scheduler<'g, 's> {
         // Remember what the task is judged on: a later build of this session (watch mode) may
         // take it as current while none of these changed.
         self.checker.inputs_of.insert(t, inputs.nodes.clone());
+        self.checker.judged.insert(t);
         self.checker
             .targets_of
             .insert(t, self.g.tasks[t].rec.targets.clone());

@@ -29,6 +29,8 @@ pub struct Checker<'s> {
     links_looked: HashMap<NodeId, usize>,
     pub inputs_of: HashMap<TaskId, Vec<NodeId>>,
     pub targets_of: HashMap<TaskId, Vec<NodeId>>,
+    /// See `Memo`.
+    pub judged: HashSet<TaskId>,
 }
 
 /// What a checker learnt of the files (stats, signatures, includes, probed paths), kept from one
@@ -46,6 +48,9 @@ pub struct Memo {
     /// What each settled task was judged on (all its inputs) and what it makes.
     pub(crate) inputs_of: HashMap<TaskId, Vec<NodeId>>,
     pub(crate) targets_of: HashMap<TaskId, Vec<NodeId>>,
+    /// Tasks judged on their inputs since the memo was started (the others among the settled
+    /// ones were taken as current on a proof's word: see `proof::save`).
+    pub(crate) judged: HashSet<TaskId>,
     /// Inputs of settled tasks that are symbolic links: a task that runs may rebuild what they
     /// point to without naming them, so they are looked at again once something ran.
     pub(crate) links: HashSet<NodeId>,
@@ -144,6 +149,7 @@ impl<'s> Checker<'s> {
             links_looked: HashMap::default(),
             inputs_of: HashMap::default(),
             targets_of: HashMap::default(),
+            judged: HashSet::default(),
         }
     }
 
@@ -161,6 +167,7 @@ impl<'s> Checker<'s> {
             links_looked: HashMap::default(),
             inputs_of: memo.inputs_of,
             targets_of: memo.targets_of,
+            judged: memo.judged,
         }
     }
 
@@ -177,6 +184,7 @@ impl<'s> Checker<'s> {
             plan: None,
             inputs_of: self.inputs_of,
             targets_of: self.targets_of,
+            judged: self.judged,
         }
     }
 

@@ -372,6 +372,7 @@ fn run_scenario(name: &str) -> (String, PathBuf) {
                     .args(args)
                     .current_dir(p(&cwd))
                     .env_remove("SCONSFLAGS")
+                    .env("DOCONS_CHECK_PROOF", "1")
                     .stdin(Stdio::null())
                     .output()
                     .unwrap();

@@ -23,7 +23,9 @@ impl Tree {
 
     fn docons(&self, args: &[&str]) -> Command {
         let mut c = Command::new(env!("CARGO_BIN_EXE_docons"));
-        c.args(args).current_dir(&self.dir);
+        c.args(args)
+            .current_dir(&self.dir)
+            .env("DOCONS_CHECK_PROOF", "1");
         c
     }
 
