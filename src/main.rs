@@ -9,6 +9,7 @@ mod cachedir;
 mod callbacks;
 mod clean;
 mod cli;
+mod command_line;
 mod cores;
 mod graph;
 mod graph_cache;

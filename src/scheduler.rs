@@ -14,6 +14,7 @@ use scons_api::{ActionRecord, NodeKind};
 use std::cmp::Reverse;
 use std::collections::BinaryHeap;
 use std::io::Write;
+use std::os::unix::process::CommandExt;
 use std::process::{Command, Stdio};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::mpsc;
@@ -1704,18 +1705,34 @@ fn run_actions(
                 continue;
             }
         };
-        let mut command = Command::new("/bin/sh");
-        command
-            .arg("-c")
-            .arg(cmd)
-            .current_dir(cwd)
-            .env_clear()
-            .envs(env);
-        command.stdin(Stdio::null());
-        if capture {
-            command.stdout(Stdio::piped()).stderr(Stdio::piped());
-        }
-        let child = command.spawn().map_err(|e| format!("{e}"))?;
+        let prepared = |mut command: Command, pwd: Option<String>| {
+            command.current_dir(cwd).env_clear().envs(env);
+            if let Some(pwd) = pwd {
+                command.env("PWD", pwd);
+            }
+            command.stdin(Stdio::null());
+            if capture {
+                command.stdout(Stdio::piped()).stderr(Stdio::piped());
+            }
+            command
+        };
+        // (see command_line: a line the shell would only split into words starts without it)
+        let direct = crate::command_line::direct(cmd, env, cwd).and_then(|d| {
+            let pwd = crate::command_line::shell_pwd(env, cwd)?;
+            let mut command = Command::new(&d.program);
+            command.arg0(d.words[0]).args(&d.words[1..]);
+            Some(prepared(command, Some(pwd)))
+        });
+        // (a program that cannot be started directly never ran: the shell tries, and tells)
+        let child = match direct.map(|mut c| c.spawn()) {
+            Some(Ok(child)) => child,
+            _ => {
+                // (SCons's $SHELL, `sh`: its messages start with the name it was given)
+                let mut shell = Command::new("/bin/sh");
+                shell.arg0("sh").arg("-c").arg(cmd);
+                prepared(shell, None).spawn().map_err(|e| format!("{e}"))?
+            }
+        };
         children.lock().unwrap().insert(unit, child.id());
         let output = child.wait_with_output().map_err(|e| format!("{e}"))?;
         let after = (!silent && !action.show().is_empty() && !action.after().is_empty())

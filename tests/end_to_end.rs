@@ -23,6 +23,7 @@ macro_rules! scenarios {
 
 scenarios!(
     add_option,
+    command_lines,
     alias_action,
     decider_switch,
     fortran,
