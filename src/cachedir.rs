@@ -22,7 +22,7 @@ pub struct CacheOptions {
 
 fn cache_file(dir: &Path, g: &Graph, t: TaskId, inputs: &TaskInputs, n: NodeId) -> PathBuf {
     let mut h = blake3::Hasher::new();
-    h.update(g.tasks[t].action_sig.as_bytes());
+    h.update(g.tasks[t].action_sig().as_bytes());
     for r in &inputs.records {
         h.update(b"\0");
         h.update(r.path.as_bytes());

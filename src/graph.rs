@@ -4,7 +4,7 @@
 
 use rustc_hash::FxHashMap as HashMap;
 use scons_api::{ActionRecord, BuildGraph, DeciderRecord, NodeKind, TaskRecord};
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::BTreeSet;
 use std::path::{Component, Path, PathBuf};
 
 pub type NodeId = usize;
@@ -36,8 +36,25 @@ pub struct Node {
 #[derive(Debug, Clone)]
 pub struct Task {
     pub rec: TaskRecord,
+    /// Hash of the actions' signature texts, made when first asked for (most runs judge few
+    /// tasks: see `proof`).
+    action_sig: std::sync::OnceLock<String>,
+}
+
+impl Task {
+    pub fn new(rec: TaskRecord) -> Task {
+        Task {
+            rec,
+            action_sig: std::sync::OnceLock::new(),
+        }
+    }
+
     /// Hash of the actions' signature texts.
-    pub action_sig: String,
+    pub fn action_sig(&self) -> &str {
+        self.action_sig.get_or_init(|| {
+            crate::signature::action_signature(self.rec.actions.iter().map(|a| a.sig()))
+        })
+    }
 }
 
 pub struct Graph {
@@ -47,8 +64,8 @@ pub struct Graph {
     pub producer: Vec<Option<TaskId>>,
     by_path: HashMap<String, NodeId>,
     aliases: HashMap<String, NodeId>,
-    /// Folder path → names of the known files and folders directly in it.
-    entries: BTreeMap<String, BTreeSet<String>>,
+    /// Folder path → names of the known files and folders directly in it, sorted.
+    entries: HashMap<String, Vec<String>>,
     pub default_targets: Option<Vec<NodeId>>,
     pub build_targets: Option<Vec<String>>,
     pub help_text: Option<String>,
@@ -78,6 +95,69 @@ fn is_clean(p: &[u8], relative: bool) -> bool {
 /// Is `p` a relative path in normal form (its own top-relative spelling)?
 pub fn is_clean_relative(p: &str) -> bool {
     is_clean(p.as_bytes(), true)
+}
+
+/// The names of the known files and folders in each folder, gathered from their paths.
+#[derive(Default)]
+struct FolderEntries(HashMap<String, rustc_hash::FxHashSet<String>>);
+
+impl FolderEntries {
+    /// Note `path` in its folder, and each folder above it in its own.
+    fn add(&mut self, path: &str) {
+        let mut p = path;
+        while let Some((dir, name)) = parent_of(p) {
+            // (most folders and names are known already: no copies are made for them)
+            let set = match self.0.get_mut(dir) {
+                Some(set) => set,
+                None => self.0.entry(dir.to_owned()).or_default(),
+            };
+            if set.contains(name) || !set.insert(name.to_owned()) {
+                break;
+            }
+            p = dir;
+        }
+    }
+
+    fn sorted(self) -> HashMap<String, Vec<String>> {
+        self.0
+            .into_iter()
+            .map(|(dir, names)| {
+                let mut names: Vec<String> = names.into_iter().collect();
+                names.sort_unstable();
+                (dir, names)
+            })
+            .collect()
+    }
+}
+
+/// Node paths made absolute against one top folder: a clean relative path is appended to the
+/// top's text, without walking either (a graph has one per file node).
+struct Absolute<'a> {
+    top: &'a Path,
+    /// The top's text, when it is a clean absolute path.
+    clean_top: Option<&'a str>,
+}
+
+impl<'a> Absolute<'a> {
+    fn new(top: &'a Path) -> Self {
+        let clean_top = top
+            .to_str()
+            .filter(|t| is_clean(t.as_bytes(), false) && *t != "/");
+        Absolute { top, clean_top }
+    }
+
+    fn of(&self, path: &str) -> PathBuf {
+        match self.clean_top {
+            Some(top) if is_clean(path.as_bytes(), true) => {
+                let mut s = String::with_capacity(top.len() + 1 + path.len());
+                s.push_str(top);
+                s.push('/');
+                s.push_str(path);
+                PathBuf::from(s)
+            }
+            _ => normalize(self.top, Path::new(path)),
+        }
+    }
 }
 
 /// Normalise `path` lexically (no `.`, resolved `..`) against `base`.
@@ -154,7 +234,7 @@ impl Graph {
             producer: Vec::new(),
             by_path: HashMap::with_capacity_and_hasher(rec.nodes.len(), Default::default()),
             aliases: HashMap::default(),
-            entries: BTreeMap::new(),
+            entries: HashMap::default(),
             default_targets: rec.default_targets,
             build_targets: rec.build_targets,
             help_text: rec.help_text,
@@ -167,9 +247,11 @@ impl Graph {
             progress: rec.progress,
             sconscripts: rec.sconscripts,
         };
+        let absolute = Absolute::new(top);
+        let mut entries = FolderEntries::default();
         for n in rec.nodes {
             let abs = match n.kind {
-                NodeKind::File | NodeKind::Dir => normalize(top, Path::new(&n.path)),
+                NodeKind::File | NodeKind::Dir => absolute.of(&n.path),
                 _ => PathBuf::new(),
             };
             let id = g.nodes.len();
@@ -179,7 +261,7 @@ impl Graph {
                 }
                 NodeKind::File | NodeKind::Dir => {
                     g.by_path.insert(n.path.clone(), id);
-                    g.add_entry(&n.path);
+                    entries.add(&n.path);
                 }
                 NodeKind::Value => {}
             }
@@ -204,8 +286,9 @@ impl Graph {
         // reaches everything inside it.
         let top_abs = top.to_string_lossy().into_owned();
         if top_abs != "/" {
-            g.add_entry(&top_abs);
+            entries.add(&top_abs);
         }
+        g.entries = entries.sorted();
         g.producer = vec![None; g.nodes.len()];
         for (tid, t) in rec.tasks.into_iter().enumerate() {
             for &target in &t.targets {
@@ -239,25 +322,9 @@ impl Graph {
                     return Err(format!("task {tid} names unknown node {n}"));
                 }
             }
-            let action_sig = crate::signature::action_signature(t.actions.iter().map(|a| a.sig()));
-            g.tasks.push(Task { rec: t, action_sig });
+            g.tasks.push(Task::new(t));
         }
         Ok(g)
-    }
-
-    fn add_entry(&mut self, path: &str) {
-        let mut p = path;
-        while let Some((dir, name)) = parent_of(p) {
-            // (most folders and names are known already: no copies are made for them)
-            let set = match self.entries.get_mut(dir) {
-                Some(set) => set,
-                None => self.entries.entry(dir.to_owned()).or_default(),
-            };
-            if set.contains(name) || !set.insert(name.to_owned()) {
-                break;
-            }
-            p = dir;
-        }
     }
 
     pub fn lookup(&self, path: &str) -> Option<NodeId> {
@@ -282,7 +349,7 @@ impl Graph {
         self.nodes.push(Node {
             path: path.to_owned(),
             kind: NodeKind::File,
-            abs: normalize(&self.top, Path::new(path)),
+            abs: Absolute::new(&self.top).of(path),
             precious: false,
             always_build: false,
             noclean: false,
@@ -525,6 +592,48 @@ impl Graph {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The quick way to an absolute path gives what `normalize` gives, whatever the paths.
+    #[test]
+    fn absolute_paths_are_the_normalized_ones() {
+        let paths = [
+            "a.c",
+            "lib/a.c",
+            "./a.c",
+            "lib/../a.c",
+            "lib//a.c",
+            "lib/",
+            "/usr/include/x.h",
+            "/usr/../x.h",
+            "..",
+            ".",
+            "a/./b",
+        ];
+        for top in ["/tmp/top", "/", "/tmp/top/", "/tmp/./top", "/tmp/x/../top"] {
+            let top = Path::new(top);
+            for p in paths {
+                assert_eq!(
+                    Absolute::new(top).of(p),
+                    normalize(top, Path::new(p)),
+                    "{top:?} {p}"
+                );
+            }
+        }
+    }
+
+    /// A folder's entries are its known files and folders, each once, sorted by name.
+    #[test]
+    fn folder_entries_are_sorted_and_unique() {
+        let mut e = FolderEntries::default();
+        for p in ["b/z.c", "a.c", "b/y.c", "b/z.c", "c/d/e.h", "B.c", "/abs/x"] {
+            e.add(p);
+        }
+        let e = e.sorted();
+        assert_eq!(e["."], ["B.c", "a.c", "b", "c"]);
+        assert_eq!(e["b"], ["y.c", "z.c"]);
+        assert_eq!(e["c"], ["d"]);
+        assert_eq!(e["/"], ["abs"]);
+    }
 
     /// A list built through `Seen` keeps the first of each node, in order, short or long.
     #[test]

@@ -431,14 +431,18 @@ impl Indexed {
     }
 }
 
-/// A kept graph being decoded and indexed on another thread.
-type Indexing = std::thread::JoinHandle<Result<(Indexed, [u8; 32]), String>>;
+/// A kept graph being decoded and indexed on another thread (with the nodes of the files of
+/// the proof being examined meanwhile).
+type Indexing =
+    std::thread::JoinHandle<Result<(Indexed, [u8; 32], Option<Vec<graph::NodeId>>), String>>;
 
-fn index_kept(top: &Path, kept: graph_cache::Kept) -> Indexing {
+fn index_kept(top: &Path, kept: graph_cache::Kept, files: Option<proof::ProofFiles>) -> Indexing {
     let top = top.to_path_buf();
     std::thread::spawn(move || {
         let id = kept.graph_id;
-        Ok((Indexed::of(&top, kept.graph(false)?)?, id))
+        let mut indexed = Indexed::of(&top, kept.graph(false)?)?;
+        let nodes = files.map(|f| f.nodes_in(&mut indexed.g));
+        Ok((indexed, id, nodes))
     })
 }
 
@@ -486,9 +490,10 @@ fn prepare(ctx: &Context, session: &mut Session) -> Result<Prepared, u8> {
                         phase("proof replayed");
                         return Err(0);
                     }
-                    indexing = Some(index_kept(top, kept));
+                    indexing = Some(index_kept(top, kept, None));
                 } else {
-                    indexing = Some(index_kept(top, kept));
+                    let files = proof.as_ref().map(|p| p.files());
+                    indexing = Some(index_kept(top, kept, files));
                     opening = Some(open_state());
                     examined = proof.and_then(|p| p.examine(top, true));
                 }
@@ -500,8 +505,13 @@ fn prepare(ctx: &Context, session: &mut Session) -> Result<Prepared, u8> {
         opening = Some(open_state());
     }
     let indexed = indexing.map(|h| {
-        h.join()
-            .unwrap_or_else(|_| Err("the kept graph cannot be read".into()))
+        let (indexed, id, nodes) = h
+            .join()
+            .unwrap_or_else(|_| Err("the kept graph cannot be read".into()))?;
+        if let (Some(e), Some(nodes)) = (examined.as_mut(), nodes) {
+            e.found_nodes(nodes);
+        }
+        Ok((indexed, id))
     });
     if let Some(opening) = opening {
         session.state = match opening.join() {

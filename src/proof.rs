@@ -53,7 +53,7 @@ struct FileEntry {
 struct Decoded {
     graph_id: [u8; 32],
     started_ns: i128,
-    files: Vec<FileEntry>,
+    files: std::sync::Arc<Vec<FileEntry>>,
     missing: Vec<String>,
     proven: Vec<Proven>,
     /// What the build printed, when it found everything current on these stats alone.
@@ -98,6 +98,8 @@ pub struct Examined {
     /// Per file: a symbolic link.
     links: Vec<bool>,
     recent: bool,
+    /// Per file: its node in this run's graph, when found already (`found_nodes`).
+    nodes: Option<Vec<NodeId>>,
 }
 
 /// A proof as read, its files not looked at yet.
@@ -123,7 +125,36 @@ pub fn examine(path: &Path, graph_id: &[u8; 32], top: &Path) -> Option<Examined>
     read(path, graph_id)?.examine(top, false)
 }
 
+/// The files a proof speaks of, to find their nodes in this run's graph on another thread
+/// (see `ProofFiles::nodes_in`).
+pub struct ProofFiles(std::sync::Arc<Vec<FileEntry>>);
+
+impl ProofFiles {
+    /// The node of each file in graph `g` (headers found by scanning are added to it).
+    pub fn nodes_in(&self, g: &mut Graph) -> Vec<NodeId> {
+        self.0
+            .iter()
+            .map(|f| {
+                let id = f.id as usize;
+                if id < g.nodes.len() && g.nodes[id].path == f.path {
+                    id
+                } else {
+                    match g.lookup(&f.path) {
+                        Some(n) => n,
+                        None => g.file_node(&f.path),
+                    }
+                }
+            })
+            .collect()
+    }
+}
+
 impl Proof {
+    /// Its files (see `ProofFiles`).
+    pub fn files(&self) -> ProofFiles {
+        ProofFiles(std::sync::Arc::clone(&self.d.files))
+    }
+
     /// Could this proof be the whole of the next build (it keeps what its build printed)?
     pub fn may_replay(&self) -> bool {
         self.d.transcript.is_some()
@@ -166,6 +197,7 @@ impl Proof {
             changed,
             links,
             recent,
+            nodes: None,
         })
     }
 }
@@ -178,6 +210,12 @@ impl Examined {
         (!self.recent && !self.changed.iter().any(|&c| c)).then_some(transcript)
     }
 
+    /// The node of each of the proof's files in the graph the memo will be for, found on
+    /// another thread (`ProofFiles::nodes_in`) while the files were examined.
+    pub fn found_nodes(&mut self, nodes: Vec<NodeId>) {
+        self.nodes = Some(nodes);
+    }
+
     /// The memo that takes every still-proven task as current: the tasks none of whose files
     /// changed, and none of whose inputs is built by a task that is no longer proven.
     pub fn into_memo(self, g: &mut Graph) -> Loaded {
@@ -188,21 +226,13 @@ impl Examined {
             mut changed,
             links,
             recent,
+            nodes,
         } = self;
-        // The node of each path in this run's graph (headers found by scanning are added).
-        let mut ids = Vec::with_capacity(d.files.len());
-        for f in &d.files {
-            let id = f.id as usize;
-            let n = if id < g.nodes.len() && g.nodes[id].path == f.path {
-                id
-            } else {
-                match g.lookup(&f.path) {
-                    Some(n) => n,
-                    None => g.file_node(&f.path),
-                }
-            };
-            ids.push(n);
-        }
+        // The node of each path in this run's graph.
+        let ids = match nodes {
+            Some(ids) if ids.len() == d.files.len() => ids,
+            _ => ProofFiles(std::sync::Arc::clone(&d.files)).nodes_in(g),
+        };
         let mut memo = Memo::default();
         // Unsettle every task that used a changed file, and everything built from its targets
         // (a pass per level of the chain; the changed files grow with each).
@@ -772,7 +802,7 @@ fn decode(bytes: &[u8]) -> Option<Decoded> {
     (r.at == bytes.len()).then_some(Decoded {
         graph_id,
         started_ns,
-        files,
+        files: std::sync::Arc::new(files),
         missing,
         proven,
         transcript,

@@ -610,7 +610,7 @@ impl<'s> Checker<'s> {
                     stale = true;
                 }
             }
-            if stale || rec.action_sig != task.action_sig {
+            if stale || rec.action_sig != task.action_sig() {
                 reason = Some(self.explain(g, t, n, &rec, inputs, calls)?);
                 break;
             }
@@ -669,7 +669,7 @@ impl<'s> Checker<'s> {
             }
         }
         let task = &g.tasks[t];
-        if lines.is_empty() && old.action_sig != task.action_sig {
+        if lines.is_empty() && old.action_sig != task.action_sig() {
             let new_text = action_text(&task.rec);
             if old.action_text == new_text {
                 lines.push(format!(
@@ -714,7 +714,7 @@ impl<'s> Checker<'s> {
             }),
         };
         TargetRecord {
-            action_sig: g.tasks[t].action_sig.clone(),
+            action_sig: g.tasks[t].action_sig().to_owned(),
             action_text: action_text(&g.tasks[t].rec),
             inputs: stored_inputs(g, t, inputs),
             n_sources: inputs.n_sources,
