@@ -483,14 +483,28 @@ fn prepare(ctx: &Context, session: &mut Session) -> Result<Prepared, u8> {
                 phase("graph inputs unchanged");
                 let proof = proof::read(&proof_file, &kept.graph_id);
                 if proof.as_ref().is_some_and(|p| p.may_replay()) {
-                    examined = proof.and_then(|p| p.examine(top, false));
-                    if let Some(lines) = examined.as_ref().and_then(|e| e.transcript()) {
+                    // The graph is decoded only once a file is seen changed: the build is
+                    // then more than the transcript (if nothing changed, it is not needed).
+                    let files = proof.as_ref().map(|p| p.files());
+                    let waiting = std::sync::Mutex::new(Some((kept, files)));
+                    let started = std::sync::Mutex::new(None);
+                    let start = || {
+                        if let Some((kept, files)) = waiting.lock().unwrap().take() {
+                            *started.lock().unwrap() = Some(index_kept(top, kept, files));
+                        }
+                    };
+                    examined = proof.and_then(|p| p.examine_telling(top, false, &start));
+                    let transcript = examined.as_ref().and_then(|e| e.transcript());
+                    if let (Some(lines), Some((kept, _))) =
+                        (transcript, waiting.lock().unwrap().as_ref())
+                    {
                         replay_reading(progress, &kept.stdout, &kept.stderr);
                         transcript::replay(lines);
                         phase("proof replayed");
                         return Err(0);
                     }
-                    indexing = Some(index_kept(top, kept, None));
+                    start();
+                    indexing = started.into_inner().unwrap();
                 } else {
                     let files = proof.as_ref().map(|p| p.files());
                     indexing = Some(index_kept(top, kept, files));

@@ -165,6 +165,18 @@ impl Proof {
     /// header looked for in vain exists now (it may shadow one found further along the search
     /// path, so nothing can be taken as proven).
     pub fn examine(self, top: &Path, alongside: bool) -> Option<Examined> {
+        self.examine_telling(top, alongside, &|| {})
+    }
+
+    /// `examine`, calling `changed` (from whichever thread, perhaps more than once) as soon as
+    /// a file is found changed: the build is then not the last one's transcript, and the
+    /// caller may start on what it will need.
+    pub fn examine_telling(
+        self,
+        top: &Path,
+        alongside: bool,
+        changed: &(dyn Fn() + Sync),
+    ) -> Option<Examined> {
         let Proof { d, body } = self;
         let abs = |p: &str| crate::graph::normalize(top, Path::new(p));
         if d.missing.iter().any(|p| abs(p).is_file()) {
@@ -175,17 +187,26 @@ impl Proof {
             .iter()
             .map(|f| f.is_file.then(|| abs(&f.path)))
             .collect();
+        // (a built file is written by its task, not by hand in the same clock tick)
+        let racy = |f: &FileEntry| {
+            !f.built && f.stat.is_some_and(|s| s.mtime_ns + RACY_NS >= d.started_ns)
+        };
         let spread = !alongside || crate::cores::count() > 2;
-        let (now, links): (Vec<Option<Stat>>, Vec<bool>) =
-            stat_all(&paths, spread).into_iter().unzip();
+        let (now, links): (Vec<Option<Stat>>, Vec<bool>) = stat_all(&paths, spread, &|i, now| {
+            let f = &d.files[i];
+            if f.stat != *now || racy(f) {
+                changed();
+            }
+        })
+        .into_iter()
+        .unzip();
         let mut recent = false;
         let changed = d
             .files
             .iter()
             .zip(&now)
             .map(|(f, now)| {
-                // (a built file is written by its task, not by hand in the same clock tick)
-                let racy = !f.built && f.stat.is_some_and(|s| s.mtime_ns + RACY_NS >= d.started_ns);
+                let racy = racy(f);
                 recent |= racy;
                 f.stat != *now || racy
             })
@@ -307,7 +328,11 @@ impl Examined {
 
 /// Stat every path, spread over the cores when `spread` (`None` for no path), and tell the
 /// symbolic links.
-fn stat_all(paths: &[Option<std::path::PathBuf>], spread: bool) -> Vec<(Option<Stat>, bool)> {
+fn stat_all(
+    paths: &[Option<std::path::PathBuf>],
+    spread: bool,
+    seen: &(dyn Fn(usize, &Option<Stat>) + Sync),
+) -> Vec<(Option<Stat>, bool)> {
     let one = |p: &Option<std::path::PathBuf>| match p.as_deref() {
         None => (None, false),
         Some(p) => match std::fs::symlink_metadata(p) {
@@ -316,8 +341,15 @@ fn stat_all(paths: &[Option<std::path::PathBuf>], spread: bool) -> Vec<(Option<S
             Err(_) => (None, false),
         },
     };
-    crate::cores::over_cores(paths, spread && paths.len() >= 2048, |part| {
-        part.iter().map(one).collect::<Vec<_>>()
+    let indexed: Vec<(usize, &Option<std::path::PathBuf>)> = paths.iter().enumerate().collect();
+    crate::cores::over_cores(&indexed, spread && paths.len() >= 2048, |part| {
+        part.iter()
+            .map(|&(i, p)| {
+                let r = one(p);
+                seen(i, &r.0);
+                r
+            })
+            .collect::<Vec<_>>()
     })
     .into_iter()
     .flatten()
