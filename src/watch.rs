@@ -253,11 +253,16 @@ fn classify(
 
 /// The paths an event names, if its kind can mean a saved, new or removed file; and whether
 /// it completes a save (closed after writing, or moved into place: the last step of an
-/// in-place, a write-then-rename and a backup-then-rewrite save alike).
+/// in-place, a write-then-rename and a backup-then-rewrite save alike). A file moved to an
+/// editor's backup name is the first step of a backup-then-rewrite save, not the last.
 fn event_paths(event: notify::Event) -> (Vec<PathBuf>, bool) {
     let completes = match event.kind {
         EventKind::Access(AccessKind::Close(AccessMode::Write)) => true,
-        EventKind::Modify(ModifyKind::Name(_)) => event.paths.last().is_some_and(|p| p.exists()),
+        EventKind::Modify(ModifyKind::Name(_)) => event.paths.last().is_some_and(|p| {
+            p.exists()
+                && p.file_name()
+                    .is_some_and(|n| !ignored_name(&n.to_string_lossy()))
+        }),
         EventKind::Remove(_) | EventKind::Create(CreateKind::Folder) => false,
         _ => return (Vec::new(), false),
     };
