@@ -858,34 +858,43 @@ fn build_prepared(ctx: &Context, session: &mut Session, p: &mut Prepared) -> Out
     );
     let code = closing(&result, opts, progress, p.unknown.is_some());
     let lines = recordable.then(transcript::take);
-    if let Some((file, id)) = &proof_file {
-        let proven = result.proven_only && code == 0 && !result.interrupted;
-        if timings {
-            eprintln!(
-                "docons: proof of this build: {} (recordable {recordable}, proven only {})",
-                if proven { "whole" } else { "partial" },
-                result.proven_only
+    // The state database is made durable (and closed, unless watching) on another thread
+    // while the proof of this build is written.
+    let (state, memo) = (&mut session.state, &session.memo);
+    std::thread::scope(|s| {
+        if ctx.opts.watch {
+            if let Some(state) = state.as_ref() {
+                s.spawn(move || state.flush());
+            }
+        } else if let Some(state) = state.take() {
+            s.spawn(move || drop(state));
+        }
+        if let Some((file, id)) = &proof_file {
+            let proven = result.proven_only && code == 0 && !result.interrupted;
+            if timings {
+                eprintln!(
+                    "docons: proof of this build: {} (recordable {recordable}, proven only {})",
+                    if proven { "whole" } else { "partial" },
+                    result.proven_only
+                );
+            }
+            proof::save(
+                file,
+                id,
+                session.memo_since,
+                memo,
+                &p.g,
+                loaded.as_ref(),
+                lines.as_deref().filter(|_| proven),
             );
         }
-        proof::save(
-            file,
-            id,
-            session.memo_since,
-            &session.memo,
-            &p.g,
-            loaded.as_ref(),
-            lines.as_deref().filter(|_| proven),
-        );
-    }
+    });
     if timings {
         eprintln!(
             "docons: build done at {:.3}s{}",
             p.started.elapsed().as_secs_f64(),
             resident()
         );
-    }
-    if !ctx.opts.watch {
-        session.state = None;
     }
     // The scripts' atexit functions run last, and may ask GetBuildFailures().
     if let Some(front) = &p.front {

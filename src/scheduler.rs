@@ -748,7 +748,6 @@ impl<'g, 's> Scheduler<'g, 's> {
             self.run_planned(interrupted);
             stop.store(true, Ordering::Relaxed);
         });
-        self.checker.state.flush();
         self.result.cycles = self.cycles();
         self.note_proven_only();
     }
