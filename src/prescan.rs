@@ -1,10 +1,15 @@
-//! Include scanning ahead of the build, spread over the cores. While the scheduler judges the
+//! Reading ahead of the build, on other threads; what is read is only a cache.
+//!
+//! Many tasks to judge: include scanning ahead, spread over the cores. While the scheduler judges the
 //! tasks one by one on the main thread, worker threads read the files the C scanner will need
 //! (the sources of the scanned tasks still to be judged and, through the same search order, the
 //! headers they reach), hash them and extract their includes into the state store. The
 //! scheduler's own scan then finds both cached (the hash by stat, the includes by hash) and only
 //! resolves paths. What the workers store is only a cache: the scheduler's scan decides, so a
 //! file changing under a worker costs a second read, never a wrong answer.
+//!
+//! A few tasks to judge (an edit): their targets' records and their inputs' stamps are read
+//! from the state store while the first commands run (`reads`, `warm`).
 
 use crate::graph::{is_clean_relative, normalize, top_relative, Graph, TaskId};
 use crate::scanner;
@@ -69,6 +74,63 @@ pub fn roots(g: &Graph, tasks: impl Iterator<Item = TaskId>) -> Option<Roots> {
         files,
         built,
     })
+}
+
+/// What a few tasks to judge will read from the state store: their targets' records, and the
+/// stamps of their inputs that no task of this build will rewrite (`will_run`). Read on
+/// another thread while the first commands run (see `warm`), so that judging the task that
+/// waits for them finds them in memory.
+pub struct Reads {
+    top: PathBuf,
+    records: Vec<String>,
+    stamps: Vec<String>,
+}
+
+/// The reads of `tasks`, when they are few (many are the scan ahead's business).
+pub fn reads(g: &Graph, tasks: &[TaskId], will_run: impl Fn(TaskId) -> bool) -> Option<Reads> {
+    if tasks.is_empty() || tasks.len() >= WORTH_IT {
+        return None;
+    }
+    let mut records = Vec::new();
+    let mut stamps = Vec::new();
+    let mut seen = HashSet::default();
+    for &t in tasks {
+        let rec = &g.tasks[t].rec;
+        records.extend(rec.targets.iter().map(|&n| g.nodes[n].path.clone()));
+        for &n in rec.sources.iter().chain(&rec.deps) {
+            let node = &g.nodes[n];
+            if node.kind == NodeKind::File
+                && !g.producer[n].is_some_and(&will_run)
+                && seen.insert(n)
+            {
+                stamps.push(node.path.clone());
+            }
+        }
+    }
+    Some(Reads {
+        top: g.top.clone(),
+        records,
+        stamps,
+    })
+}
+
+/// Read what `reads` names into the state store's memory (a cache: the scheduler's own
+/// reads decide).
+pub fn warm(reads: Reads, state: &State, stop: &AtomicBool) {
+    for path in &reads.records {
+        if stop.load(Ordering::Relaxed) {
+            return;
+        }
+        state.target(path);
+    }
+    for path in &reads.stamps {
+        if stop.load(Ordering::Relaxed) {
+            return;
+        }
+        if let Some(stat) = Stat::of(&normalize(&reads.top, Path::new(path))) {
+            state.cached_csig(path, &stat);
+        }
+    }
 }
 
 /// Scan ahead from `roots` until done or `stop` is set: level by level (the sources, then the

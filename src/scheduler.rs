@@ -731,19 +731,29 @@ impl<'g, 's> Scheduler<'g, 's> {
         self.timing("planned");
         // The planned tasks not known current have their includes scanned ahead, on the
         // other cores, while this thread goes through them in order.
-        let ahead = crate::prescan::roots(
-            self.g,
-            self.units.iter().filter_map(|u| match u.kind {
+        let judged: Vec<TaskId> = self
+            .units
+            .iter()
+            .filter_map(|u| match u.kind {
                 UnitKind::Task(t) if !self.checker.settled.contains(&t) => Some(t),
                 _ => None,
-            }),
-        );
+            })
+            .collect();
+        let ahead = crate::prescan::roots(self.g, judged.iter().copied());
+        // (a few such tasks have their records and their inputs' stamps read ahead instead)
+        let reads = crate::prescan::reads(self.g, &judged, |p| {
+            !self.checker.settled.contains(&p) && self.task_unit[p].is_some()
+        });
         let state = self.checker.state;
         let stop = AtomicBool::new(false);
         std::thread::scope(|scope| {
             if let Some(roots) = ahead {
                 let stop = &stop;
                 scope.spawn(move || crate::prescan::run(roots, state, stop));
+            }
+            if let Some(reads) = reads {
+                let stop = &stop;
+                scope.spawn(move || crate::prescan::warm(reads, state, stop));
             }
             self.run_planned(interrupted);
             stop.store(true, Ordering::Relaxed);

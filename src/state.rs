@@ -286,11 +286,13 @@ impl State {
             return hit.clone();
         }
         let rec: Option<TargetRecord> = self.get(&key(b't', path));
+        // (a record set or forgotten meanwhile, by another thread, is newer than this read)
         self.records
             .lock()
             .unwrap()
-            .insert(path.to_owned(), rec.clone());
-        rec
+            .entry(path.to_owned())
+            .or_insert(rec)
+            .clone()
     }
 
     pub fn set_target(&self, path: &str, rec: TargetRecord) {
