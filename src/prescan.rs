@@ -1,12 +1,12 @@
 //! Reading ahead of the build, on other threads; what is read is only a cache.
 //!
-//! Many tasks to judge: include scanning ahead, spread over the cores. While the scheduler judges the
-//! tasks one by one on the main thread, worker threads read the files the C scanner will need
-//! (the sources of the scanned tasks still to be judged and, through the same search order, the
-//! headers they reach), hash them and extract their includes into the state store. The
-//! scheduler's own scan then finds both cached (the hash by stat, the includes by hash) and only
-//! resolves paths. What the workers store is only a cache: the scheduler's scan decides, so a
-//! file changing under a worker costs a second read, never a wrong answer.
+//! Many tasks to judge: include scanning ahead, spread over the cores. While the scheduler
+//! judges the tasks one by one on the main thread, worker threads read the files the C scanner
+//! will need (the sources of the scanned tasks still to be judged and, through the same search
+//! order, the headers they reach), hash them and extract their includes into the state store.
+//! The scheduler's own scan then finds both cached (the hash by stat, the includes by hash) and
+//! only resolves paths. What the workers store is only a cache: the scheduler's scan decides,
+//! so a file changing under a worker costs a second read, never a wrong answer.
 //!
 //! A few tasks to judge (an edit): their targets' records and their inputs' stamps are read
 //! from the state store while the first commands run (`reads`, `warm`).

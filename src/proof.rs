@@ -26,6 +26,8 @@ use std::ops::Range;
 use std::path::Path;
 
 const MAGIC: &[u8] = b"docons proof 3\n";
+/// The length of what precedes the body: the magic line, the graph id and the run's start.
+const HEADER_LEN: usize = MAGIC.len() + 32 + 16;
 
 /// One proven task: what it was judged on and what it makes (indexes into the path table).
 struct Proven {
@@ -116,7 +118,7 @@ pub fn read(path: &Path, graph_id: &[u8; 32]) -> Option<Proof> {
     if d.graph_id != *graph_id {
         return None;
     }
-    let body = bytes[MAGIC.len() + 32 + 16..].to_vec();
+    let body = bytes[HEADER_LEN..].to_vec();
     Some(Proof { d, body })
 }
 
@@ -301,8 +303,7 @@ impl Examined {
         for m in d.missing {
             memo.exists.insert(m, false);
         }
-        let header = MAGIC.len() + 48;
-        let in_body = |r: &Range<usize>| r.start - header..r.end - header;
+        let in_body = |r: &Range<usize>| r.start - HEADER_LEN..r.end - HEADER_LEN;
         let mut tasks = HashMap::default();
         tasks.reserve(proven_count);
         for ((p, span), still) in d.proven.into_iter().zip(&d.proven_spans).zip(&proven) {
@@ -393,7 +394,7 @@ pub fn save(
     if loaded.is_some_and(|l| !l.recent && l.body == body) {
         return;
     }
-    let mut bytes = Vec::with_capacity(MAGIC.len() + 48 + body.len());
+    let mut bytes = Vec::with_capacity(HEADER_LEN + body.len());
     bytes.extend_from_slice(MAGIC);
     bytes.extend_from_slice(graph_id);
     bytes.extend_from_slice(&started_ns.to_le_bytes());
@@ -668,7 +669,7 @@ type Meaning = (
 );
 
 fn meaning(body: &[u8]) -> Option<Meaning> {
-    let mut bytes = vec![0u8; MAGIC.len() + 48];
+    let mut bytes = vec![0u8; HEADER_LEN];
     bytes[..MAGIC.len()].copy_from_slice(MAGIC);
     bytes.extend_from_slice(body);
     let d = decode(&bytes)?;
