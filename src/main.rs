@@ -436,12 +436,22 @@ impl Indexed {
 type Indexing =
     std::thread::JoinHandle<Result<(Indexed, [u8; 32], Option<Vec<graph::NodeId>>), String>>;
 
-fn index_kept(top: &Path, kept: graph_cache::Kept, files: Option<proof::ProofFiles>) -> Indexing {
+/// Decode and index `kept` on another thread; then find the nodes of the proof's files that
+/// `files` brings (sent when the proof has been read: the decoding need not wait for it).
+fn index_kept(
+    top: &Path,
+    kept: graph_cache::Kept,
+    files: std::sync::mpsc::Receiver<Option<proof::ProofFiles>>,
+) -> Indexing {
     let top = top.to_path_buf();
     std::thread::spawn(move || {
         let id = kept.graph_id;
         let mut indexed = Indexed::of(&top, kept.graph(false)?)?;
-        let nodes = files.map(|f| f.nodes_in(&mut indexed.g));
+        let nodes = files
+            .recv()
+            .ok()
+            .flatten()
+            .map(|f| f.nodes_in(&mut indexed.g));
         Ok((indexed, id, nodes))
     })
 }
@@ -481,16 +491,18 @@ fn prepare(ctx: &Context, session: &mut Session) -> Result<Prepared, u8> {
         if let Some((graph_file, proof_file)) = state::State::kept_without_opening(top, &key) {
             if let Ok(kept) = graph_cache::check(&graph_file, &key, true) {
                 phase("graph inputs unchanged");
-                let proof = proof::read(&proof_file, &kept.graph_id);
-                if proof.as_ref().is_some_and(|p| p.may_replay()) {
+                if proof::keeps_transcript(&proof_file, &kept.graph_id) == Some(true) {
                     // The graph is decoded only once a file is seen changed: the build is
                     // then more than the transcript (if nothing changed, it is not needed).
+                    let proof = proof::read(&proof_file, &kept.graph_id);
                     let files = proof.as_ref().map(|p| p.files());
                     let waiting = std::sync::Mutex::new(Some((kept, files)));
                     let started = std::sync::Mutex::new(None);
                     let start = || {
                         if let Some((kept, files)) = waiting.lock().unwrap().take() {
-                            *started.lock().unwrap() = Some(index_kept(top, kept, files));
+                            let (send, receive) = std::sync::mpsc::channel();
+                            let _ = send.send(files);
+                            *started.lock().unwrap() = Some(index_kept(top, kept, receive));
                         }
                     };
                     examined = proof.and_then(|p| p.examine_telling(top, false, &start));
@@ -506,9 +518,13 @@ fn prepare(ctx: &Context, session: &mut Session) -> Result<Prepared, u8> {
                     start();
                     indexing = started.into_inner().unwrap();
                 } else {
-                    let files = proof.as_ref().map(|p| p.files());
-                    indexing = Some(index_kept(top, kept, files));
+                    // The graph is decoded while the proof (if any) is read and examined.
+                    let (send, receive) = std::sync::mpsc::channel();
+                    let graph_id = kept.graph_id;
+                    indexing = Some(index_kept(top, kept, receive));
                     opening = Some(open_state());
+                    let proof = proof::read(&proof_file, &graph_id);
+                    let _ = send.send(proof.as_ref().map(|p| p.files()));
                     examined = proof.and_then(|p| p.examine(top, true));
                 }
                 phase("proof examined");

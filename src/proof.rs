@@ -25,9 +25,10 @@ use scons_api::NodeKind;
 use std::ops::Range;
 use std::path::Path;
 
-const MAGIC: &[u8] = b"docons proof 3\n";
-/// The length of what precedes the body: the magic line, the graph id and the run's start.
-const HEADER_LEN: usize = MAGIC.len() + 32 + 16;
+const MAGIC: &[u8] = b"docons proof 4\n";
+/// The length of what precedes the body: the magic line, the graph id, the run's start, and
+/// whether the body keeps a transcript (so that a run can tell without decoding the body).
+const HEADER_LEN: usize = MAGIC.len() + 32 + 16 + 1;
 
 /// One proven task: what it was judged on and what it makes (indexes into the path table).
 struct Proven {
@@ -122,6 +123,20 @@ pub fn read(path: &Path, graph_id: &[u8; 32]) -> Option<Proof> {
     Some(Proof { d, body })
 }
 
+/// Whether the proof kept at `path` for the graph `graph_id` keeps its build's transcript (and
+/// so may be the whole next build), read from its header alone; `None` when there is no such
+/// proof.
+pub fn keeps_transcript(path: &Path, graph_id: &[u8; 32]) -> Option<bool> {
+    use std::io::Read;
+    let mut header = [0u8; HEADER_LEN];
+    std::fs::File::open(path)
+        .ok()?
+        .read_exact(&mut header)
+        .ok()?;
+    let ours = header.starts_with(MAGIC) && header[MAGIC.len()..MAGIC.len() + 32] == *graph_id;
+    ours.then_some(header[HEADER_LEN - 1] != 0)
+}
+
 /// Read the proof kept at `path` for the graph `graph_id` of the tree `top` and examine it.
 pub fn examine(path: &Path, graph_id: &[u8; 32], top: &Path) -> Option<Examined> {
     read(path, graph_id)?.examine(top, false)
@@ -155,11 +170,6 @@ impl Proof {
     /// Its files (see `ProofFiles`).
     pub fn files(&self) -> ProofFiles {
         ProofFiles(std::sync::Arc::clone(&self.d.files))
-    }
-
-    /// Could this proof be the whole of the next build (it keeps what its build printed)?
-    pub fn may_replay(&self) -> bool {
-        self.d.transcript.is_some()
     }
 
     /// Stat the proof's files in the tree `top`, spread over the cores (over those left when
@@ -375,11 +385,11 @@ pub fn save(
         Some(l) if transcript.is_none() => encode_reusing(l, memo, g),
         _ => None,
     };
-    let body = match reused {
+    let (body, with_transcript) = match reused {
         Some(body) => {
             // (a check the tests ask for: the copy means what a proof written afresh means)
             if std::env::var_os("DOCONS_CHECK_PROOF").is_some() {
-                let afresh = encode_body(memo, g, None);
+                let (afresh, _) = encode_body(memo, g, None);
                 if meaning(&body) != meaning(&afresh) {
                     eprintln!(
                         "docons: internal error: the proof written from the last one differs"
@@ -387,7 +397,7 @@ pub fn save(
                     std::process::exit(3);
                 }
             }
-            body
+            (body, false)
         }
         None => encode_body(memo, g, transcript),
     };
@@ -398,6 +408,7 @@ pub fn save(
     bytes.extend_from_slice(MAGIC);
     bytes.extend_from_slice(graph_id);
     bytes.extend_from_slice(&started_ns.to_le_bytes());
+    bytes.push(with_transcript as u8);
     bytes.extend_from_slice(&body);
     let tmp = path.with_extension(format!("proof.{}.tmp", std::process::id()));
     if std::fs::write(&tmp, bytes).is_ok() {
@@ -510,7 +521,9 @@ impl FileTable {
     }
 }
 
-fn encode_body(memo: &Memo, g: &Graph, mut transcript: Option<&[Line]>) -> Vec<u8> {
+/// The body of the proof of what `memo` holds as current, and whether it keeps `transcript`
+/// (not when a task taken as current cannot be proven).
+fn encode_body(memo: &Memo, g: &Graph, mut transcript: Option<&[Line]>) -> (Vec<u8>, bool) {
     let mut tasks: Vec<TaskId> = memo.settled.iter().copied().collect();
     tasks.sort_unstable();
     let mut files = FileTable {
@@ -550,6 +563,7 @@ fn encode_body(memo: &Memo, g: &Graph, mut transcript: Option<&[Line]>) -> Vec<u
     for (t, inputs, targets, behind) in &proven {
         put_task(&mut out, *t, [inputs, targets, behind]);
     }
+    let kept = transcript.is_some();
     match transcript {
         None => out.push(0),
         Some(lines) => {
@@ -561,7 +575,7 @@ fn encode_body(memo: &Memo, g: &Graph, mut transcript: Option<&[Line]>) -> Vec<u
             }
         }
     }
-    out
+    (out, kept)
 }
 
 /// The body of the proof after a partial build that started from proof `l` (with no
@@ -669,6 +683,7 @@ type Meaning = (
 );
 
 fn meaning(body: &[u8]) -> Option<Meaning> {
+    // (the bodies compared keep no transcript)
     let mut bytes = vec![0u8; HEADER_LEN];
     bytes[..MAGIC.len()].copy_from_slice(MAGIC);
     bytes.extend_from_slice(body);
@@ -769,6 +784,7 @@ fn decode(bytes: &[u8]) -> Option<Decoded> {
     }
     let graph_id: [u8; 32] = r.take(32)?.try_into().ok()?;
     let started_ns = i128::from_le_bytes(r.take(16)?.try_into().ok()?);
+    let with_transcript = r.u8()? != 0;
     let n_files = r.u32()? as usize;
     let mut files = Vec::with_capacity(n_files.min(1 << 20));
     let mut file_spans = Vec::with_capacity(n_files.min(1 << 20));
@@ -832,7 +848,7 @@ fn decode(bytes: &[u8]) -> Option<Decoded> {
             Some(lines)
         }
     };
-    (r.at == bytes.len()).then_some(Decoded {
+    (r.at == bytes.len() && with_transcript == transcript.is_some()).then_some(Decoded {
         graph_id,
         started_ns,
         files: std::sync::Arc::new(files),
