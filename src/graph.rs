@@ -132,21 +132,21 @@ impl FolderEntries {
 
 /// Node paths made absolute against one top folder: a clean relative path is appended to the
 /// top's text, without walking either (a graph has one per file node).
-struct Absolute<'a> {
+pub struct Absolute<'a> {
     top: &'a Path,
     /// The top's text, when it is a clean absolute path.
     clean_top: Option<&'a str>,
 }
 
 impl<'a> Absolute<'a> {
-    fn new(top: &'a Path) -> Self {
+    pub fn new(top: &'a Path) -> Self {
         let clean_top = top
             .to_str()
             .filter(|t| is_clean(t.as_bytes(), false) && *t != "/");
         Absolute { top, clean_top }
     }
 
-    fn of(&self, path: &str) -> PathBuf {
+    pub fn of(&self, path: &str) -> PathBuf {
         match self.clean_top {
             Some(top) if is_clean(path.as_bytes(), true) => {
                 let mut s = String::with_capacity(top.len() + 1 + path.len());

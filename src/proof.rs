@@ -190,7 +190,8 @@ impl Proof {
         changed: &(dyn Fn() + Sync),
     ) -> Option<Examined> {
         let Proof { d, body } = self;
-        let abs = |p: &str| crate::graph::normalize(top, Path::new(p));
+        let absolute = crate::graph::Absolute::new(top);
+        let abs = |p: &str| absolute.of(p);
         if d.missing.iter().any(|p| abs(p).is_file()) {
             return None;
         }
