@@ -13,9 +13,9 @@ use std::path::Path;
 /// The kept file: `MAGIC`, then the head, the probes and the graph, each msgpack and each but
 /// the graph preceded by its length (u64, little-endian). The graph's records are encoded by
 /// position, not by field name (every field is written), which decodes faster. The head and
-/// the probes decide whether the graph can be used (the probes are not even decoded while every folder they are
-/// in is unchanged since they were last verified), and a no-op build that the proof answers
-/// (see `proof`) never reads the graph.
+/// the probes decide whether the graph can be used (the probes are not even decoded while
+/// every folder they are in is unchanged since they were last verified), and a no-op build
+/// that the proof answers (see `proof`) never reads the graph.
 const MAGIC: &[u8] = b"docons graph 4\n";
 
 #[derive(Serialize, Deserialize)]

@@ -77,17 +77,17 @@ pub fn roots(g: &Graph, tasks: impl Iterator<Item = TaskId>) -> Option<Roots> {
 }
 
 /// What a few tasks to judge will read from the state store: their targets' records, and the
-/// stamps of their inputs that no task of this build will rewrite (`will_run`). Read on
+/// stamps of their inputs that none of them rewrites (by path, and absolute path). Read on
 /// another thread while the first commands run (see `warm`), so that judging the task that
 /// waits for them finds them in memory.
 pub struct Reads {
-    top: PathBuf,
     records: Vec<String>,
-    stamps: Vec<String>,
+    stamps: Vec<(String, PathBuf)>,
 }
 
-/// The reads of `tasks`, when they are few (many are the scan ahead's business).
-pub fn reads(g: &Graph, tasks: &[TaskId], will_run: impl Fn(TaskId) -> bool) -> Option<Reads> {
+/// The reads of `tasks` (the tasks of this build not known current), when they are few (many
+/// are the scan ahead's business).
+pub fn reads(g: &Graph, tasks: &[TaskId]) -> Option<Reads> {
     if tasks.is_empty() || tasks.len() >= WORTH_IT {
         return None;
     }
@@ -100,18 +100,14 @@ pub fn reads(g: &Graph, tasks: &[TaskId], will_run: impl Fn(TaskId) -> bool) -> 
         for &n in rec.sources.iter().chain(&rec.deps) {
             let node = &g.nodes[n];
             if node.kind == NodeKind::File
-                && !g.producer[n].is_some_and(&will_run)
+                && !g.producer[n].is_some_and(|p| tasks.contains(&p))
                 && seen.insert(n)
             {
-                stamps.push(node.path.clone());
+                stamps.push((node.path.clone(), node.abs.clone()));
             }
         }
     }
-    Some(Reads {
-        top: g.top.clone(),
-        records,
-        stamps,
-    })
+    Some(Reads { records, stamps })
 }
 
 /// Read what `reads` names into the state store's memory (a cache: the scheduler's own
@@ -123,11 +119,11 @@ pub fn warm(reads: Reads, state: &State, stop: &AtomicBool) {
         }
         state.target(path);
     }
-    for path in &reads.stamps {
+    for (path, abs) in &reads.stamps {
         if stop.load(Ordering::Relaxed) {
             return;
         }
-        if let Some(stat) = Stat::of(&normalize(&reads.top, Path::new(path))) {
+        if let Some(stat) = Stat::of(abs) {
             state.cached_csig(path, &stat);
         }
     }

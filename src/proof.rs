@@ -440,11 +440,10 @@ impl<'a> Provable<'a> {
         }
     }
 
-    /// Task `t`'s inputs, targets and what the aliases among its inputs stand for, when it
-    /// was judged and can be proven on them.
-    fn task(&mut self, t: TaskId) -> Option<(&'a [NodeId], &'a [NodeId], Vec<NodeId>)> {
+    /// What the aliases among a task's `inputs` stand for, when the task can be proven on
+    /// them, its `targets` and those.
+    fn behind(&mut self, inputs: &[NodeId], targets: &[NodeId]) -> Option<Vec<NodeId>> {
         let (memo, g) = (self.memo, self.g);
-        let (inputs, targets) = (memo.inputs_of.get(&t)?, memo.targets_of.get(&t)?);
         let behind = behind_aliases(g, inputs, &self.is_alias);
         for &n in inputs.iter().chain(targets).chain(&behind) {
             let ok = *self.known[n].get_or_insert_with(|| {
@@ -457,7 +456,7 @@ impl<'a> Provable<'a> {
                 return None;
             }
         }
-        Some((inputs, targets, behind))
+        Some(behind)
     }
 }
 
@@ -508,17 +507,43 @@ struct FileTable {
     index: Vec<u32>,
     /// The nodes given a place in this proof, in order (after those kept from a prior one).
     added: Vec<NodeId>,
-    /// Places taken before the first added node.
-    kept: usize,
+    /// Per place kept from a prior proof (they come first): does a task of this one use it?
+    used: Vec<bool>,
 }
 
 impl FileTable {
+    /// A table starting with the places of a prior proof's files (`kept`: their nodes).
+    fn new(g: &Graph, kept: &[NodeId]) -> FileTable {
+        let mut index = vec![u32::MAX; g.nodes.len()];
+        for (i, &n) in kept.iter().enumerate() {
+            index[n] = i as u32;
+        }
+        FileTable {
+            index,
+            added: Vec::new(),
+            used: vec![false; kept.len()],
+        }
+    }
+
     fn place(&mut self, n: NodeId) -> u32 {
         if self.index[n] == u32::MAX {
-            self.index[n] = (self.kept + self.added.len()) as u32;
+            self.index[n] = (self.used.len() + self.added.len()) as u32;
             self.added.push(n);
         }
-        self.index[n]
+        let i = self.index[n];
+        if let Some(u) = self.used.get_mut(i as usize) {
+            *u = true;
+        }
+        i
+    }
+
+    fn places(&mut self, nodes: &[NodeId]) -> Vec<u32> {
+        nodes.iter().map(|&n| self.place(n)).collect()
+    }
+
+    /// How many places there are.
+    fn len(&self) -> usize {
+        self.used.len() + self.added.len()
     }
 }
 
@@ -527,11 +552,7 @@ impl FileTable {
 fn encode_body(memo: &Memo, g: &Graph, mut transcript: Option<&[Line]>) -> (Vec<u8>, bool) {
     let mut tasks: Vec<TaskId> = memo.settled.iter().copied().collect();
     tasks.sort_unstable();
-    let mut files = FileTable {
-        index: vec![u32::MAX; g.nodes.len()],
-        added: Vec::new(),
-        kept: 0,
-    };
+    let mut files = FileTable::new(g, &[]);
     // With a transcript, the stat of every file the build looked at is part of the proof.
     if transcript.is_some() {
         let mut looked: Vec<NodeId> = memo.stats.keys().copied().collect();
@@ -543,16 +564,17 @@ fn encode_body(memo: &Memo, g: &Graph, mut transcript: Option<&[Line]>) -> (Vec<
     let mut provable = Provable::new(memo, g);
     let mut proven = Vec::new();
     for t in tasks {
-        if !(memo.inputs_of.contains_key(&t) && memo.targets_of.contains_key(&t)) {
+        let (Some(inputs), Some(targets)) = (memo.inputs_of.get(&t), memo.targets_of.get(&t))
+        else {
             continue;
-        }
-        let Some((inputs, targets, behind)) = provable.task(t) else {
+        };
+        let Some(behind) = provable.behind(inputs, targets) else {
             // (a build that took such a task as current has no transcript to keep)
             transcript = None;
             continue;
         };
-        let mut places = |v: &[NodeId]| v.iter().map(|&n| files.place(n)).collect::<Vec<_>>();
-        proven.push((t, places(inputs), places(targets), places(&behind)));
+        let lists = [inputs, targets, &behind].map(|v| files.places(v));
+        proven.push((t, lists));
     }
     let mut out = Vec::new();
     put_u32(&mut out, files.added.len() as u32);
@@ -561,7 +583,7 @@ fn encode_body(memo: &Memo, g: &Graph, mut transcript: Option<&[Line]>) -> (Vec<
     }
     put_missing(&mut out, memo);
     put_u32(&mut out, proven.len() as u32);
-    for (t, inputs, targets, behind) in &proven {
+    for (t, [inputs, targets, behind]) in &proven {
         put_task(&mut out, *t, [inputs, targets, behind]);
     }
     let kept = transcript.is_some();
@@ -586,16 +608,7 @@ fn encode_body(memo: &Memo, g: &Graph, mut transcript: Option<&[Line]>) -> (Vec<
 /// run): the proof is then written afresh.
 fn encode_reusing(l: &Loaded, memo: &Memo, g: &Graph) -> Option<Vec<u8>> {
     let prior = &l.prior;
-    let kept = prior.file_nodes.len();
-    let mut files = FileTable {
-        index: vec![u32::MAX; g.nodes.len()],
-        added: Vec::new(),
-        kept,
-    };
-    for (i, &n) in prior.file_nodes.iter().enumerate() {
-        files.index[n] = i as u32;
-    }
-    let mut used = vec![false; kept];
+    let mut files = FileTable::new(g, &prior.file_nodes);
     let mut tasks: Vec<TaskId> = memo.settled.iter().copied().collect();
     tasks.sort_unstable();
     let mut provable = Provable::new(memo, g);
@@ -608,34 +621,24 @@ fn encode_reusing(l: &Loaded, memo: &Memo, g: &Graph) -> Option<Vec<u8>> {
         if !memo.judged.contains(&t) {
             if let Some((span, p)) = prior.tasks.get(&t) {
                 for &i in p.inputs.iter().chain(&p.targets).chain(&p.behind_aliases) {
-                    used[i as usize] = true;
+                    files.used[i as usize] = true;
                 }
                 entries.push(Entry::Copied(span.clone()));
                 continue;
             }
         }
-        if !(memo.inputs_of.contains_key(&t) && memo.targets_of.contains_key(&t)) {
-            continue;
-        }
-        let Some((inputs, targets, behind)) = provable.task(t) else {
+        let (Some(inputs), Some(targets)) = (memo.inputs_of.get(&t), memo.targets_of.get(&t))
+        else {
             continue;
         };
-        let mut places = |v: &[NodeId]| {
-            v.iter()
-                .map(|&n| {
-                    let i = files.place(n);
-                    if let Some(u) = used.get_mut(i as usize) {
-                        *u = true;
-                    }
-                    i
-                })
-                .collect::<Vec<_>>()
+        let Some(behind) = provable.behind(inputs, targets) else {
+            continue;
         };
-        let lists = [places(inputs), places(targets), places(&behind)];
+        let lists = [inputs, targets, &behind].map(|v| files.places(v));
         entries.push(Entry::Written(t, lists));
     }
-    let unused = used.iter().filter(|&&u| !u).count();
-    if unused * 8 > kept + files.added.len() {
+    let unused = files.used.iter().filter(|&&u| !u).count();
+    if unused * 8 > files.len() {
         return None;
     }
     if std::env::var_os("DOCONS_TIMINGS").is_some() {
@@ -649,11 +652,11 @@ fn encode_reusing(l: &Loaded, memo: &Memo, g: &Graph) -> Option<Vec<u8>> {
         );
     }
     let mut out = Vec::with_capacity(l.body.len() + 4096);
-    put_u32(&mut out, (kept + files.added.len()) as u32);
+    put_u32(&mut out, files.len() as u32);
     for (i, &n) in prior.file_nodes.iter().enumerate() {
         let stat = memo.stats.get(&n).copied().flatten();
         // (a file no task uses any more keeps its old entry: it proves nothing)
-        if !used[i] || (stat == prior.file_stats[i] && prior.file_ids[i] as usize == n) {
+        if !files.used[i] || (stat == prior.file_stats[i] && prior.file_ids[i] as usize == n) {
             out.extend_from_slice(&l.body[prior.file_spans[i].clone()]);
         } else {
             put_file(&mut out, memo, g, n);

@@ -741,9 +741,7 @@ impl<'g, 's> Scheduler<'g, 's> {
             .collect();
         let ahead = crate::prescan::roots(self.g, judged.iter().copied());
         // (a few such tasks have their records and their inputs' stamps read ahead instead)
-        let reads = crate::prescan::reads(self.g, &judged, |p| {
-            !self.checker.settled.contains(&p) && self.task_unit[p].is_some()
-        });
+        let reads = crate::prescan::reads(self.g, &judged);
         let state = self.checker.state;
         let stop = AtomicBool::new(false);
         std::thread::scope(|scope| {

@@ -322,43 +322,55 @@ impl State {
 
     /// The content hash recorded for a file, if its stat is still the one recorded with it.
     pub fn cached_csig(&self, path: &str, stat: &Stat) -> Option<String> {
-        if let Some(stamp) = self.stamps.lock().unwrap().get(path) {
-            if stamp.stat == *stat {
-                return Some(stamp.csig.clone());
-            }
-        }
-        let stamp: Stamp = self.get(&key(b'f', path))?;
-        let csig = (stamp.stat == *stat).then(|| stamp.csig.clone());
-        self.stamps.lock().unwrap().insert(path.to_owned(), stamp);
-        csig
+        let stamp = self.read_through(&self.stamps, b'f', path)?;
+        (stamp.stat == *stat).then_some(stamp.csig)
     }
 
     pub fn set_stamp(&self, path: &str, stamp: &Stamp) {
-        self.put(&key(b'f', path), stamp);
-        self.stamps
-            .lock()
-            .unwrap()
-            .insert(path.to_owned(), stamp.clone());
+        self.write_through(&self.stamps, b'f', path, stamp.clone());
     }
 
     pub fn includes(&self, csig: &str) -> Option<Vec<Include>> {
-        if let Some(v) = self.includes.lock().unwrap().get(csig) {
-            return Some(v.clone());
-        }
-        let v: Vec<Include> = self.get(&key(b'i', csig))?;
-        self.includes
-            .lock()
-            .unwrap()
-            .insert(csig.to_owned(), v.clone());
-        Some(v)
+        self.read_through(&self.includes, b'i', csig)
     }
 
     pub fn set_includes(&self, csig: &str, includes: &[Include]) {
-        self.put(&key(b'i', csig), &includes);
-        self.includes
-            .lock()
-            .unwrap()
-            .insert(csig.to_owned(), includes.to_vec());
+        self.write_through(&self.includes, b'i', csig, includes.to_vec());
+    }
+
+    /// The value kept under `(prefix, name)`: from `memory` when read or written before, else
+    /// from the database (and then kept in `memory`).
+    fn read_through<T: Clone + for<'de> Deserialize<'de>>(
+        &self,
+        memory: &std::sync::Mutex<rustc_hash::FxHashMap<String, T>>,
+        prefix: u8,
+        name: &str,
+    ) -> Option<T> {
+        if let Some(v) = memory.lock().unwrap().get(name) {
+            return Some(v.clone());
+        }
+        let v: T = self.get(&key(prefix, name))?;
+        // (a value written meanwhile, by another thread, is newer than this read)
+        Some(
+            memory
+                .lock()
+                .unwrap()
+                .entry(name.to_owned())
+                .or_insert(v)
+                .clone(),
+        )
+    }
+
+    /// Keep `value` under `(prefix, name)`, in the database and in `memory`.
+    fn write_through<T: Serialize>(
+        &self,
+        memory: &std::sync::Mutex<rustc_hash::FxHashMap<String, T>>,
+        prefix: u8,
+        name: &str,
+        value: T,
+    ) {
+        self.put(&key(prefix, name), &value);
+        memory.lock().unwrap().insert(name.to_owned(), value);
     }
 
     /// Is there a database behind this state?
