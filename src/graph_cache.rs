@@ -10,13 +10,16 @@ use serde::{Deserialize, Serialize};
 use std::collections::HashMap;
 use std::path::Path;
 
-/// The kept file: `MAGIC`, then the head, the probes and the graph, each msgpack and each but
-/// the graph preceded by its length (u64, little-endian). The graph's records are encoded by
-/// position, not by field name (every field is written), which decodes faster. The head and
-/// the probes decide whether the graph can be used (the probes are not even decoded while
-/// every folder they are in is unchanged since they were last verified), and a no-op build
-/// that the proof answers (see `proof`) never reads the graph.
-const MAGIC: &[u8] = b"docons graph 4\n";
+/// The kept file: `MAGIC`, then the head, the probes and the graph, each but the graph preceded
+/// by its length (u64, little-endian). The head and the graph are msgpack; the graph's records
+/// are encoded by position, not by field name (every field is written), which decodes faster.
+/// The probes are grouped by folder (see `ProbeGroup`). The head and the probes decide whether
+/// the graph can be used (only the probes of the folders changed since they were last verified
+/// are decoded), and a no-op build that the proof answers (see `proof`) never reads the graph.
+const MAGIC: &[u8] = b"docons graph 5\n";
+
+/// A path the scripts probed, the `os.path` predicate asked, and the answer they got.
+type Probe = (String, String, bool);
 
 #[derive(Serialize, Deserialize)]
 struct Head {
@@ -46,9 +49,41 @@ pub struct Kept {
     /// when it was not read.
     file: std::fs::File,
     probes_len: u64,
+    /// The folders found verified by the check, to note for the next one (see `note_verified`).
+    verified: Option<Verified>,
+}
+
+/// What the file beside a kept graph notes (see `verified_folders_file`): how many probes the
+/// verified folders hold, the folders with their stats, and the probes outside them.
+struct Verified {
+    file: std::path::PathBuf,
+    covered: usize,
+    folders: Vec<(String, Stat)>,
+    others: Vec<Probe>,
+}
+
+impl Verified {
+    fn write(self) {
+        if let Ok(bytes) = rmp_serde::to_vec(&(self.covered, self.folders, self.others)) {
+            let tmp = self
+                .file
+                .with_extension(format!("dirs.{}.tmp", std::process::id()));
+            if std::fs::write(&tmp, bytes).is_ok() {
+                let _ = std::fs::rename(&tmp, &self.file);
+            }
+        }
+    }
 }
 
 impl Kept {
+    /// Note the folders the check found verified, for the next check (this is left out of the
+    /// check itself, which every run waits for; decoding the graph does it).
+    pub fn note_verified(&mut self) {
+        if let Some(verified) = self.verified.take() {
+            verified.write();
+        }
+    }
+
     /// Read and decode the graph itself, with the paths the scripts probed when `probes` (watch
     /// mode watches them; a single build has checked them already).
     pub fn graph(mut self, probes: bool) -> Result<BuildGraph, String> {
@@ -74,9 +109,10 @@ impl Kept {
             .map_err(|e| unreadable(e.to_string()))?;
         let graph: BuildGraph =
             rmp_serde::from_slice(&body).map_err(|e| unreadable(e.to_string()))?;
+        self.note_verified();
         if let (true, Some(section)) = (probes, section) {
             self.inputs.probes =
-                rmp_serde::from_slice(&section).map_err(|e| unreadable(e.to_string()))?;
+                decode_probes(&section).ok_or_else(|| unreadable("probes".into()))?;
         }
         Ok(BuildGraph {
             inputs: Some(self.inputs),
@@ -85,9 +121,9 @@ impl Kept {
     }
 }
 
-fn encode(head: &Head, probes: &[(String, String, bool)], graph: &[u8]) -> Option<Vec<u8>> {
+fn encode(head: &Head, probes: &[Probe], graph: &[u8]) -> Option<Vec<u8>> {
     let head = rmp_serde::to_vec_named(head).ok()?;
-    let probes = rmp_serde::to_vec(probes).ok()?;
+    let probes = encode_probes(probes)?;
     let mut out = Vec::with_capacity(MAGIC.len() + 16 + head.len() + probes.len() + graph.len());
     out.extend_from_slice(MAGIC);
     out.extend_from_slice(&(head.len() as u64).to_le_bytes());
@@ -96,6 +132,95 @@ fn encode(head: &Head, probes: &[(String, String, bool)], graph: &[u8]) -> Optio
     out.extend_from_slice(&probes);
     out.extend_from_slice(graph);
     Some(out)
+}
+
+/// The probes of one folder, as the probes section holds them: `[folder length][folder][probe
+/// count][length of the probes][the probes: msgpack (path, predicate, answer) triples]`, the
+/// numbers u32 little-endian. A check skips the groups of folders unchanged since they were
+/// verified without decoding them.
+struct ProbeGroup<'a> {
+    /// The folder of every probe in the group ("" for relative paths with no folder).
+    folder: &'a str,
+    count: usize,
+    body: &'a [u8],
+}
+
+impl ProbeGroup<'_> {
+    fn probes(&self) -> Option<Vec<Probe>> {
+        rmp_serde::from_slice(self.body).ok()
+    }
+}
+
+/// The folder a probe is grouped under.
+fn probe_folder(path: &str) -> &str {
+    Path::new(path)
+        .parent()
+        .and_then(|d| d.to_str())
+        .unwrap_or("")
+}
+
+/// The probes section for `probes`: grouped by folder, in order of first appearance.
+fn encode_probes(probes: &[Probe]) -> Option<Vec<u8>> {
+    let mut groups: Vec<(&str, Vec<&Probe>)> = Vec::new();
+    let mut index: HashMap<&str, usize> = HashMap::new();
+    for probe in probes {
+        let folder = probe_folder(&probe.0);
+        let k = *index.entry(folder).or_insert_with(|| {
+            groups.push((folder, Vec::new()));
+            groups.len() - 1
+        });
+        groups[k].1.push(probe);
+    }
+    let mut out = Vec::new();
+    let put = |out: &mut Vec<u8>, n: usize| -> Option<()> {
+        out.extend_from_slice(&u32::try_from(n).ok()?.to_le_bytes());
+        Some(())
+    };
+    for (folder, members) in groups {
+        let body = rmp_serde::to_vec(&members).ok()?;
+        put(&mut out, folder.len())?;
+        out.extend_from_slice(folder.as_bytes());
+        put(&mut out, members.len())?;
+        put(&mut out, body.len())?;
+        out.extend_from_slice(&body);
+    }
+    Some(out)
+}
+
+/// The groups of a probes section, not decoded.
+fn probe_groups(section: &[u8]) -> Option<Vec<ProbeGroup<'_>>> {
+    fn take<'a>(rest: &mut &'a [u8], n: usize) -> Option<&'a [u8]> {
+        let (taken, after) = rest.split_at_checked(n)?;
+        *rest = after;
+        Some(taken)
+    }
+    fn number(rest: &mut &[u8]) -> Option<usize> {
+        Some(u32::from_le_bytes(take(rest, 4)?.try_into().ok()?) as usize)
+    }
+    let mut groups = Vec::new();
+    let mut rest = section;
+    while !rest.is_empty() {
+        let len = number(&mut rest)?;
+        let folder = std::str::from_utf8(take(&mut rest, len)?).ok()?;
+        let count = number(&mut rest)?;
+        let body_len = number(&mut rest)?;
+        let body = take(&mut rest, body_len)?;
+        groups.push(ProbeGroup {
+            folder,
+            count,
+            body,
+        });
+    }
+    Some(groups)
+}
+
+/// Every probe of a probes section.
+fn decode_probes(section: &[u8]) -> Option<Vec<Probe>> {
+    let mut probes = Vec::new();
+    for group in probe_groups(section)? {
+        probes.extend(group.probes()?);
+    }
+    Some(probes)
 }
 
 /// The next `len` bytes of `file`.
@@ -269,41 +394,40 @@ fn verified_folders_file(graph: &Path) -> std::path::PathBuf {
     std::path::PathBuf::from(name)
 }
 
-/// The first probe whose answer is not the recorded one; the folders verified now, and how
-/// many probes they hold.
+/// A probe whose answer is not the recorded one (the first such in the groups' order); the
+/// folders verified now, and how many probes they hold.
 ///
 /// Scripts probe tens of thousands of paths (every source a node lookup meets). The probes of
 /// a folder that holds many are answered from one listing of it, the others by a `lstat` each;
-/// and a folder whose stat is the one `verified` holds has had no entry added, removed or
-/// renamed since its probes were all found unchanged (that changes a folder's mtime), so they
-/// are not looked at again. A folder is taken as verified when its stat, taken before its
-/// probes were answered, is not too recent, and none of its probed entries is a symbolic link
-/// (a link's target may change without its folder changing). The folders are split among the
-/// cores.
+/// and a folder in `unchanged` (its stat now is the one it had when its probes were all found
+/// unchanged) has had no entry added, removed or renamed since (that changes a folder's
+/// mtime), so its probes are not even decoded. A folder is taken as verified when its stat,
+/// taken before its probes were answered, is not too recent, and none of its probed entries is
+/// a symbolic link (a link's target may change without its folder changing). When there are
+/// many probes to answer, the folders are split among the cores.
 fn first_changed_probe(
-    probes: &[(String, String, bool)],
-    verified: &HashMap<String, Stat>,
-) -> (Option<usize>, HashMap<String, Stat>, usize) {
+    groups: &[ProbeGroup],
+    unchanged: &HashMap<String, Stat>,
+) -> (Option<Probe>, HashMap<String, Stat>, usize) {
     const LISTED_FROM: usize = 8;
-    // The probes by folder, in order of first appearance.
-    let mut folders: Vec<(&str, Vec<usize>)> = Vec::new();
-    let mut index: HashMap<&str, usize> = HashMap::new();
-    for (i, (path, _, _)) in probes.iter().enumerate() {
-        let dir = Path::new(path)
-            .parent()
-            .and_then(|d| d.to_str())
-            .unwrap_or("");
-        let k = *index.entry(dir).or_insert_with(|| {
-            folders.push((dir, Vec::new()));
-            folders.len() - 1
-        });
-        folders[k].1.push(i);
+    type Found = (Option<(usize, Probe)>, Vec<(String, Stat)>, usize);
+    let mut fresh = Vec::new();
+    let mut covered = 0;
+    let mut to_answer = Vec::new();
+    for (k, group) in groups.iter().enumerate() {
+        match unchanged.get(group.folder) {
+            Some(stat) => {
+                fresh.push((group.folder.to_string(), *stat));
+                covered += group.count;
+            }
+            None => to_answer.push((k, group)),
+        }
     }
-    type Found = (Option<usize>, Vec<(String, Stat)>, usize);
-    let check = |part: &[(&str, Vec<usize>)]| -> Found {
+    let check = |part: &[(usize, &ProbeGroup)]| -> Found {
         let mut fresh = Vec::new();
         let mut covered = 0;
-        for (dir, members) in part {
+        for &(k, group) in part {
+            let dir = group.folder;
             let dir_path = Path::new(if dir.is_empty() { "." } else { dir });
             let before = now_ns();
             let stat = if dir.is_empty() {
@@ -311,15 +435,14 @@ fn first_changed_probe(
             } else {
                 Stat::of(dir_path)
             };
-            if let Some(same) = stat.filter(|s| verified.get(*dir) == Some(s)) {
-                fresh.push((dir.to_string(), same));
-                covered += members.len();
-                continue;
-            }
-            let listing = (members.len() >= LISTED_FROM).then(|| Listing::read(dir_path));
+            let Some(probes) = group.probes() else {
+                let unreadable = (String::new(), "readable".to_string(), true);
+                return (Some((k, unreadable)), fresh, covered);
+            };
+            let listing = (probes.len() >= LISTED_FROM).then(|| Listing::read(dir_path));
             let mut links = false;
-            for &i in members {
-                let (path, predicate, result) = &probes[i];
+            for probe in probes {
+                let (path, predicate, result) = &probe;
                 let p = Path::new(path);
                 let kind = match (&listing, p.file_name()) {
                     (Some(listing), Some(name)) => {
@@ -333,25 +456,36 @@ fn first_changed_probe(
                         Kind::of(p)
                     }
                 };
-                let answer = kind.answer(p, predicate);
-                if answer != *result {
-                    return (Some(i), fresh, covered);
+                if kind.answer(p, predicate) != *result {
+                    return (Some((k, probe)), fresh, covered);
                 }
             }
             if let Some(stat) = stat {
                 if !links && stat.mtime_ns + RACY_NS < before {
                     fresh.push((dir.to_string(), stat));
-                    covered += members.len();
+                    covered += group.count;
                 }
             }
         }
         (None, fresh, covered)
     };
-    let results: Vec<Found> = crate::cores::over_cores(&folders, probes.len() >= 4096, check);
-    let changed = results.iter().filter_map(|(c, _, _)| *c).min();
-    let covered = results.iter().map(|(_, _, n)| n).sum();
-    let now_verified = results.into_iter().flat_map(|(_, v, _)| v).collect();
-    (changed, now_verified, covered)
+    let many = to_answer.iter().map(|(_, g)| g.count).sum::<usize>() >= 4096;
+    let results: Vec<Found> = crate::cores::over_cores(&to_answer, many, check);
+    let mut changed: Option<(usize, Probe)> = None;
+    for (c, v, n) in results {
+        if let Some((k, probe)) = c {
+            if changed.as_ref().is_none_or(|(first, _)| k < *first) {
+                changed = Some((k, probe));
+            }
+        }
+        fresh.extend(v);
+        covered += n;
+    }
+    (
+        changed.map(|(_, probe)| probe),
+        fresh.into_iter().collect(),
+        covered,
+    )
 }
 
 fn stamp_of(path: &str) -> Option<Stamp> {
@@ -392,7 +526,7 @@ pub fn save(state: &State, request: &ReadRequest, graph: &mut BuildGraph) -> Opt
         .filter(|&&n| graph.nodes[n].kind == scons_api::NodeKind::File)
         .map(|&n| request.top.join(&graph.nodes[n].path))
         .collect();
-    let probes: Vec<(String, String, bool)> = inputs
+    let probes: Vec<Probe> = inputs
         .probes
         .iter()
         .filter(|(path, predicate, result)| {
@@ -447,11 +581,13 @@ pub fn load(state: &State, request: &ReadRequest) -> Result<(BuildGraph, [u8; 32
 
 /// The graph kept in `path`, if it answers the request `key` and nothing it depends on has
 /// changed; else why not. The graph itself is not read yet. With `may_write`, the folders found
-/// unchanged are noted for the next check.
+/// unchanged are to be noted for the next check (`Kept::note_verified`, which decoding the
+/// graph calls).
 pub fn check(path: &Path, key: &str, may_write: bool) -> Result<Kept, String> {
     let mut file = std::fs::File::open(path).map_err(|_| "no graph kept for this request")?;
     let (head, probes_len) = read_head(&mut file).ok_or("the kept graph is in another format")?;
     let mut probes_section = None;
+    let mut verified = None;
     if head.key != key {
         return Err("the request or docons changed".into());
     }
@@ -470,51 +606,50 @@ pub fn check(path: &Path, key: &str, may_write: bool) -> Result<Kept, String> {
         }
     }
     // The folders verified last time: when they hold every probe and none changed, the probes
-    // need not even be decoded.
+    // need not even be read; else only those of the folders that changed are decoded.
     let sidecar = verified_folders_file(path);
-    type Probe = (String, String, bool);
     let (covered, folders, others): (usize, Vec<(String, Stat)>, Vec<Probe>) =
         std::fs::read(&sidecar)
             .ok()
             .and_then(|b| rmp_serde::from_slice(&b).ok())
             .unwrap_or_default();
+    let folder_count = folders.len();
+    let unchanged: HashMap<String, Stat> = folders
+        .into_iter()
+        .filter(|(dir, stat)| Stat::of(Path::new(dir)).as_ref() == Some(stat))
+        .collect();
     let all_unchanged = covered + others.len() == head.probe_count
-        && folders
-            .iter()
-            .all(|(dir, stat)| Stat::of(Path::new(dir)).as_ref() == Some(stat))
+        && unchanged.len() == folder_count
         && others
             .iter()
             .all(|(path, predicate, result)| probe(path, predicate) == *result);
     if !all_unchanged {
         let section = read_section(&mut file, probes_len)
             .map_err(|_| "the kept graph is in another format")?;
-        let probes: Vec<(String, String, bool)> =
-            rmp_serde::from_slice(&section).map_err(|_| "the kept graph is in another format")?;
-        probes_section = Some(section);
-        let verified: HashMap<String, Stat> = folders.into_iter().collect();
-        let (changed, now_verified, covered) = first_changed_probe(&probes, &verified);
-        if let Some(i) = changed {
-            let (path, predicate, _) = &probes[i];
+        let groups = probe_groups(&section).ok_or("the kept graph is in another format")?;
+        let (changed, now_verified, covered) = first_changed_probe(&groups, &unchanged);
+        if let Some((path, predicate, _)) = changed {
             return Err(format!("{predicate}({path}) changed"));
         }
-        if may_write && now_verified != verified {
+        if may_write && (now_verified.len() != folder_count || now_verified != unchanged) {
             // (the probes outside the verified folders are kept beside them, checked one by one)
-            let others: Vec<&Probe> = probes
+            let mut others: Vec<Probe> = Vec::new();
+            for group in groups
                 .iter()
-                .filter(|(path, _, _)| {
-                    let dir = Path::new(path).parent().and_then(|d| d.to_str());
-                    !dir.is_some_and(|d| now_verified.contains_key(d))
-                })
-                .collect();
-            let mut list: Vec<(String, Stat)> = now_verified.into_iter().collect();
-            list.sort_by(|a, b| a.0.cmp(&b.0));
-            if let Ok(bytes) = rmp_serde::to_vec(&(covered, list, others)) {
-                let tmp = sidecar.with_extension(format!("dirs.{}.tmp", std::process::id()));
-                if std::fs::write(&tmp, bytes).is_ok() {
-                    let _ = std::fs::rename(&tmp, &sidecar);
-                }
+                .filter(|g| !now_verified.contains_key(g.folder))
+            {
+                others.extend(group.probes().unwrap_or_default());
             }
+            let mut folders: Vec<(String, Stat)> = now_verified.into_iter().collect();
+            folders.sort_by(|a, b| a.0.cmp(&b.0));
+            verified = Some(Verified {
+                file: sidecar,
+                covered,
+                folders,
+                others,
+            });
         }
+        probes_section = Some(section);
     }
     for (dir, hash) in &head.listings {
         if listing_hash(dir) != *hash {
@@ -551,5 +686,93 @@ pub fn check(path: &Path, key: &str, may_write: bool) -> Result<Kept, String> {
         probes: probes_section,
         file,
         probes_len,
+        verified,
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn scratch(name: &str) -> std::path::PathBuf {
+        let dir = std::env::temp_dir().join(format!(
+            "docons-graph-cache-test-{name}-{}",
+            std::process::id()
+        ));
+        let _ = std::fs::remove_dir_all(&dir);
+        std::fs::create_dir_all(&dir).unwrap();
+        dir
+    }
+
+    fn probe_of(path: &Path, predicate: &str, answer: bool) -> Probe {
+        (
+            path.to_str().unwrap().to_string(),
+            predicate.to_string(),
+            answer,
+        )
+    }
+
+    #[test]
+    fn the_probes_section_keeps_every_probe_grouped_by_folder() {
+        let probes: Vec<Probe> = vec![
+            ("/a/x".into(), "isfile".into(), true),
+            ("/b/y".into(), "exists".into(), false),
+            ("/a/z".into(), "isdir".into(), false),
+            ("rel".into(), "exists".into(), true),
+        ];
+        let section = encode_probes(&probes).unwrap();
+        let groups = probe_groups(&section).unwrap();
+        let shape: Vec<(&str, usize)> = groups.iter().map(|g| (g.folder, g.count)).collect();
+        assert_eq!(shape, [("/a", 2), ("/b", 1), ("", 1)]);
+        let mut back = decode_probes(&section).unwrap();
+        let mut want = probes.clone();
+        back.sort();
+        want.sort();
+        assert_eq!(back, want);
+        // (a cut section is not taken for a shorter one)
+        assert!(probe_groups(&section[..section.len() - 1]).is_none());
+    }
+
+    #[test]
+    fn only_the_probes_of_folders_not_known_unchanged_are_answered() {
+        let top = scratch("unchanged");
+        let (a, b) = (top.join("a"), top.join("b"));
+        std::fs::create_dir_all(&a).unwrap();
+        std::fs::create_dir_all(&b).unwrap();
+        std::fs::write(a.join("x"), "").unwrap();
+        let probes = vec![
+            probe_of(&a.join("x"), "isfile", true),
+            probe_of(&b.join("y"), "exists", false),
+        ];
+        let section = encode_probes(&probes).unwrap();
+        let groups = probe_groups(&section).unwrap();
+        let none = HashMap::new();
+        let (changed, _, covered) = first_changed_probe(&groups, &none);
+        assert_eq!(changed, None);
+        assert_eq!(
+            covered, 0,
+            "folders changed this very moment are not verified yet"
+        );
+
+        // A probe whose answer changed is found in a folder not known unchanged...
+        std::fs::write(b.join("y"), "").unwrap();
+        let (changed, _, _) = first_changed_probe(&groups, &none);
+        assert_eq!(changed, Some(probes[1].clone()));
+        // ... and not looked at (not even decoded) in one known unchanged.
+        let mut broken = section.clone();
+        let body_start = section.len() - groups[1].body.len();
+        for byte in &mut broken[body_start..] {
+            *byte = 0xc1; // (never valid msgpack)
+        }
+        let groups = probe_groups(&broken).unwrap();
+        let b_stat = Stat::of(&b).unwrap();
+        let unchanged: HashMap<String, Stat> = [(b.to_str().unwrap().to_string(), b_stat)]
+            .into_iter()
+            .collect();
+        let (changed, verified, covered) = first_changed_probe(&groups, &unchanged);
+        assert_eq!(changed, None);
+        assert_eq!(verified.get(b.to_str().unwrap()), Some(&b_stat));
+        assert!(covered >= 1);
+        let _ = std::fs::remove_dir_all(&top);
+    }
 }

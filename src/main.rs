@@ -508,11 +508,12 @@ fn prepare(ctx: &Context, session: &mut Session) -> Result<Prepared, u8> {
                     examined = proof.and_then(|p| p.examine_telling(top, false, &start));
                     let transcript = examined.as_ref().and_then(|e| e.transcript());
                     if let (Some(lines), Some((kept, _))) =
-                        (transcript, waiting.lock().unwrap().as_ref())
+                        (transcript, waiting.lock().unwrap().as_mut())
                     {
                         replay_reading(progress, &kept.stdout, &kept.stderr);
                         transcript::replay(lines);
                         phase("proof replayed");
+                        kept.note_verified();
                         return Err(0);
                     }
                     start();
