@@ -191,28 +191,20 @@ impl Proof {
     ) -> Option<Examined> {
         let Proof { d, body } = self;
         let absolute = crate::graph::Absolute::new(top);
-        let abs = |p: &str| absolute.of(p);
-        if d.missing.iter().any(|p| abs(p).is_file()) {
+        if d.missing.iter().any(|p| absolute.of(p).is_file()) {
             return None;
         }
-        let paths: Vec<Option<std::path::PathBuf>> = d
-            .files
-            .iter()
-            .map(|f| f.is_file.then(|| abs(&f.path)))
-            .collect();
         // (a built file is written by its task, not by hand in the same clock tick)
         let racy = |f: &FileEntry| {
             !f.built && f.stat.is_some_and(|s| s.mtime_ns + RACY_NS >= d.started_ns)
         };
         let spread = !alongside || crate::cores::count() > 2;
-        let (now, links): (Vec<Option<Stat>>, Vec<bool>) = stat_all(&paths, spread, &|i, now| {
+        let (now, links) = stat_all(&d.files, &absolute, spread, &|i, now| {
             let f = &d.files[i];
             if f.stat != *now || racy(f) {
                 changed();
             }
-        })
-        .into_iter()
-        .unzip();
+        });
         let mut recent = false;
         let changed = d
             .files
@@ -338,34 +330,52 @@ impl Examined {
     }
 }
 
-/// Stat every path, spread over the cores when `spread` (`None` for no path), and tell the
-/// symbolic links.
+/// Stat every file of `files` (paths relative to the tree `absolute` makes them absolute in),
+/// folder by folder, spread over the cores when `spread`, and tell the symbolic links (`None`
+/// and no link for entries that are not files).
 fn stat_all(
-    paths: &[Option<std::path::PathBuf>],
+    files: &[FileEntry],
+    absolute: &crate::graph::Absolute,
     spread: bool,
     seen: &(dyn Fn(usize, &Option<Stat>) + Sync),
-) -> Vec<(Option<Stat>, bool)> {
-    let one = |p: &Option<std::path::PathBuf>| match p.as_deref() {
-        None => (None, false),
-        Some(p) => match std::fs::symlink_metadata(p) {
-            Ok(m) if m.file_type().is_symlink() => (Stat::of(p), true),
-            Ok(m) => (Some(Stat::from_metadata(&m)), false),
-            Err(_) => (None, false),
-        },
+) -> (Vec<Option<Stat>>, Vec<bool>) {
+    // The files by folder (a path without one is in the tree's top).
+    let mut folders: Vec<(&str, Vec<(usize, &str)>)> = Vec::new();
+    let mut index: HashMap<&str, usize> = HashMap::default();
+    for (i, f) in files.iter().enumerate().filter(|(_, f)| f.is_file) {
+        let (dir, name) = f.path.rsplit_once('/').unwrap_or(("", &f.path));
+        let (dir, name) = if dir.is_empty() && f.path.starts_with('/') {
+            ("/", name)
+        } else {
+            (dir, name)
+        };
+        let k = *index.entry(dir).or_insert_with(|| {
+            folders.push((dir, Vec::new()));
+            folders.len() - 1
+        });
+        folders[k].1.push((i, name));
+    }
+    let stat_folders = |part: &[(&str, Vec<(usize, &str)>)]| {
+        let mut found = Vec::new();
+        for (dir, members) in part {
+            let mut folder = crate::signature::Folder::open(&absolute.of(dir));
+            for &(i, name) in members {
+                let (stat, link) = folder.lstat(name);
+                seen(i, &stat);
+                found.push((i, stat, link));
+            }
+        }
+        found
     };
-    let indexed: Vec<(usize, &Option<std::path::PathBuf>)> = paths.iter().enumerate().collect();
-    crate::cores::over_cores(&indexed, spread && paths.len() >= 2048, |part| {
-        part.iter()
-            .map(|&(i, p)| {
-                let r = one(p);
-                seen(i, &r.0);
-                r
-            })
-            .collect::<Vec<_>>()
-    })
-    .into_iter()
-    .flatten()
-    .collect()
+    let mut now = vec![None; files.len()];
+    let mut links = vec![false; files.len()];
+    for part in crate::cores::over_cores(&folders, spread && files.len() >= 2048, stat_folders) {
+        for (i, stat, link) in part {
+            now[i] = stat;
+            links[i] = link;
+        }
+    }
+    (now, links)
 }
 
 /// Write the proof of what `memo` holds as current (the run started at `started_ns`), unless it

