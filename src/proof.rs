@@ -30,21 +30,35 @@ const MAGIC: &[u8] = b"docons proof 4\n";
 /// whether the body keeps a transcript (so that a run can tell without decoding the body).
 const HEADER_LEN: usize = MAGIC.len() + 32 + 16 + 1;
 
-/// One proven task: what it was judged on and what it makes (indexes into the path table).
+/// One proven task: what it was judged on and what it makes (each a range of the proof's
+/// `lists`, which hold places in its file table).
 struct Proven {
     task: TaskId,
-    inputs: Vec<u32>,
-    targets: Vec<u32>,
+    inputs: Range<usize>,
+    targets: Range<usize>,
     /// What the aliases among its inputs stand for (an alias's content is its inputs'): the
     /// task is current only while these are unchanged too.
-    behind_aliases: Vec<u32>,
+    behind_aliases: Range<usize>,
+}
+
+impl Proven {
+    /// Its three lists of files, out of the proof's `lists`.
+    fn lists<'a>(&self, lists: &'a [u32]) -> [&'a [u32]; 3] {
+        [&self.inputs, &self.targets, &self.behind_aliases].map(|r| &lists[r.clone()])
+    }
+
+    /// All its files, out of the proof's `lists`.
+    fn files<'a>(&self, lists: &'a [u32]) -> impl Iterator<Item = u32> + 'a {
+        self.lists(lists).into_iter().flatten().copied()
+    }
 }
 
 /// A file a proof speaks of.
 struct FileEntry {
     /// Its node id when the proof was written (nodes found by scanning may get others).
     id: u32,
-    path: String,
+    /// Where its path is in the proof file (checked to be UTF-8 when read).
+    path: Range<usize>,
     /// A file or folder (else an alias or value: nothing on disk to stat).
     is_file: bool,
     /// Built by a task.
@@ -52,25 +66,33 @@ struct FileEntry {
     stat: Option<Stat>,
 }
 
-/// The decoded file.
+/// The decoded file (its paths are read out of `bytes`, the file itself, when needed).
 struct Decoded {
+    bytes: std::sync::Arc<Vec<u8>>,
     graph_id: [u8; 32],
     started_ns: i128,
     files: std::sync::Arc<Vec<FileEntry>>,
     missing: Vec<String>,
     proven: Vec<Proven>,
+    /// The proven tasks' lists of files, one after the other.
+    lists: Vec<u32>,
     /// What the build printed, when it found everything current on these stats alone.
     transcript: Option<Vec<Line>>,
-    /// Where each file's entry and each proven task's entry are in the body.
+    /// Where each file's entry and each proven task's entry are in the file.
     file_spans: Vec<Range<usize>>,
     proven_spans: Vec<Range<usize>>,
 }
 
-/// What a run loaded: the memo to start the build from, and the proof's body as read (a run
+/// The path of `f`, an entry of the proof file `bytes`.
+fn path_in<'a>(bytes: &'a [u8], f: &FileEntry) -> &'a str {
+    std::str::from_utf8(&bytes[f.path.clone()]).unwrap_or_default()
+}
+
+/// What a run loaded: the memo to start the build from, and the proof file as read (a run
 /// that proves exactly the same does not write it again).
 pub struct Loaded {
     pub memo: Memo,
-    body: Vec<u8>,
+    bytes: std::sync::Arc<Vec<u8>>,
     /// A file was modified within `RACY_NS` of the start of the run that wrote the proof: write
     /// it again (with this run's start, its stats can be trusted next time).
     recent: bool,
@@ -80,7 +102,7 @@ pub struct Loaded {
 /// What the proof a run started from says, as the next proof can reuse it: the entries of the
 /// tasks this run took as current without judging them again are copied from its body.
 struct Prior {
-    /// Per file of the proof: where its entry is in the body, the stat and node id written
+    /// Per file of the proof: where its entry is in the file, the stat and node id written
     /// there, and its node in this run's graph.
     file_spans: Vec<Range<usize>>,
     file_stats: Vec<Option<Stat>>,
@@ -88,12 +110,13 @@ struct Prior {
     file_nodes: Vec<NodeId>,
     /// Per task the proof still proved when loaded: where its entry is, and its files.
     tasks: HashMap<TaskId, (Range<usize>, Proven)>,
+    /// The lists of files `tasks` speak of.
+    lists: Vec<u32>,
 }
 
 /// A proof read and compared with the files as they are now.
 pub struct Examined {
     d: Decoded,
-    body: Vec<u8>,
     /// The stat of each file of the proof now (`None` for entries that are not files).
     now: Vec<Option<Stat>>,
     /// Per file: changed since, or modified too close to the proof's run to be trusted.
@@ -108,19 +131,16 @@ pub struct Examined {
 /// A proof as read, its files not looked at yet.
 pub struct Proof {
     d: Decoded,
-    body: Vec<u8>,
 }
 
 /// Read the proof kept at `path` for the graph `graph_id`: `None` when there is none, or one
 /// made for another graph.
 pub fn read(path: &Path, graph_id: &[u8; 32]) -> Option<Proof> {
-    let bytes = std::fs::read(path).ok()?;
-    let d = decode(&bytes)?;
+    let d = decode(std::fs::read(path).ok()?)?;
     if d.graph_id != *graph_id {
         return None;
     }
-    let body = bytes[HEADER_LEN..].to_vec();
-    Some(Proof { d, body })
+    Some(Proof { d })
 }
 
 /// Whether the proof kept at `path` for the graph `graph_id` keeps its build's transcript (and
@@ -142,23 +162,34 @@ pub fn examine(path: &Path, graph_id: &[u8; 32], top: &Path) -> Option<Examined>
     read(path, graph_id)?.examine(top, false)
 }
 
-/// The files a proof speaks of, to find their nodes in this run's graph on another thread
-/// (see `ProofFiles::nodes_in`).
-pub struct ProofFiles(std::sync::Arc<Vec<FileEntry>>);
+/// The files a proof speaks of (and the proof file their paths are in), to find their nodes
+/// in this run's graph on another thread (see `ProofFiles::nodes_in`).
+pub struct ProofFiles {
+    files: std::sync::Arc<Vec<FileEntry>>,
+    bytes: std::sync::Arc<Vec<u8>>,
+}
 
 impl ProofFiles {
+    fn of(d: &Decoded) -> ProofFiles {
+        ProofFiles {
+            files: std::sync::Arc::clone(&d.files),
+            bytes: std::sync::Arc::clone(&d.bytes),
+        }
+    }
+
     /// The node of each file in graph `g` (headers found by scanning are added to it).
     pub fn nodes_in(&self, g: &mut Graph) -> Vec<NodeId> {
-        self.0
+        self.files
             .iter()
             .map(|f| {
                 let id = f.id as usize;
-                if id < g.nodes.len() && g.nodes[id].path == f.path {
+                let path = path_in(&self.bytes, f);
+                if id < g.nodes.len() && g.nodes[id].path == path {
                     id
                 } else {
-                    match g.lookup(&f.path) {
+                    match g.lookup(path) {
                         Some(n) => n,
-                        None => g.file_node(&f.path),
+                        None => g.file_node(path),
                     }
                 }
             })
@@ -169,7 +200,7 @@ impl ProofFiles {
 impl Proof {
     /// Its files (see `ProofFiles`).
     pub fn files(&self) -> ProofFiles {
-        ProofFiles(std::sync::Arc::clone(&self.d.files))
+        ProofFiles::of(&self.d)
     }
 
     /// Stat the proof's files in the tree `top`, spread over the cores (over those left when
@@ -189,7 +220,7 @@ impl Proof {
         alongside: bool,
         changed: &(dyn Fn() + Sync),
     ) -> Option<Examined> {
-        let Proof { d, body } = self;
+        let Proof { d } = self;
         let absolute = crate::graph::Absolute::new(top);
         if d.missing.iter().any(|p| absolute.of(p).is_file()) {
             return None;
@@ -199,7 +230,7 @@ impl Proof {
             !f.built && f.stat.is_some_and(|s| s.mtime_ns + RACY_NS >= d.started_ns)
         };
         let spread = !alongside || crate::cores::count() > 2;
-        let (now, links) = stat_all(&d.files, &absolute, spread, &|i, now| {
+        let (now, links) = stat_all(&d.files, &d.bytes, &absolute, spread, &|i, now| {
             let f = &d.files[i];
             if f.stat != *now || racy(f) {
                 changed();
@@ -218,7 +249,6 @@ impl Proof {
             .collect();
         Some(Examined {
             d,
-            body,
             now,
             changed,
             links,
@@ -247,7 +277,6 @@ impl Examined {
     pub fn into_memo(self, g: &mut Graph) -> Loaded {
         let Examined {
             d,
-            body,
             now,
             mut changed,
             links,
@@ -257,7 +286,7 @@ impl Examined {
         // The node of each path in this run's graph.
         let ids = match nodes {
             Some(ids) if ids.len() == d.files.len() => ids,
-            _ => ProofFiles(std::sync::Arc::clone(&d.files)).nodes_in(g),
+            _ => ProofFiles::of(&d).nodes_in(g),
         };
         let mut memo = Memo::default();
         // Unsettle every task that used a changed file, and everything built from its targets
@@ -266,10 +295,9 @@ impl Examined {
         loop {
             let mut more = false;
             for (k, p) in d.proven.iter().enumerate() {
-                let hit = |v: &[u32]| v.iter().any(|&i| changed[i as usize]);
-                if proven[k] && (hit(&p.inputs) || hit(&p.targets) || hit(&p.behind_aliases)) {
+                if proven[k] && p.files(&d.lists).any(|i| changed[i as usize]) {
                     proven[k] = false;
-                    for &i in &p.targets {
+                    for &i in &d.lists[p.targets.clone()] {
                         changed[i as usize] = true;
                     }
                     more = true;
@@ -288,7 +316,7 @@ impl Examined {
             if proven[k] {
                 // The stats of its files, as just taken (those of other files are taken when a
                 // task needs them: one may be rewritten before, say a variant-dir copy).
-                for &i in p.inputs.iter().chain(&p.targets).chain(&p.behind_aliases) {
+                for i in p.files(&d.lists) {
                     let i = i as usize;
                     if d.files[i].is_file && !std::mem::replace(&mut noted[i], true) {
                         memo.stats.insert(ids[i], now[i]);
@@ -299,31 +327,33 @@ impl Examined {
                 }
                 let map = |v: &[u32]| v.iter().map(|&i| ids[i as usize]).collect::<Vec<_>>();
                 memo.settled.insert(p.task);
-                memo.inputs_of.insert(p.task, map(&p.inputs));
-                memo.targets_of.insert(p.task, map(&p.targets));
+                memo.inputs_of
+                    .insert(p.task, map(&d.lists[p.inputs.clone()]));
+                memo.targets_of
+                    .insert(p.task, map(&d.lists[p.targets.clone()]));
             }
         }
         for m in d.missing {
             memo.exists.insert(m, false);
         }
-        let in_body = |r: &Range<usize>| r.start - HEADER_LEN..r.end - HEADER_LEN;
         let mut tasks = HashMap::default();
         tasks.reserve(proven_count);
-        for ((p, span), still) in d.proven.into_iter().zip(&d.proven_spans).zip(&proven) {
+        for ((p, span), still) in d.proven.into_iter().zip(d.proven_spans).zip(&proven) {
             if *still {
-                tasks.insert(p.task, (in_body(span), p));
+                tasks.insert(p.task, (span, p));
             }
         }
         let prior = Prior {
-            file_spans: d.file_spans.iter().map(in_body).collect(),
+            file_spans: d.file_spans,
             file_stats: d.files.iter().map(|f| f.stat).collect(),
             file_ids: d.files.iter().map(|f| f.id).collect(),
             file_nodes: ids,
             tasks,
+            lists: d.lists,
         };
         Loaded {
             memo,
-            body,
+            bytes: d.bytes,
             recent,
             prior,
         }
@@ -335,6 +365,7 @@ impl Examined {
 /// and no link for entries that are not files).
 fn stat_all(
     files: &[FileEntry],
+    bytes: &[u8],
     absolute: &crate::graph::Absolute,
     spread: bool,
     seen: &(dyn Fn(usize, &Option<Stat>) + Sync),
@@ -343,8 +374,9 @@ fn stat_all(
     let mut folders: Vec<(&str, Vec<(usize, &str)>)> = Vec::new();
     let mut index: HashMap<&str, usize> = HashMap::default();
     for (i, f) in files.iter().enumerate().filter(|(_, f)| f.is_file) {
-        let (dir, name) = f.path.rsplit_once('/').unwrap_or(("", &f.path));
-        let (dir, name) = if dir.is_empty() && f.path.starts_with('/') {
+        let path = path_in(bytes, f);
+        let (dir, name) = path.rsplit_once('/').unwrap_or(("", path));
+        let (dir, name) = if dir.is_empty() && path.starts_with('/') {
             ("/", name)
         } else {
             (dir, name)
@@ -412,7 +444,7 @@ pub fn save(
         }
         None => encode_body(memo, g, transcript),
     };
-    if loaded.is_some_and(|l| !l.recent && l.body == body) {
+    if loaded.is_some_and(|l| !l.recent && l.bytes.get(HEADER_LEN..) == Some(&body[..])) {
         return;
     }
     let mut bytes = Vec::with_capacity(HEADER_LEN + body.len());
@@ -630,7 +662,7 @@ fn encode_reusing(l: &Loaded, memo: &Memo, g: &Graph) -> Option<Vec<u8>> {
     for t in tasks {
         if !memo.judged.contains(&t) {
             if let Some((span, p)) = prior.tasks.get(&t) {
-                for &i in p.inputs.iter().chain(&p.targets).chain(&p.behind_aliases) {
+                for i in p.files(&prior.lists) {
                     files.used[i as usize] = true;
                 }
                 entries.push(Entry::Copied(span.clone()));
@@ -661,13 +693,13 @@ fn encode_reusing(l: &Loaded, memo: &Memo, g: &Graph) -> Option<Vec<u8>> {
             entries.len()
         );
     }
-    let mut out = Vec::with_capacity(l.body.len() + 4096);
+    let mut out = Vec::with_capacity(l.bytes.len() + 4096);
     put_u32(&mut out, files.len() as u32);
     for (i, &n) in prior.file_nodes.iter().enumerate() {
         let stat = memo.stats.get(&n).copied().flatten();
         // (a file no task uses any more keeps its old entry: it proves nothing)
         if !files.used[i] || (stat == prior.file_stats[i] && prior.file_ids[i] as usize == n) {
-            out.extend_from_slice(&l.body[prior.file_spans[i].clone()]);
+            out.extend_from_slice(&l.bytes[prior.file_spans[i].clone()]);
         } else {
             put_file(&mut out, memo, g, n);
         }
@@ -679,7 +711,7 @@ fn encode_reusing(l: &Loaded, memo: &Memo, g: &Graph) -> Option<Vec<u8>> {
     put_u32(&mut out, entries.len() as u32);
     for e in &entries {
         match e {
-            Entry::Copied(span) => out.extend_from_slice(&l.body[span.clone()]),
+            Entry::Copied(span) => out.extend_from_slice(&l.bytes[span.clone()]),
             Entry::Written(t, [inputs, targets, behind]) => {
                 put_task(&mut out, *t, [inputs, targets, behind])
             }
@@ -701,17 +733,19 @@ fn meaning(body: &[u8]) -> Option<Meaning> {
     let mut bytes = vec![0u8; HEADER_LEN];
     bytes[..MAGIC.len()].copy_from_slice(MAGIC);
     bytes.extend_from_slice(body);
-    let d = decode(&bytes)?;
+    let d = decode(bytes)?;
     let file = |i: &u32| {
         let f = &d.files[*i as usize];
-        (f.path.clone(), f.built, f.stat)
+        (path_in(&d.bytes, f).to_string(), f.built, f.stat)
     };
     let tasks = d
         .proven
         .iter()
         .map(|p| {
-            let lists = [&p.inputs, &p.targets, &p.behind_aliases];
-            (p.task, lists.map(|l| l.iter().map(file).collect()))
+            (
+                p.task,
+                p.lists(&d.lists).map(|l| l.iter().map(file).collect()),
+            )
         })
         .collect();
     Some((tasks, d.missing))
@@ -777,22 +811,33 @@ impl<'a> Reader<'a> {
         let n = self.u32()? as usize;
         String::from_utf8(self.take(n)?.to_vec()).ok()
     }
-    fn indexes(&mut self, limit: usize) -> Option<Vec<u32>> {
+    /// Where the next string is (checked to be UTF-8).
+    fn str_span(&mut self) -> Option<Range<usize>> {
         let n = self.u32()? as usize;
-        let mut v = Vec::with_capacity(n.min(1 << 16));
+        let start = self.at;
+        std::str::from_utf8(self.take(n)?).ok()?;
+        Some(start..self.at)
+    }
+    /// Read a list of indexes below `limit` onto `into`; where they are there.
+    fn indexes(&mut self, limit: usize, into: &mut Vec<u32>) -> Option<Range<usize>> {
+        let n = self.u32()? as usize;
+        let start = into.len();
         for _ in 0..n {
             let i = self.u32()?;
             if i as usize >= limit {
                 return None;
             }
-            v.push(i);
+            into.push(i);
         }
-        Some(v)
+        Some(start..into.len())
     }
 }
 
-fn decode(bytes: &[u8]) -> Option<Decoded> {
-    let mut r = Reader { bytes, at: 0 };
+fn decode(bytes: Vec<u8>) -> Option<Decoded> {
+    let mut r = Reader {
+        bytes: &bytes,
+        at: 0,
+    };
     if r.take(MAGIC.len())? != MAGIC {
         return None;
     }
@@ -805,7 +850,7 @@ fn decode(bytes: &[u8]) -> Option<Decoded> {
     for _ in 0..n_files {
         let start = r.at;
         let id = r.u32()?;
-        let path = r.string()?;
+        let path = r.str_span()?;
         let flags = r.u8()?;
         let stat = match flags & 4 {
             0 => None,
@@ -832,6 +877,7 @@ fn decode(bytes: &[u8]) -> Option<Decoded> {
     let n_proven = r.u32()? as usize;
     let mut proven = Vec::with_capacity(n_proven.min(1 << 20));
     let mut proven_spans = Vec::with_capacity(n_proven.min(1 << 20));
+    let mut lists = Vec::new();
     let mut seen = HashSet::default();
     for _ in 0..n_proven {
         let start = r.at;
@@ -839,9 +885,9 @@ fn decode(bytes: &[u8]) -> Option<Decoded> {
         if !seen.insert(task) {
             return None;
         }
-        let inputs = r.indexes(files.len())?;
-        let targets = r.indexes(files.len())?;
-        let behind_aliases = r.indexes(files.len())?;
+        let inputs = r.indexes(files.len(), &mut lists)?;
+        let targets = r.indexes(files.len(), &mut lists)?;
+        let behind_aliases = r.indexes(files.len(), &mut lists)?;
         proven.push(Proven {
             task,
             inputs,
@@ -862,12 +908,15 @@ fn decode(bytes: &[u8]) -> Option<Decoded> {
             Some(lines)
         }
     };
-    (r.at == bytes.len() && with_transcript == transcript.is_some()).then_some(Decoded {
+    let whole = r.at == bytes.len() && with_transcript == transcript.is_some();
+    whole.then(|| Decoded {
+        bytes: std::sync::Arc::new(bytes),
         graph_id,
         started_ns,
         files: std::sync::Arc::new(files),
         missing,
         proven,
+        lists,
         transcript,
         file_spans,
         proven_spans,
