@@ -108,8 +108,9 @@ struct Prior {
     file_stats: Vec<Option<Stat>>,
     file_ids: Vec<u32>,
     file_nodes: Vec<NodeId>,
-    /// Per task the proof still proved when loaded: where its entry is, and its files.
-    tasks: HashMap<TaskId, (Range<usize>, Proven)>,
+    /// Per task of the graph, when the proof still proved it when loaded: where its entry is,
+    /// and its files.
+    tasks: Vec<Option<(Range<usize>, Proven)>>,
     /// The lists of files `tasks` speak of.
     lists: Vec<u32>,
 }
@@ -336,11 +337,12 @@ impl Examined {
         for m in d.missing {
             memo.exists.insert(m, false);
         }
-        let mut tasks = HashMap::default();
-        tasks.reserve(proven_count);
+        let mut tasks: Vec<Option<(Range<usize>, Proven)>> = Vec::new();
+        tasks.resize_with(g.tasks.len(), || None);
         for ((p, span), still) in d.proven.into_iter().zip(d.proven_spans).zip(&proven) {
             if *still {
-                tasks.insert(p.task, (span, p));
+                let task = p.task;
+                tasks[task] = Some((span, p));
             }
         }
         let prior = Prior {
@@ -447,15 +449,22 @@ pub fn save(
     if loaded.is_some_and(|l| !l.recent && l.bytes.get(HEADER_LEN..) == Some(&body[..])) {
         return;
     }
-    let mut bytes = Vec::with_capacity(HEADER_LEN + body.len());
-    bytes.extend_from_slice(MAGIC);
-    bytes.extend_from_slice(graph_id);
-    bytes.extend_from_slice(&started_ns.to_le_bytes());
-    bytes.push(with_transcript as u8);
-    bytes.extend_from_slice(&body);
+    let mut header = Vec::with_capacity(HEADER_LEN);
+    header.extend_from_slice(MAGIC);
+    header.extend_from_slice(graph_id);
+    header.extend_from_slice(&started_ns.to_le_bytes());
+    header.push(with_transcript as u8);
+    // (the body, a megabyte or more, is written as it is, not copied behind the header)
     let tmp = path.with_extension(format!("proof.{}.tmp", std::process::id()));
-    if std::fs::write(&tmp, bytes).is_ok() {
+    let written = std::fs::File::create(&tmp).and_then(|mut f| {
+        use std::io::Write;
+        f.write_all(&header)?;
+        f.write_all(&body)
+    });
+    if written.is_ok() {
         let _ = std::fs::rename(&tmp, path);
+    } else {
+        let _ = std::fs::remove_file(&tmp);
     }
 }
 
@@ -661,7 +670,7 @@ fn encode_reusing(l: &Loaded, memo: &Memo, g: &Graph) -> Option<Vec<u8>> {
     let mut entries = Vec::with_capacity(tasks.len());
     for t in tasks {
         if !memo.judged.contains(&t) {
-            if let Some((span, p)) = prior.tasks.get(&t) {
+            if let Some(Some((span, p))) = prior.tasks.get(t) {
                 for i in p.files(&prior.lists) {
                     files.used[i as usize] = true;
                 }
