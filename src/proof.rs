@@ -308,32 +308,52 @@ impl Examined {
                 break;
             }
         }
-        let mut noted = vec![false; d.files.len()];
         let proven_count = proven.iter().filter(|&&p| p).count();
-        memo.settled.reserve(proven_count);
-        memo.inputs_of.reserve(proven_count);
-        memo.targets_of.reserve(proven_count);
-        for (k, p) in d.proven.iter().enumerate() {
-            if proven[k] {
-                // The stats of its files, as just taken (those of other files are taken when a
-                // task needs them: one may be rewritten before, say a variant-dir copy).
-                for i in p.files(&d.lists) {
-                    let i = i as usize;
-                    if d.files[i].is_file && !std::mem::replace(&mut noted[i], true) {
-                        memo.stats.insert(ids[i], now[i]);
-                        if links[i] {
-                            memo.links.insert(ids[i]);
+        let still = || {
+            d.proven
+                .iter()
+                .zip(&proven)
+                .filter(|(_, &p)| p)
+                .map(|(p, _)| p)
+        };
+        // The files' stats and the tasks' lists go into separate maps: each is built on a core.
+        std::thread::scope(|s| {
+            let files = s.spawn(|| {
+                // The stats of the proven tasks' files, as just taken (those of other files are
+                // taken when a task needs them: one may be rewritten before, say a variant-dir
+                // copy).
+                let mut stats = HashMap::default();
+                stats.reserve(d.files.len());
+                let mut linked = HashSet::default();
+                let mut noted = vec![false; d.files.len()];
+                for p in still() {
+                    for i in p.files(&d.lists) {
+                        let i = i as usize;
+                        if d.files[i].is_file && !std::mem::replace(&mut noted[i], true) {
+                            stats.insert(ids[i], now[i]);
+                            if links[i] {
+                                linked.insert(ids[i]);
+                            }
                         }
                     }
                 }
-                let map = |v: &[u32]| v.iter().map(|&i| ids[i as usize]).collect::<Vec<_>>();
+                (stats, linked)
+            });
+            memo.settled.reserve(proven_count);
+            memo.inputs_of.reserve(proven_count);
+            memo.targets_of.reserve(proven_count);
+            let map = |v: &[u32]| v.iter().map(|&i| ids[i as usize]).collect::<Vec<_>>();
+            for p in still() {
                 memo.settled.insert(p.task);
                 memo.inputs_of
                     .insert(p.task, map(&d.lists[p.inputs.clone()]));
                 memo.targets_of
                     .insert(p.task, map(&d.lists[p.targets.clone()]));
             }
-        }
+            (memo.stats, memo.links) = files
+                .join()
+                .unwrap_or_else(|e| std::panic::resume_unwind(e));
+        });
         for m in d.missing {
             memo.exists.insert(m, false);
         }
