@@ -737,6 +737,7 @@ fn prepare(ctx: &Context, session: &mut Session) -> Result<Prepared, u8> {
         return Err(if ok { 0 } else { 2 });
     }
     let build_opts = BuildOptions {
+        keep_plan: opts.watch,
         jobs: script_options
             .get("num_jobs")
             .and_then(|v| v.as_u64())
@@ -845,9 +846,20 @@ fn build_prepared(ctx: &Context, session: &mut Session, p: &mut Prepared) -> Out
                 .examined
                 .take()
                 .or_else(|| proof::examine(file, id, &ctx.top));
-            loaded = examined.map(|e| e.into_memo(&mut p.g));
-            if let Some(l) = &mut loaded {
+            if let Some(mut e) = examined {
+                e.find_nodes(&mut p.g);
+                let tasks = p.g.tasks.len();
+                // The plan is made while the proof becomes the memo on another core.
+                let (mut l, plan) = std::thread::scope(|s| {
+                    let memo = s.spawn(move || e.into_memo(tasks));
+                    let (goals, opts) = (goals.clone(), build_opts.clone());
+                    let plan = scheduler::plan_ahead(&mut p.g, state, calls, goals, opts);
+                    let l = memo.join().unwrap_or_else(|e| std::panic::resume_unwind(e));
+                    (l, plan)
+                });
                 session.memo = std::mem::take(&mut l.memo);
+                session.memo.plan = plan;
+                loaded = Some(l);
             }
             if timings {
                 eprintln!(

@@ -273,9 +273,22 @@ impl Examined {
         self.nodes = Some(nodes);
     }
 
+    /// Find the node of each of the proof's files in graph `g`, unless they were found already
+    /// (`found_nodes`).
+    pub fn find_nodes(&mut self, g: &mut Graph) {
+        if self
+            .nodes
+            .as_ref()
+            .is_none_or(|n| n.len() != self.d.files.len())
+        {
+            self.nodes = Some(ProofFiles::of(&self.d).nodes_in(g));
+        }
+    }
+
     /// The memo that takes every still-proven task as current: the tasks none of whose files
-    /// changed, and none of whose inputs is built by a task that is no longer proven.
-    pub fn into_memo(self, g: &mut Graph) -> Loaded {
+    /// changed, and none of whose inputs is built by a task that is no longer proven. The
+    /// graph (of `tasks` tasks) is the one `find_nodes` was given.
+    pub fn into_memo(self, tasks: usize) -> Loaded {
         let Examined {
             d,
             now,
@@ -285,14 +298,11 @@ impl Examined {
             nodes,
         } = self;
         // The node of each path in this run's graph.
-        let ids = match nodes {
-            Some(ids) if ids.len() == d.files.len() => ids,
-            _ => ProofFiles::of(&d).nodes_in(g),
-        };
+        let ids = nodes.expect("the proof's files have their nodes (find_nodes)");
         let mut memo = Memo::default();
         // Unsettle every task that used a changed file, and everything built from its targets
         // (a pass per level of the chain; the changed files grow with each).
-        let mut proven: Vec<bool> = d.proven.iter().map(|p| p.task < g.tasks.len()).collect();
+        let mut proven: Vec<bool> = d.proven.iter().map(|p| p.task < tasks).collect();
         loop {
             let mut more = false;
             for (k, p) in d.proven.iter().enumerate() {
@@ -357,12 +367,12 @@ impl Examined {
         for m in d.missing {
             memo.exists.insert(m, false);
         }
-        let mut tasks: Vec<Option<(Range<usize>, Proven)>> = Vec::new();
-        tasks.resize_with(g.tasks.len(), || None);
+        let mut by_task: Vec<Option<(Range<usize>, Proven)>> = Vec::new();
+        by_task.resize_with(tasks, || None);
         for ((p, span), still) in d.proven.into_iter().zip(d.proven_spans).zip(&proven) {
             if *still {
                 let task = p.task;
-                tasks[task] = Some((span, p));
+                by_task[task] = Some((span, p));
             }
         }
         let prior = Prior {
@@ -370,7 +380,7 @@ impl Examined {
             file_stats: d.files.iter().map(|f| f.stat).collect(),
             file_ids: d.files.iter().map(|f| f.id).collect(),
             file_nodes: ids,
-            tasks,
+            tasks: by_task,
             lists: d.lists,
         };
         Loaded {

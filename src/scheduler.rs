@@ -41,6 +41,8 @@ pub struct BuildOptions {
     pub cache: crate::cachedir::CacheOptions,
     /// `--tree=` printers, each run after every named target is done.
     pub tree: Vec<crate::tree::TreeOptions>,
+    /// Leave the build's plan in the memo for the next build of the same goals (watch mode).
+    pub keep_plan: bool,
 }
 
 /// A requested target: a node (file or alias), or a folder meaning everything below it.
@@ -704,9 +706,15 @@ impl<'g, 's> Scheduler<'g, 's> {
         self.stop
     }
 
-    /// Plan (or start from `planned`, the same plan made earlier), then build.
+    /// Plan (or start from `planned`, the same plan made earlier), then build; the plan is
+    /// left in `planned` for the next build with `keep_plan`.
     fn drive(&mut self, interrupted: &AtomicBool, planned: &mut Option<Plan>) {
-        match planned.clone() {
+        let keep = self.opts.keep_plan;
+        let given = match keep {
+            true => planned.clone(),
+            false => planned.take(),
+        };
+        match given {
             Some(p) => {
                 self.units = p.units;
                 self.task_unit = p.task_unit;
@@ -717,7 +725,7 @@ impl<'g, 's> Scheduler<'g, 's> {
             None => {
                 self.plan();
                 // (a plan that met a cycle or drew lots is made afresh each time)
-                if self.pending.is_empty() && !self.opts.random {
+                if keep && self.pending.is_empty() && !self.opts.random {
                     *planned = Some(Plan {
                         units: self.units.clone(),
                         task_unit: self.task_unit.clone(),
@@ -1771,7 +1779,8 @@ fn run_actions(
 
 /// Build the goals, starting from what an earlier build learnt of the files (`memo`, which gets
 /// what this one learnt): watch mode keeps it from one cycle to the next, forgetting what
-/// changed, and `proof` keeps it from one run to the next.
+/// changed, and `proof` keeps it from one run to the next. The build starts from the plan in
+/// `memo` when there is one (see `plan_ahead`), and leaves its plan there with `keep_plan`.
 pub fn build_keeping(
     g: &mut Graph,
     state: &State,
@@ -1789,6 +1798,33 @@ pub fn build_keeping(
     *memo = s.checker.into_memo();
     memo.plan = planned;
     result
+}
+
+/// The plan of a build of `goals` over `g` (see `Plan`), made before the build itself (while
+/// the proof of the last build becomes its memo on another core: the plan does not depend on
+/// what is current). `None` when it must be made by the build (a cycle, `--random`).
+pub fn plan_ahead(
+    g: &mut Graph,
+    state: &State,
+    calls: Option<&dyn FrontEndCalls>,
+    goals: Vec<Goal>,
+    opts: BuildOptions,
+) -> Option<Plan> {
+    if opts.random {
+        return None;
+    }
+    let mut s = Scheduler::new(g, state, calls, goals, opts);
+    s.plan();
+    if !s.pending.is_empty() {
+        return None;
+    }
+    Some(Plan {
+        units: s.units,
+        task_unit: s.task_unit,
+        next_order: s.next_order,
+        ready: s.ready,
+        tree_goals: s.tree_goals,
+    })
 }
 
 /// Write a file for a write action, creating its folder.
