@@ -110,8 +110,12 @@ pub struct Stamp {
     pub csig: String,
 }
 
+/// The content hash of the file at `path`, read a piece at a time (a large target, say an
+/// archive, is not copied whole into memory first).
 pub fn hash_file(path: &Path) -> std::io::Result<String> {
-    Ok(hash_bytes(&std::fs::read(path)?))
+    let mut hasher = blake3::Hasher::new();
+    hasher.update_reader(std::fs::File::open(path)?)?;
+    Ok(hasher.finalize().to_hex().to_string())
 }
 
 pub fn hash_bytes(data: &[u8]) -> String {
@@ -135,6 +139,15 @@ pub fn action_signature<'a>(sigs: impl Iterator<Item = &'a str>) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_file_hashed_piece_by_piece_has_the_hash_of_its_bytes() {
+        let path = std::env::temp_dir().join(format!("docons-hash-test-{}", std::process::id()));
+        let bytes: Vec<u8> = (0..300_000u32).map(|i| (i * 7 % 251) as u8).collect();
+        std::fs::write(&path, &bytes).unwrap();
+        assert_eq!(hash_file(&path).unwrap(), hash_bytes(&bytes));
+        let _ = std::fs::remove_file(&path);
+    }
 
     #[test]
     fn a_folder_stats_its_files_as_their_paths_would() {
