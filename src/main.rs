@@ -887,8 +887,8 @@ fn build_prepared(ctx: &Context, session: &mut Session, p: &mut Prepared) -> Out
     );
     let code = closing(&result, opts, progress, p.unknown.is_some());
     let lines = recordable.then(transcript::take);
-    // The state database is made durable (and closed, unless watching) on another thread
-    // while the proof of this build is written.
+    // The state database is made durable (and ended, unless watching: the process exits next)
+    // on another thread while the proof of this build is written.
     let (state, memo) = (&mut session.state, &session.memo);
     std::thread::scope(|s| {
         if ctx.opts.watch {
@@ -896,7 +896,7 @@ fn build_prepared(ctx: &Context, session: &mut Session, p: &mut Prepared) -> Out
                 s.spawn(move || state.flush());
             }
         } else if let Some(state) = state.take() {
-            s.spawn(move || drop(state));
+            s.spawn(move || state.end_before_exit());
         }
         if let Some((file, id)) = &proof_file {
             let proven = result.proven_only && code == 0 && !result.interrupted;

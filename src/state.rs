@@ -451,6 +451,18 @@ impl State {
             let _ = db.flush();
         }
     }
+
+    /// End the state of a process about to exit: make the database durable, and leave the
+    /// rest of sled's closing (its flusher thread's last round, another fsync) undone. A
+    /// database flushed in full is recovered by the next open, as it would be after a crash,
+    /// with nothing lost; a failed flush closes it the usual way. (The scratch copy of `-n` is
+    /// removed as usual.)
+    pub fn end_before_exit(self) {
+        match (&self.db, self.read_only) {
+            (Some(db), false) if db.flush().is_ok() => std::mem::forget(self),
+            _ => drop(self),
+        }
+    }
 }
 
 #[cfg(test)]
