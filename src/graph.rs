@@ -62,10 +62,15 @@ pub struct Graph {
     pub nodes: Vec<Node>,
     pub tasks: Vec<Task>,
     pub producer: Vec<Option<TaskId>>,
-    by_path: HashMap<String, NodeId>,
+    /// The file and folder nodes by path (see `PathIndex`).
+    by_path: PathIndex,
     aliases: HashMap<String, NodeId>,
-    /// Folder path → names of the known files and folders directly in it, sorted.
-    entries: HashMap<String, Vec<String>>,
+    /// Folder path → names of the known files and folders directly in it, sorted: made when
+    /// first asked for (a build that starts from a proof may walk no folder).
+    entries: std::sync::OnceLock<HashMap<String, Vec<String>>>,
+    /// How many nodes the scripts declared (the folders' entries are theirs: headers found by
+    /// scanning are added after them).
+    declared: usize,
     pub default_targets: Option<Vec<NodeId>>,
     pub build_targets: Option<Vec<String>>,
     pub help_text: Option<String>,
@@ -127,6 +132,41 @@ impl FolderEntries {
                 (dir, names)
             })
             .collect()
+    }
+}
+
+/// The nodes of a graph by path, without a copy of each path: the table holds node ids, and
+/// hashes and compares the nodes' own paths.
+#[derive(Default)]
+struct PathIndex(hashbrown::HashTable<NodeId>);
+
+impl PathIndex {
+    fn hash(path: &str) -> u64 {
+        use std::hash::BuildHasher;
+        rustc_hash::FxBuildHasher.hash_one(path)
+    }
+
+    fn with_capacity(n: usize) -> PathIndex {
+        PathIndex(hashbrown::HashTable::with_capacity(n))
+    }
+
+    fn get(&self, nodes: &[Node], path: &str) -> Option<NodeId> {
+        self.0
+            .find(Self::hash(path), |&n| nodes[n].path == path)
+            .copied()
+    }
+
+    /// Index node `id` (already in `nodes`) by its path, in place of a node of the same path.
+    fn insert(&mut self, nodes: &[Node], id: NodeId) {
+        let path = &nodes[id].path;
+        let hash = Self::hash(path);
+        match self.0.find_mut(hash, |&n| nodes[n].path == *path) {
+            Some(n) => *n = id,
+            None => {
+                self.0
+                    .insert_unique(hash, id, |&n| Self::hash(&nodes[n].path));
+            }
+        }
     }
 }
 
@@ -232,9 +272,10 @@ impl Graph {
             nodes: Vec::with_capacity(rec.nodes.len()),
             tasks: Vec::with_capacity(rec.tasks.len()),
             producer: Vec::new(),
-            by_path: HashMap::with_capacity_and_hasher(rec.nodes.len(), Default::default()),
+            by_path: PathIndex::with_capacity(rec.nodes.len()),
             aliases: HashMap::default(),
-            entries: HashMap::default(),
+            entries: std::sync::OnceLock::new(),
+            declared: rec.nodes.len(),
             default_targets: rec.default_targets,
             build_targets: rec.build_targets,
             help_text: rec.help_text,
@@ -248,23 +289,16 @@ impl Graph {
             sconscripts: rec.sconscripts,
         };
         let absolute = Absolute::new(top);
-        let mut entries = FolderEntries::default();
         for n in rec.nodes {
             let abs = match n.kind {
                 NodeKind::File | NodeKind::Dir => absolute.of(&n.path),
                 _ => PathBuf::new(),
             };
             let id = g.nodes.len();
-            match n.kind {
-                NodeKind::Alias => {
-                    g.aliases.insert(n.path.clone(), id);
-                }
-                NodeKind::File | NodeKind::Dir => {
-                    g.by_path.insert(n.path.clone(), id);
-                    entries.add(&n.path);
-                }
-                NodeKind::Value => {}
+            if n.kind == NodeKind::Alias {
+                g.aliases.insert(n.path.clone(), id);
             }
+            let indexed = matches!(n.kind, NodeKind::File | NodeKind::Dir);
             g.nodes.push(Node {
                 path: n.path,
                 kind: n.kind,
@@ -281,14 +315,10 @@ impl Graph {
                 folder_pre: n.folder_pre_actions,
                 folder_post: n.folder_post_actions,
             });
+            if indexed {
+                g.by_path.insert(&g.nodes, id);
+            }
         }
-        // The top folder is also an entry of its parent, so that a goal above the top (`..`)
-        // reaches everything inside it.
-        let top_abs = top.to_string_lossy().into_owned();
-        if top_abs != "/" {
-            entries.add(&top_abs);
-        }
-        g.entries = entries.sorted();
         g.producer = vec![None; g.nodes.len()];
         for (tid, t) in rec.tasks.into_iter().enumerate() {
             for &target in &t.targets {
@@ -328,7 +358,26 @@ impl Graph {
     }
 
     pub fn lookup(&self, path: &str) -> Option<NodeId> {
-        self.by_path.get(path).copied()
+        self.by_path.get(&self.nodes, path)
+    }
+
+    /// Folder path → names of the known files and folders directly in it, sorted.
+    fn entries(&self) -> &HashMap<String, Vec<String>> {
+        self.entries.get_or_init(|| {
+            let mut entries = FolderEntries::default();
+            for n in &self.nodes[..self.declared] {
+                if matches!(n.kind, NodeKind::File | NodeKind::Dir) {
+                    entries.add(&n.path);
+                }
+            }
+            // The top folder is also an entry of its parent, so that a goal above the top
+            // (`..`) reaches everything inside it.
+            let top = self.top.to_string_lossy();
+            if top != "/" {
+                entries.add(&top);
+            }
+            entries.sorted()
+        })
     }
 
     pub fn has_aliases(&self) -> bool {
@@ -363,13 +412,13 @@ impl Graph {
             folder_post: Vec::new(),
         });
         self.producer.push(None);
-        self.by_path.insert(path.to_owned(), id);
+        self.by_path.insert(&self.nodes, id);
         id
     }
 
     /// Is `path` a folder that holds known nodes?
     pub fn is_known_dir(&self, path: &str) -> bool {
-        self.entries.contains_key(path)
+        self.entries().contains_key(path)
     }
 
     /// A folder's entries as SCons knows them (the declared nodes and the scripts it read),
@@ -387,7 +436,7 @@ impl Graph {
 
     /// The paths directly inside folder `dir`, sorted by name as SCons walks them.
     pub fn dir_entries(&self, dir: &str) -> Vec<String> {
-        match self.entries.get(dir) {
+        match self.entries().get(dir) {
             None => Vec::new(),
             Some(names) => names
                 .iter()
@@ -619,6 +668,42 @@ mod tests {
                 );
             }
         }
+    }
+
+    /// Nodes are found by path (the last declared of a path wins), headers added by scanning
+    /// too; the folders' entries are the declared nodes'.
+    #[test]
+    fn nodes_are_found_by_path_and_folders_list_the_declared_ones() {
+        let declared = serde_json::json!({
+            "nodes": [
+                {"path": "src/a.c", "kind": "file"},
+                {"path": "src", "kind": "dir"},
+                {"path": "all", "kind": "alias"},
+                {"path": "src/b.c", "kind": "file"},
+                {"path": "src/a.c", "kind": "file"},
+            ],
+            "tasks": [],
+        });
+        let declared: BuildGraph = serde_json::from_value(declared).unwrap();
+        let mut g = Graph::from_records(Path::new("/tmp/top"), declared).unwrap();
+        assert_eq!(g.lookup("src/a.c"), Some(4));
+        assert_eq!(g.lookup("src/b.c"), Some(3));
+        assert_eq!(g.lookup("src"), Some(1));
+        assert_eq!(g.lookup("all"), None);
+        assert_eq!(g.alias("all"), Some(2));
+        assert_eq!(g.lookup("src/c.h"), None);
+        let header = g.file_node("src/c.h");
+        assert_eq!(header, 5);
+        assert_eq!(g.lookup("src/c.h"), Some(5));
+        assert_eq!(g.file_node("src/c.h"), 5);
+        assert_eq!(g.dir_entries("src"), ["src/a.c", "src/b.c"]);
+        assert!(g.is_known_dir("src"));
+        // many more nodes than the table was made for
+        for i in 0..1000 {
+            g.file_node(&format!("inc/h{i}.h"));
+        }
+        assert_eq!(g.lookup("inc/h999.h"), Some(1005));
+        assert_eq!(g.lookup("src/a.c"), Some(4));
     }
 
     /// A folder's entries are its known files and folders, each once, sorted by name.
