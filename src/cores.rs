@@ -2,12 +2,16 @@
 //! on a scoped thread of its own, the pieces' results returned in the slice's order. A panic in
 //! a piece is a panic of the caller.
 
-/// How many cores work can be spread over (at most 8).
+/// How many cores work can be spread over (at most 8). Asked once a run (the answer reads the
+/// cgroup's files).
 pub fn count() -> usize {
-    std::thread::available_parallelism()
-        .map(|n| n.get())
-        .unwrap_or(1)
-        .min(8)
+    static COUNT: std::sync::OnceLock<usize> = std::sync::OnceLock::new();
+    *COUNT.get_or_init(|| {
+        std::thread::available_parallelism()
+            .map(|n| n.get())
+            .unwrap_or(1)
+            .min(8)
+    })
 }
 
 /// `work` done on each piece of `items`; with `spread` false (not worth the threads), or on one
@@ -17,10 +21,10 @@ pub fn over_cores<T: Sync, R: Send>(
     spread: bool,
     work: impl Fn(&[T]) -> R + Sync,
 ) -> Vec<R> {
-    let cores = count();
-    if !spread || cores < 2 || items.len() < 2 {
+    if !spread || items.len() < 2 || count() < 2 {
         return vec![work(items)];
     }
+    let cores = count();
     let piece = items.len().div_ceil(cores);
     let work = &work;
     std::thread::scope(|s| {

@@ -212,10 +212,6 @@ fn main() -> ExitCode {
         }
     }
     let interrupted = Arc::new(AtomicBool::new(false));
-    {
-        let flag = Arc::clone(&interrupted);
-        let _ = ctrlc::set_handler(move || flag.store(true, Ordering::SeqCst));
-    }
     scons_api::native::set_interrupt_flag(Arc::clone(&interrupted));
     // --site-dir must name an existing folder; SCons checks before reading the scripts.
     if let (Some(d), false) = (&opts.site_dir, opts.no_site_dir) {
@@ -275,6 +271,20 @@ pub struct Context {
     pub launch_dir: PathBuf,
     pub request: scons_api::ReadRequest,
     pub interrupted: Arc<AtomicBool>,
+}
+
+impl Context {
+    /// From now on, Ctrl-C (or a termination signal) sets `interrupted` instead of ending the
+    /// process at once: the scripts, the build and watch mode stop cleanly on it. (A no-op
+    /// build that replays the last one's proof ends before: it has nothing to leave behind, and
+    /// spares the handler's thread.)
+    pub fn catch_interrupts(&self) {
+        static CAUGHT: std::sync::Once = std::sync::Once::new();
+        CAUGHT.call_once(|| {
+            let flag = Arc::clone(&self.interrupted);
+            let _ = ctrlc::set_handler(move || flag.store(true, Ordering::SeqCst));
+        });
+    }
 }
 
 /// What one cycle leaves to the next (watch mode runs many): the open state store, the graph
@@ -532,6 +542,7 @@ fn prepare(ctx: &Context, session: &mut Session) -> Result<Prepared, u8> {
             }
         }
     }
+    ctx.catch_interrupts();
     if opening.is_none() && session.state.is_none() {
         opening = Some(open_state());
     }

@@ -407,6 +407,7 @@ fn say(line: &str) {
 }
 
 pub fn run(ctx: &Context) -> ExitCode {
+    ctx.catch_interrupts();
     let opts = &ctx.opts;
     if opts.clean || opts.help || opts.question {
         eprintln!("docons: --watch cannot be used with -c, -h or -q");
