@@ -107,6 +107,9 @@ struct Prior {
     file_spans: Vec<Range<usize>>,
     file_stats: Vec<Option<Stat>>,
     file_ids: Vec<u32>,
+    /// Per file: the memo was started with the stat the proof holds, for the same node (its
+    /// entry can be copied unless the build took the file's stat again: `Memo::restated`).
+    loaded_same: Vec<bool>,
     file_nodes: Vec<NodeId>,
     /// Per task of the graph, when the proof still proved it when loaded: where its entry is,
     /// and its files.
@@ -327,7 +330,7 @@ impl Examined {
                 .map(|(p, _)| p)
         };
         // The files' stats and the tasks' lists go into separate maps: each is built on a core.
-        std::thread::scope(|s| {
+        let noted = std::thread::scope(|s| {
             let files = s.spawn(|| {
                 // The stats of the proven tasks' files, as just taken (those of other files are
                 // taken when a task needs them: one may be rewritten before, say a variant-dir
@@ -347,7 +350,7 @@ impl Examined {
                         }
                     }
                 }
-                (stats, linked)
+                (stats, linked, noted)
             });
             memo.settled.reserve(proven_count);
             memo.inputs_of.reserve(proven_count);
@@ -360,9 +363,11 @@ impl Examined {
                 memo.targets_of
                     .insert(p.task, map(&d.lists[p.targets.clone()]));
             }
-            (memo.stats, memo.links) = files
+            let noted;
+            (memo.stats, memo.links, noted) = files
                 .join()
                 .unwrap_or_else(|e| std::panic::resume_unwind(e));
+            noted
         });
         for m in d.missing {
             memo.exists.insert(m, false);
@@ -375,10 +380,15 @@ impl Examined {
                 by_task[task] = Some((span, p));
             }
         }
+        // (a stat put in the memo that is the one the proof holds, for the same node)
+        let loaded_same = (0..d.files.len())
+            .map(|i| noted[i] && now[i] == d.files[i].stat && d.files[i].id as usize == ids[i])
+            .collect();
         let prior = Prior {
             file_spans: d.file_spans,
             file_stats: d.files.iter().map(|f| f.stat).collect(),
             file_ids: d.files.iter().map(|f| f.id).collect(),
+            loaded_same,
             file_nodes: ids,
             tasks: by_task,
             lists: d.lists,
@@ -734,10 +744,17 @@ fn encode_reusing(l: &Loaded, memo: &Memo, g: &Graph) -> Option<Vec<u8>> {
     }
     let mut out = Vec::with_capacity(l.bytes.len() + 4096);
     put_u32(&mut out, files.len() as u32);
+    let mut restated = vec![false; g.nodes.len()];
+    for &n in &memo.restated {
+        restated[n] = true;
+    }
     for (i, &n) in prior.file_nodes.iter().enumerate() {
-        let stat = memo.stats.get(&n).copied().flatten();
         // (a file no task uses any more keeps its old entry: it proves nothing)
-        if !files.used[i] || (stat == prior.file_stats[i] && prior.file_ids[i] as usize == n) {
+        let same = !files.used[i]
+            || (prior.loaded_same[i] && !restated[n])
+            || (memo.stats.get(&n).copied().flatten() == prior.file_stats[i]
+                && prior.file_ids[i] as usize == n);
+        if same {
             out.extend_from_slice(&l.bytes[prior.file_spans[i].clone()]);
         } else {
             put_file(&mut out, memo, g, n);

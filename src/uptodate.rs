@@ -31,6 +31,8 @@ pub struct Checker<'s> {
     pub targets_of: HashMap<TaskId, Vec<NodeId>>,
     /// See `Memo`.
     pub judged: HashSet<TaskId>,
+    /// See `Memo`.
+    restated: Vec<NodeId>,
 }
 
 /// What a checker learnt of the files (stats, signatures, includes, probed paths), kept from one
@@ -51,6 +53,9 @@ pub struct Memo {
     /// Tasks judged on their inputs since the memo was started (the others among the settled
     /// ones were taken as current on a proof's word: see `proof::save`).
     pub(crate) judged: HashSet<TaskId>,
+    /// The nodes whose stat the last build took or forgot (the others' stats are the ones the
+    /// memo started with: see `proof::save`).
+    pub(crate) restated: Vec<NodeId>,
     /// Inputs of settled tasks that are symbolic links: a task that runs may rebuild what they
     /// point to without naming them, so they are looked at again once something ran.
     pub(crate) links: HashSet<NodeId>,
@@ -150,6 +155,7 @@ impl<'s> Checker<'s> {
             inputs_of: HashMap::default(),
             targets_of: HashMap::default(),
             judged: HashSet::default(),
+            restated: Vec::new(),
         }
     }
 
@@ -168,6 +174,7 @@ impl<'s> Checker<'s> {
             inputs_of: memo.inputs_of,
             targets_of: memo.targets_of,
             judged: memo.judged,
+            restated: Vec::new(),
         }
     }
 
@@ -185,6 +192,7 @@ impl<'s> Checker<'s> {
             inputs_of: self.inputs_of,
             targets_of: self.targets_of,
             judged: self.judged,
+            restated: self.restated,
         }
     }
 
@@ -197,6 +205,7 @@ impl<'s> Checker<'s> {
             _ => None,
         };
         self.stats.insert(n, s);
+        self.restated.push(n);
         s
     }
 
@@ -293,6 +302,7 @@ impl<'s> Checker<'s> {
     /// Forget what is known of a node (it was just rebuilt or removed).
     pub fn forget(&mut self, n: NodeId) {
         self.stats.remove(&n);
+        self.restated.push(n);
         self.csigs.remove(&n);
         self.includes.remove(&n);
     }
