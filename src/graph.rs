@@ -388,6 +388,12 @@ impl Graph {
         self.aliases.get(name).copied()
     }
 
+    /// Make room for `more` nodes added by `file_node`.
+    pub fn reserve_nodes(&mut self, more: usize) {
+        self.nodes.reserve(more);
+        self.producer.reserve(more);
+    }
+
     /// The node for a file path (top-relative or absolute), added when the scripts did not
     /// declare it (headers found by the scanner).
     pub fn file_node(&mut self, path: &str) -> NodeId {

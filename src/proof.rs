@@ -183,6 +183,14 @@ impl ProofFiles {
 
     /// The node of each file in graph `g` (headers found by scanning are added to it).
     pub fn nodes_in(&self, g: &mut Graph) -> Vec<NodeId> {
+        // (room for the headers found by scanning last time, which are added as they come)
+        let declared = g.nodes.len();
+        let beyond = self
+            .files
+            .iter()
+            .filter(|f| f.id as usize >= declared)
+            .count();
+        g.reserve_nodes(beyond);
         self.files
             .iter()
             .map(|f| {
