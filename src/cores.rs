@@ -38,3 +38,26 @@ pub fn over_cores<T: Sync, R: Send>(
             .collect()
     })
 }
+
+#[cfg(test)]
+mod tests {
+    /// A panic in a piece reaches the caller, unwound (the unwinder is linked in statically:
+    /// see build.rs).
+    #[test]
+    fn a_panic_in_a_piece_is_a_panic_of_the_caller() {
+        let items: Vec<u32> = (0..64).collect();
+        let caught = std::panic::catch_unwind(|| {
+            super::over_cores(&items, true, |part| {
+                if part.contains(&63) {
+                    panic!("piece failed");
+                }
+                part.len()
+            })
+        });
+        let message = caught.expect_err("the panic reaches the caller");
+        assert_eq!(message.downcast_ref::<&str>(), Some(&"piece failed"));
+        // and a run without a panic gives every piece's result, in order
+        let lengths = super::over_cores(&items, true, |part| part.len());
+        assert_eq!(lengths.iter().sum::<usize>(), 64);
+    }
+}
