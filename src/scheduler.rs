@@ -691,6 +691,12 @@ impl<'g, 's> Scheduler<'g, 's> {
         }
     }
 
+    /// Can the plan just made serve another build of the same goals? (A plan that met a cycle
+    /// or drew lots is made afresh each time.)
+    fn plan_reusable(&self) -> bool {
+        self.pending.is_empty() && !self.opts.random
+    }
+
     /// Stop starting tasks once the build is interrupted (and pass the interrupt on to the
     /// running children); true when the build is stopping, for whatever reason.
     fn check_interrupt(&mut self, interrupted: &AtomicBool) -> bool {
@@ -724,8 +730,7 @@ impl<'g, 's> Scheduler<'g, 's> {
             }
             None => {
                 self.plan();
-                // (a plan that met a cycle or drew lots is made afresh each time)
-                if keep && self.pending.is_empty() && !self.opts.random {
+                if keep && self.plan_reusable() {
                     *planned = Some(Plan {
                         units: self.units.clone(),
                         task_unit: self.task_unit.clone(),
@@ -1811,11 +1816,11 @@ pub fn plan_ahead(
     opts: BuildOptions,
 ) -> Option<Plan> {
     if opts.random {
-        return None;
+        return None; // (not worth planning: see `plan_reusable`)
     }
     let mut s = Scheduler::new(g, state, calls, goals, opts);
     s.plan();
-    if !s.pending.is_empty() {
+    if !s.plan_reusable() {
         return None;
     }
     Some(Plan {
