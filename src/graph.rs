@@ -234,7 +234,9 @@ pub fn top_relative(top: &Path, abs: &Path) -> String {
     }
 }
 
-fn parent_of(path: &str) -> Option<(&str, &str)> {
+/// The folder of `path` and its name in it ("." for a relative name with no folder); `None`
+/// for "." and "/".
+pub fn parent_of(path: &str) -> Option<(&str, &str)> {
     if path == "." || path == "/" {
         return None;
     }
@@ -243,6 +245,22 @@ fn parent_of(path: &str) -> Option<(&str, &str)> {
         Some(i) => Some((&path[..i], &path[i + 1..])),
         None => Some((".", path)),
     }
+}
+
+/// Items grouped by folder, the folders in the order they first appear.
+pub fn group_by_folder<'a, T>(
+    items: impl IntoIterator<Item = (&'a str, T)>,
+) -> Vec<(&'a str, Vec<T>)> {
+    let mut groups: Vec<(&str, Vec<T>)> = Vec::new();
+    let mut index: HashMap<&str, usize> = HashMap::default();
+    for (folder, item) in items {
+        let k = *index.entry(folder).or_insert_with(|| {
+            groups.push((folder, Vec::new()));
+            groups.len() - 1
+        });
+        groups[k].1.push(item);
+    }
+    groups
 }
 
 /// The nodes already put in a list being built in order, without duplicates: the list itself

@@ -65,12 +65,7 @@ struct Verified {
 impl Verified {
     fn write(self) {
         if let Ok(bytes) = rmp_serde::to_vec(&(self.covered, self.folders, self.others)) {
-            let tmp = self
-                .file
-                .with_extension(format!("dirs.{}.tmp", std::process::id()));
-            if std::fs::write(&tmp, bytes).is_ok() {
-                let _ = std::fs::rename(&tmp, &self.file);
-            }
+            let _ = crate::state::replace_file(&self.file, &[&bytes]);
         }
     }
 }
@@ -161,16 +156,7 @@ fn probe_folder(path: &str) -> &str {
 
 /// The probes section for `probes`: grouped by folder, in order of first appearance.
 fn encode_probes(probes: &[Probe]) -> Option<Vec<u8>> {
-    let mut groups: Vec<(&str, Vec<&Probe>)> = Vec::new();
-    let mut index: HashMap<&str, usize> = HashMap::new();
-    for probe in probes {
-        let folder = probe_folder(&probe.0);
-        let k = *index.entry(folder).or_insert_with(|| {
-            groups.push((folder, Vec::new()));
-            groups.len() - 1
-        });
-        groups[k].1.push(probe);
-    }
+    let groups = crate::graph::group_by_folder(probes.iter().map(|p| (probe_folder(&p.0), p)));
     let mut out = Vec::new();
     let put = |out: &mut Vec<u8>, n: usize| -> Option<()> {
         out.extend_from_slice(&u32::try_from(n).ok()?.to_le_bytes());

@@ -69,13 +69,8 @@ pub fn ensure() -> Option<PathBuf> {
     let path = launcher_dir().join(name);
     if std::fs::read_to_string(&path).ok().as_deref() != Some(text.as_str()) {
         std::fs::create_dir_all(path.parent()?).ok()?;
-        // Written aside and renamed, so that a build running it meanwhile never sees half of it.
-        let tmp = path.with_extension(format!("py.{}", std::process::id()));
-        std::fs::write(&tmp, &text).ok()?;
-        if std::fs::rename(&tmp, &path).is_err() {
-            let _ = std::fs::remove_file(&tmp);
-            return None;
-        }
+        // (replaced at once, so that a build running it meanwhile never sees half of it)
+        crate::state::replace_file(&path, &[text.as_bytes()]).ok()?;
     }
     Some(path)
 }

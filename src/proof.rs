@@ -420,23 +420,15 @@ fn stat_all(
     spread: bool,
     seen: &(dyn Fn(usize, &Option<Stat>) + Sync),
 ) -> (Vec<Option<Stat>>, Vec<bool>) {
-    // The files by folder (a path without one is in the tree's top).
-    let mut folders: Vec<(&str, Vec<(usize, &str)>)> = Vec::new();
-    let mut index: HashMap<&str, usize> = HashMap::default();
-    for (i, f) in files.iter().enumerate().filter(|(_, f)| f.is_file) {
-        let path = path_in(bytes, f);
-        let (dir, name) = path.rsplit_once('/').unwrap_or(("", path));
-        let (dir, name) = if dir.is_empty() && path.starts_with('/') {
-            ("/", name)
-        } else {
-            (dir, name)
-        };
-        let k = *index.entry(dir).or_insert_with(|| {
-            folders.push((dir, Vec::new()));
-            folders.len() - 1
-        });
-        folders[k].1.push((i, name));
-    }
+    // The files by folder ("." and "/" are looked at as themselves, in themselves).
+    let folders =
+        crate::graph::group_by_folder(files.iter().enumerate().filter(|(_, f)| f.is_file).map(
+            |(i, f)| {
+                let path = path_in(bytes, f);
+                let (dir, name) = crate::graph::parent_of(path).unwrap_or((path, "."));
+                (dir, (i, name))
+            },
+        ));
     let stat_folders = |part: &[(&str, Vec<(usize, &str)>)]| {
         let mut found = Vec::new();
         for (dir, members) in part {
@@ -503,17 +495,7 @@ pub fn save(
     header.extend_from_slice(&started_ns.to_le_bytes());
     header.push(with_transcript as u8);
     // (the body, a megabyte or more, is written as it is, not copied behind the header)
-    let tmp = path.with_extension(format!("proof.{}.tmp", std::process::id()));
-    let written = std::fs::File::create(&tmp).and_then(|mut f| {
-        use std::io::Write;
-        f.write_all(&header)?;
-        f.write_all(&body)
-    });
-    if written.is_ok() {
-        let _ = std::fs::rename(&tmp, path);
-    } else {
-        let _ = std::fs::remove_file(&tmp);
-    }
+    let _ = crate::state::replace_file(path, &[&header, &body]);
 }
 
 /// Per node, once known: can a task be proven on it (it is not a file, or its stat was kept,

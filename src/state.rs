@@ -85,6 +85,24 @@ impl Drop for State {
     }
 }
 
+/// Write `parts` one after the other into the file at `path`, replacing it at once: they are
+/// written aside (`<name>.<pid>.tmp`, removed when anything fails) and renamed over it, so a
+/// reader never sees half of the file.
+pub fn replace_file(path: &Path, parts: &[&[u8]]) -> std::io::Result<()> {
+    use std::io::Write;
+    let mut name = path.file_name().unwrap_or_default().to_owned();
+    name.push(format!(".{}.tmp", std::process::id()));
+    let tmp = path.with_file_name(name);
+    let written = std::fs::File::create(&tmp).and_then(|mut f| {
+        parts.iter().try_for_each(|part| f.write_all(part))?;
+        std::fs::rename(&tmp, path)
+    });
+    if written.is_err() {
+        let _ = std::fs::remove_file(&tmp);
+    }
+    written
+}
+
 /// Copy a folder tree (the `-n` scratch copy of the database, folder copy actions).
 pub fn copy_tree(from: &Path, to: &Path) -> std::io::Result<()> {
     std::fs::create_dir_all(to)?;
@@ -412,12 +430,7 @@ impl State {
         }
         self.put(b"g", &recent);
         let _ = std::fs::create_dir_all(&self.graphs_dir);
-        let tmp = self
-            .graphs_dir
-            .join(format!("{request_key}.{}.tmp", std::process::id()));
-        if std::fs::write(&tmp, bytes).is_ok() {
-            let _ = std::fs::rename(&tmp, self.graphs_dir.join(request_key));
-        }
+        let _ = replace_file(&self.graphs_dir.join(request_key), &[bytes]);
     }
 
     /// Where the proof of the last build of a request is kept (see `proof`); `None` when this
@@ -486,6 +499,24 @@ mod tests {
             n_depends: 0,
             stamp: None,
         }
+    }
+
+    #[test]
+    fn a_replaced_file_holds_the_parts_and_nothing_is_left_aside() {
+        let top = scratch_top("replace");
+        let path = top.join("kept");
+        replace_file(&path, &[b"old"]).unwrap();
+        replace_file(&path, &[b"new ", b"", b"parts"]).unwrap();
+        assert_eq!(std::fs::read(&path).unwrap(), b"new parts");
+        let names: Vec<_> = std::fs::read_dir(&top)
+            .unwrap()
+            .map(|e| e.unwrap().file_name())
+            .collect();
+        assert_eq!(names, ["kept"]);
+        // a failed write (no such folder) leaves nothing either
+        assert!(replace_file(&top.join("missing/kept"), &[b"x"]).is_err());
+        assert!(!top.join("missing").exists());
+        let _ = std::fs::remove_dir_all(&top);
     }
 
     #[test]
