@@ -40,7 +40,7 @@ fn cache_dir(g: &Graph, t: TaskId, opts: &CacheOptions) -> Option<PathBuf> {
     if opts.disable {
         return None;
     }
-    let dir = g.tasks[t].rec.cache_dir.as_ref()?;
+    let dir = g.tasks[t].details().cache_dir.as_ref()?;
     Some(crate::graph::normalize(&g.top, Path::new(dir)))
 }
 
@@ -99,7 +99,7 @@ pub fn retrieve(
     if !opts.silent {
         let mut o = String::new();
         if opts.cache.show {
-            for a in &g.tasks[t].rec.actions {
+            for a in &g.tasks[t].details().actions {
                 if !a.show().is_empty() {
                     o.push_str(a.show());
                     o.push('\n');

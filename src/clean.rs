@@ -101,8 +101,8 @@ pub fn clean(
                     matches!(a, scons_api::ActionRecord::Copy { .. }) && a.sig() == "duplicate"
                 };
                 let alias = |&n: &NodeId| g.nodes[n].kind == NodeKind::Alias;
-                if task.rec.actions.is_empty()
-                    || task.rec.actions.iter().all(duplicate)
+                if task.details().actions.is_empty()
+                    || task.details().actions.iter().all(duplicate)
                     || task.rec.targets.iter().all(alias)
                 {
                     continue;

@@ -3,9 +3,13 @@
 //! means every node below it).
 
 use rustc_hash::FxHashMap as HashMap;
-use scons_api::{ActionRecord, BuildGraph, DeciderRecord, NodeKind, TaskRecord};
+use scons_api::{
+    ActionRecord, BuildGraph, DeciderRecord, NodeKind, TaskDetails, TaskEdges, TaskRecord,
+};
 use std::collections::BTreeSet;
+use std::ops::Range;
 use std::path::{Component, Path, PathBuf};
+use std::sync::{Arc, OnceLock};
 
 pub type NodeId = usize;
 pub type TaskId = usize;
@@ -35,25 +39,88 @@ pub struct Node {
 
 #[derive(Debug, Clone)]
 pub struct Task {
-    pub rec: TaskRecord,
-    /// Hash of the actions' signature texts, made when first asked for (most runs judge few
-    /// tasks: see `proof`).
-    action_sig: std::sync::OnceLock<String>,
+    /// The nodes the task links.
+    pub rec: TaskEdges,
+    /// Its actions, scanner, environment, decider...: for a kept graph's task, decoded when
+    /// first asked for (most runs judge few tasks: see `proof`).
+    details: OnceLock<TaskDetails>,
+    encoded: Option<EncodedDetails>,
+    /// Hash of the actions' signature texts, made when first asked for.
+    action_sig: OnceLock<String>,
+}
+
+/// A task's details as a kept graph holds them: a span of the kept file's bytes (msgpack, see
+/// `graph_cache`).
+#[derive(Clone)]
+pub struct EncodedDetails {
+    pub bytes: Arc<dyn AsRef<[u8]> + Send + Sync>,
+    pub span: Range<usize>,
+}
+
+impl std::fmt::Debug for EncodedDetails {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "EncodedDetails({:?})", self.span)
+    }
 }
 
 impl Task {
     pub fn new(rec: TaskRecord) -> Task {
+        let (edges, details) = rec.split();
+        Task {
+            rec: edges,
+            details: OnceLock::from(details),
+            encoded: None,
+            action_sig: OnceLock::new(),
+        }
+    }
+
+    /// A kept graph's task, its details still encoded.
+    pub fn encoded(rec: TaskEdges, details: EncodedDetails) -> Task {
         Task {
             rec,
-            action_sig: std::sync::OnceLock::new(),
+            details: OnceLock::new(),
+            encoded: Some(details),
+            action_sig: OnceLock::new(),
         }
+    }
+
+    /// The task's actions, scanner, environment, decider...
+    pub fn details(&self) -> &TaskDetails {
+        self.details.get_or_init(|| {
+            let Some(e) = &self.encoded else {
+                return TaskDetails::default(); // (never: a task is made with one or the other)
+            };
+            rmp_serde::from_slice(&(*e.bytes).as_ref()[e.span.clone()]).unwrap_or_else(|err| {
+                panic!(
+                    "the kept graph is damaged ({err}): remove the folder .docons/graphs \
+                     and run again"
+                )
+            })
+        })
     }
 
     /// Hash of the actions' signature texts.
     pub fn action_sig(&self) -> &str {
         self.action_sig.get_or_init(|| {
-            crate::signature::action_signature(self.rec.actions.iter().map(|a| a.sig()))
+            crate::signature::action_signature(self.details().actions.iter().map(|a| a.sig()))
         })
+    }
+}
+
+/// A declared graph with its tasks made the engine's (a kept graph's come with their details
+/// still encoded: `rec.tasks` is then empty).
+pub struct Declared {
+    pub rec: BuildGraph,
+    pub tasks: Vec<Task>,
+}
+
+impl From<BuildGraph> for Declared {
+    fn from(mut rec: BuildGraph) -> Declared {
+        let tasks = std::mem::take(&mut rec.tasks)
+            .into_iter()
+            .map(Task::new)
+            .collect();
+        Declared { rec, tasks }
     }
 }
 
@@ -67,7 +134,7 @@ pub struct Graph {
     aliases: HashMap<String, NodeId>,
     /// Folder path → names of the known files and folders directly in it, sorted: made when
     /// first asked for (a build that starts from a proof may walk no folder).
-    entries: std::sync::OnceLock<HashMap<String, Vec<String>>>,
+    entries: OnceLock<HashMap<String, Vec<String>>>,
     /// How many nodes the scripts declared (the folders' entries are theirs: headers found by
     /// scanning are added after them).
     declared: usize,
@@ -284,15 +351,16 @@ impl Seen {
 }
 
 impl Graph {
-    pub fn from_records(top: &Path, rec: BuildGraph) -> Result<Graph, String> {
+    pub fn from_records(top: &Path, declared: Declared) -> Result<Graph, String> {
+        let Declared { rec, tasks } = declared;
         let mut g = Graph {
             top: top.to_path_buf(),
             nodes: Vec::with_capacity(rec.nodes.len()),
-            tasks: Vec::with_capacity(rec.tasks.len()),
+            tasks: Vec::with_capacity(tasks.len()),
             producer: Vec::new(),
             by_path: PathIndex::with_capacity(rec.nodes.len()),
             aliases: HashMap::default(),
-            entries: std::sync::OnceLock::new(),
+            entries: OnceLock::new(),
             declared: rec.nodes.len(),
             default_targets: rec.default_targets,
             build_targets: rec.build_targets,
@@ -338,18 +406,18 @@ impl Graph {
             }
         }
         g.producer = vec![None; g.nodes.len()];
-        for (tid, t) in rec.tasks.into_iter().enumerate() {
-            for &target in &t.targets {
+        for (tid, t) in tasks.into_iter().enumerate() {
+            for &target in &t.rec.targets {
                 if target >= g.nodes.len() {
                     return Err(format!("task {tid} names unknown node {target}"));
                 }
                 if let Some(other) = g.producer[target] {
                     if g.tasks[other]
-                        .rec
+                        .details()
                         .actions
                         .iter()
                         .map(|a| a.sig())
-                        .ne(t.actions.iter().map(|a| a.sig()))
+                        .ne(t.details().actions.iter().map(|a| a.sig()))
                     {
                         return Err(format!(
                             "Two environments with different actions were specified for the same target: {}",
@@ -360,17 +428,18 @@ impl Graph {
                 g.producer[target] = Some(tid);
             }
             for &n in t
+                .rec
                 .sources
                 .iter()
-                .chain(&t.deps)
-                .chain(&t.requires)
-                .chain(&t.implicit)
+                .chain(&t.rec.deps)
+                .chain(&t.rec.requires)
+                .chain(&t.rec.implicit)
             {
                 if n >= g.nodes.len() {
                     return Err(format!("task {tid} names unknown node {n}"));
                 }
             }
-            g.tasks.push(Task::new(t));
+            g.tasks.push(t);
         }
         Ok(g)
     }
@@ -546,7 +615,8 @@ impl Graph {
                 .targets
                 .iter()
                 .all(|&n| self.nodes[n].kind == NodeKind::Dir)
-            && !rec
+            && !self.tasks[t]
+                .details()
                 .actions
                 .iter()
                 .any(|a| matches!(a, ActionRecord::Copy { .. }))
@@ -709,7 +779,7 @@ mod tests {
             "tasks": [],
         });
         let declared: BuildGraph = serde_json::from_value(declared).unwrap();
-        let mut g = Graph::from_records(Path::new("/tmp/top"), declared).unwrap();
+        let mut g = Graph::from_records(Path::new("/tmp/top"), declared.into()).unwrap();
         assert_eq!(g.lookup("src/a.c"), Some(4));
         assert_eq!(g.lookup("src/b.c"), Some(3));
         assert_eq!(g.lookup("src"), Some(1));

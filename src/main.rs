@@ -422,7 +422,11 @@ struct Indexed {
 }
 
 impl Indexed {
-    fn of(top: &Path, mut declared: scons_api::BuildGraph) -> Result<Indexed, String> {
+    fn of(top: &Path, declared: graph::Declared) -> Result<Indexed, String> {
+        let graph::Declared {
+            rec: mut declared,
+            tasks,
+        } = declared;
         let option_help = declared.option_help.take();
         let exit = declared.exit;
         let options = std::mem::take(&mut declared.options);
@@ -430,7 +434,13 @@ impl Indexed {
         let stdout = std::mem::take(&mut declared.stdout);
         let stderr = std::mem::take(&mut declared.stderr);
         Ok(Indexed {
-            g: Graph::from_records(top, declared)?,
+            g: Graph::from_records(
+                top,
+                graph::Declared {
+                    rec: declared,
+                    tasks,
+                },
+            )?,
             option_help,
             exit,
             options,
@@ -508,11 +518,13 @@ fn prepare(ctx: &Context, session: &mut Session) -> Result<Prepared, u8> {
                     let files = proof.as_ref().map(|p| p.files());
                     let waiting = std::sync::Mutex::new(Some((kept, files)));
                     let started = std::sync::Mutex::new(None);
+                    // (the state is opened meanwhile too: the build needs both)
                     let start = || {
                         if let Some((kept, files)) = waiting.lock().unwrap().take() {
                             let (send, receive) = std::sync::mpsc::channel();
                             let _ = send.send(files);
-                            *started.lock().unwrap() = Some(index_kept(top, kept, receive));
+                            let indexing = index_kept(top, kept, receive);
+                            *started.lock().unwrap() = Some((indexing, open_state()));
                         }
                     };
                     examined = proof.and_then(|p| p.examine_telling(top, false, &start));
@@ -527,7 +539,11 @@ fn prepare(ctx: &Context, session: &mut Session) -> Result<Prepared, u8> {
                         return Err(0);
                     }
                     start();
-                    indexing = started.into_inner().unwrap();
+                    if let Some((started_indexing, started_opening)) = started.into_inner().unwrap()
+                    {
+                        indexing = Some(started_indexing);
+                        opening = Some(started_opening);
+                    }
                 } else {
                     // The graph is decoded while the proof (if any) is read and examined.
                     let (send, receive) = std::sync::mpsc::channel();
@@ -602,7 +618,7 @@ fn prepare(ctx: &Context, session: &mut Session) -> Result<Prepared, u8> {
                     if let Some(state) = &session.state {
                         graph_id = graph_cache::save(state, request, &mut declared);
                     }
-                    match Indexed::of(top, declared) {
+                    match Indexed::of(top, declared.into()) {
                         Ok(indexed) => indexed,
                         Err(e) => return Err(fail(&e)),
                     }

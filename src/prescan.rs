@@ -40,7 +40,7 @@ pub fn roots(g: &Graph, tasks: impl Iterator<Item = TaskId>) -> Option<Roots> {
     let mut files = Vec::new();
     let mut scanned = 0;
     for t in tasks {
-        let Some(sc) = &g.tasks[t].rec.scanner else {
+        let Some(sc) = &g.tasks[t].details().scanner else {
             continue;
         };
         scanned += 1;

@@ -889,7 +889,7 @@ impl<'g, 's> Scheduler<'g, 's> {
             && self.units.iter().all(|unit| match unit.kind {
                 UnitKind::Goal { .. } => unit.status == Status::Done,
                 UnitKind::Task(t) => {
-                    let actionless = self.g.tasks[t].rec.actions.is_empty();
+                    let actionless = self.g.tasks[t].details().actions.is_empty();
                     unit.status == Status::Done
                         && (self.checker.settled.contains(&t)
                             || (actionless || self.g.builds_aliases(t)) && !self.g.builds_folder(t))
@@ -1039,7 +1039,7 @@ impl<'g, 's> Scheduler<'g, 's> {
                     let rec = &self.g.tasks[p].rec;
                     self.g.nodes[n].kind == scons_api::NodeKind::Alias
                         && rec.sources.is_empty()
-                        && rec.actions.is_empty()
+                        && self.g.tasks[p].details().actions.is_empty()
                 }
             };
             if !*printed && !self.opts.question && (source_file || !self.opts.silent) {
@@ -1149,15 +1149,15 @@ impl<'g, 's> Scheduler<'g, 's> {
         }
         // An alias (or a side effect: a task without actions) is current unless one of its own
         // inputs was just built (SCons judges it by its children's state, not by a stored record).
-        if self.g.tasks[t].rec.actions.is_empty() {
+        if self.g.tasks[t].details().actions.is_empty() {
             self.progress_task(t, &declared);
         }
         let task = &self.g.tasks[t];
         let alias_task = self.g.builds_aliases(t);
-        if task.rec.actions.is_empty() || alias_task {
+        if task.details().actions.is_empty() || alias_task {
             let rebuilt = self.an_input_was_built(&declared);
             // An alias with actions runs them like any task when it is not current.
-            let runs = !task.rec.actions.is_empty() && (rebuilt || self.always_built(t));
+            let runs = !task.details().actions.is_empty() && (rebuilt || self.always_built(t));
             if !runs {
                 if rebuilt {
                     self.executed.insert(t);
@@ -1266,7 +1266,7 @@ impl<'g, 's> Scheduler<'g, 's> {
         let task = &self.g.tasks[t];
         if self.opts.no_exec {
             if !self.opts.silent {
-                for a in &task.rec.actions {
+                for a in &task.details().actions {
                     if !a.show().is_empty() {
                         out(a.show());
                         if !a.after().is_empty() {
@@ -1302,14 +1302,14 @@ impl<'g, 's> Scheduler<'g, 's> {
         };
         let work = Work {
             unit: u,
-            actions: task.rec.actions.clone(),
+            actions: task.details().actions.clone(),
             remove,
             folders,
             copy_from: abs_of(&task.rec.sources),
             copy_to: abs_of(&task.rec.targets),
             top: self.g.top.clone(),
-            env: task.rec.env.clone(),
-            cwd: match &task.rec.chdir {
+            env: task.details().env.clone(),
+            cwd: match &task.details().chdir {
                 Some(d) => crate::graph::normalize(&self.g.top, std::path::Path::new(d)),
                 None => self.g.top.clone(),
             },
@@ -1387,7 +1387,11 @@ impl<'g, 's> Scheduler<'g, 's> {
                     && self.task_unit[p].is_none_or(|pu| self.units[pu].status == Status::Waiting)
             });
             let (before, after, p) = match builder {
-                Some(p) => (self.g.tasks[p].rec.actions.clone(), Vec::new(), Some(p)),
+                Some(p) => (
+                    self.g.tasks[p].details().actions.clone(),
+                    Vec::new(),
+                    Some(p),
+                ),
                 None => {
                     let node = &self.g.nodes[dn];
                     (node.folder_pre.clone(), node.folder_post.clone(), None)
@@ -1401,8 +1405,9 @@ impl<'g, 's> Scheduler<'g, 's> {
                 self.executed.insert(p);
             }
             let task = p.map(|p| &self.g.tasks[p].rec);
-            let env = task.map(|r| r.env.clone()).unwrap_or_default();
-            let cwd = match task.and_then(|r| r.chdir.as_ref()) {
+            let details = p.map(|p| self.g.tasks[p].details());
+            let env = details.map(|d| d.env.clone()).unwrap_or_default();
+            let cwd = match details.and_then(|d| d.chdir.as_ref()) {
                 Some(c) => crate::graph::normalize(&self.g.top, std::path::Path::new(c)),
                 None => self.g.top.clone(),
             };

@@ -8,7 +8,7 @@ use crate::scanner;
 use crate::signature::{hash_file, hash_str, Stamp, Stat};
 use crate::state::{Include, InputRecord, State, TargetRecord};
 use rustc_hash::{FxHashMap as HashMap, FxHashSet as HashSet};
-use scons_api::{ActionRecord, Decider, NodeKind, ScannerKind, TaskRecord};
+use scons_api::{ActionRecord, Decider, NodeKind, ScannerKind, TaskDetails};
 
 /// Why a task must run (the `--debug=explain` text), or `None` when it is up to date.
 pub type Reason = Option<String>;
@@ -347,7 +347,7 @@ impl<'s> Checker<'s> {
             error: None,
             missing: Vec::new(),
         };
-        let Some(sc) = g.tasks[t].rec.scanner.clone() else {
+        let Some(sc) = g.tasks[t].details().scanner.clone() else {
             return scan;
         };
         match sc.kind {
@@ -433,7 +433,7 @@ impl<'s> Checker<'s> {
         calls: Option<&dyn FrontEndCalls>,
         scan: &mut Scan,
     ) -> Result<(), String> {
-        let scanners = g.tasks[t].rec.python_scanners.clone();
+        let scanners = g.tasks[t].details().python_scanners.clone();
         if scanners.is_empty() {
             return Ok(());
         }
@@ -530,7 +530,7 @@ impl<'s> Checker<'s> {
         prev: Option<&InputRecord>,
         calls: Option<&dyn FrontEndCalls>,
     ) -> Result<bool, String> {
-        let task = &g.tasks[t].rec;
+        let task = g.tasks[t].details();
         let (name, function) = match dep.and_then(|d| g.nodes[d].decider) {
             Some(d) => (d.name, d.function),
             None => (task.decider, task.decider_function),
@@ -680,7 +680,7 @@ impl<'s> Checker<'s> {
         }
         let task = &g.tasks[t];
         if lines.is_empty() && old.action_sig != task.action_sig() {
-            let new_text = action_text(&task.rec);
+            let new_text = action_text(task.details());
             if old.action_text == new_text {
                 lines.push(format!(
                     "the contents of the build action changed\n{}",
@@ -725,7 +725,7 @@ impl<'s> Checker<'s> {
         };
         TargetRecord {
             action_sig: g.tasks[t].action_sig().to_owned(),
-            action_text: action_text(&g.tasks[t].rec),
+            action_text: action_text(g.tasks[t].details()),
             inputs: stored_inputs(g, t, inputs),
             n_sources: inputs.n_sources,
             n_depends: inputs.n_depends,
@@ -763,7 +763,7 @@ impl<'s> Checker<'s> {
 /// The input records to store for task `t`: those judged by a timestamp decider carry no
 /// content signature.
 fn stored_inputs(g: &Graph, t: TaskId, inputs: &TaskInputs) -> Vec<InputRecord> {
-    let task = &g.tasks[t].rec;
+    let task = g.tasks[t].details();
     let mut out = inputs.records.clone();
     for (i, r) in out.iter_mut().enumerate() {
         let (name, function) = match inputs.nodes.get(i).and_then(|&d| g.nodes[d].decider) {
@@ -793,7 +793,7 @@ fn split3<'a>(all: &'a [&'a str], n_sources: usize, n_depends: usize) -> [&'a [&
 }
 
 /// The text of a task's actions, one per line, as SCons keeps it for `--debug=explain`.
-pub fn action_text(task: &TaskRecord) -> String {
+pub fn action_text(task: &TaskDetails) -> String {
     if !task.action_text.is_empty() {
         return task.action_text.clone();
     }

@@ -193,6 +193,76 @@ pub struct TaskRecord {
     pub cache_dir: Option<String>,
 }
 
+/// What walking the graph needs of a task: the nodes it links (see `TaskRecord`).
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct TaskEdges {
+    pub targets: Vec<NodeId>,
+    pub sources: Vec<NodeId>,
+    pub deps: Vec<NodeId>,
+    pub requires: Vec<NodeId>,
+    pub side_effects: Vec<NodeId>,
+    pub implicit: Vec<NodeId>,
+}
+
+/// What judging and running a task needs besides its edges (see `TaskRecord`): a kept graph
+/// decodes these only for the tasks a build looks at.
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+pub struct TaskDetails {
+    pub actions: Vec<ActionRecord>,
+    pub scanner: Option<ScannerRecord>,
+    pub env: BTreeMap<String, String>,
+    pub decider: Decider,
+    pub decider_function: Option<u64>,
+    pub chdir: Option<String>,
+    pub python_scanners: Vec<PythonScannerRecord>,
+    pub action_text: String,
+    pub cache_dir: Option<String>,
+}
+
+impl TaskRecord {
+    /// The task's edges and its details, apart.
+    pub fn split(self) -> (TaskEdges, TaskDetails) {
+        let TaskRecord {
+            targets,
+            sources,
+            deps,
+            actions,
+            scanner,
+            env,
+            decider,
+            decider_function,
+            chdir,
+            requires,
+            side_effects,
+            implicit,
+            python_scanners,
+            action_text,
+            cache_dir,
+        } = self;
+        (
+            TaskEdges {
+                targets,
+                sources,
+                deps,
+                requires,
+                side_effects,
+                implicit,
+            },
+            TaskDetails {
+                actions,
+                scanner,
+                env,
+                decider,
+                decider_function,
+                chdir,
+                python_scanners,
+                action_text,
+                cache_dir,
+            },
+        )
+    }
+}
+
 /// A user scanner (`Scanner(function=...)`) for some of a task's sources.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct PythonScannerRecord {
