@@ -4,7 +4,8 @@
 
 use rustc_hash::FxHashMap as HashMap;
 use scons_api::{
-    ActionRecord, BuildGraph, DeciderRecord, NodeKind, TaskDetails, TaskEdges, TaskRecord,
+    ActionRecord, BuildGraph, DeciderRecord, NodeKind, NodeRecord, TaskDetails, TaskEdges,
+    TaskRecord,
 };
 use std::collections::BTreeSet;
 use std::ops::Range;
@@ -43,10 +44,18 @@ pub struct Task {
     pub rec: TaskEdges,
     /// Its actions, scanner, environment, decider...: for a kept graph's task, decoded when
     /// first asked for (most runs judge few tasks: see `proof`).
-    details: OnceLock<TaskDetails>,
+    details: OnceLock<Box<TaskDetails>>,
     encoded: Option<EncodedDetails>,
     /// Hash of the actions' signature texts, made when first asked for.
     action_sig: OnceLock<String>,
+}
+
+/// How many kept tasks' details this process decoded.
+static DETAILS_DECODED: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+
+/// How many kept tasks' details this process decoded (`DOCONS_TIMINGS` tells).
+pub fn details_decoded() -> usize {
+    DETAILS_DECODED.load(std::sync::atomic::Ordering::Relaxed)
 }
 
 /// A task's details as a kept graph holds them: a span of the kept file's bytes (msgpack, see
@@ -68,7 +77,7 @@ impl Task {
         let (edges, details) = rec.split();
         Task {
             rec: edges,
-            details: OnceLock::from(details),
+            details: OnceLock::from(Box::new(details)),
             encoded: None,
             action_sig: OnceLock::new(),
         }
@@ -88,8 +97,9 @@ impl Task {
     pub fn details(&self) -> &TaskDetails {
         self.details.get_or_init(|| {
             let Some(e) = &self.encoded else {
-                return TaskDetails::default(); // (never: a task is made with one or the other)
+                return Box::default(); // (never: a task is made with one or the other)
             };
+            DETAILS_DECODED.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
             rmp_serde::from_slice(&(*e.bytes).as_ref()[e.span.clone()]).unwrap_or_else(|err| {
                 panic!(
                     "the kept graph is damaged ({err}): remove the folder .docons/graphs \
@@ -107,20 +117,73 @@ impl Task {
     }
 }
 
-/// A declared graph with its tasks made the engine's (a kept graph's come with their details
-/// still encoded: `rec.tasks` is then empty).
+/// A declared graph with its nodes and tasks made the engine's (a kept graph's tasks come with
+/// their details still encoded); `rec.nodes` and `rec.tasks` are empty.
 pub struct Declared {
     pub rec: BuildGraph,
+    pub nodes: Vec<Node>,
     pub tasks: Vec<Task>,
 }
 
-impl From<BuildGraph> for Declared {
-    fn from(mut rec: BuildGraph) -> Declared {
+impl Declared {
+    /// The graph the front end declared, its paths made absolute against `top`.
+    pub fn of_records(top: &Path, mut rec: BuildGraph) -> Declared {
+        let absolute = Absolute::new(top);
+        let nodes = std::mem::take(&mut rec.nodes)
+            .into_iter()
+            .map(|n| Node::declared(n, &absolute))
+            .collect();
         let tasks = std::mem::take(&mut rec.tasks)
             .into_iter()
             .map(Task::new)
             .collect();
-        Declared { rec, tasks }
+        Declared { rec, nodes, tasks }
+    }
+}
+
+impl Node {
+    /// A node with nothing but its path and kind (a header found by scanning, say).
+    pub fn plain(path: String, kind: NodeKind, abs: PathBuf) -> Node {
+        Node {
+            path,
+            kind,
+            abs,
+            precious: false,
+            always_build: false,
+            noclean: false,
+            nocache: false,
+            pseudo: false,
+            clean: Vec::new(),
+            ignore: Vec::new(),
+            decider: None,
+            depends: Vec::new(),
+            folder_pre: Vec::new(),
+            folder_post: Vec::new(),
+        }
+    }
+
+    /// A declared node (files and folders made absolute against `absolute`'s top).
+    pub fn declared(n: NodeRecord, absolute: &Absolute) -> Node {
+        let abs = match n.kind {
+            NodeKind::File | NodeKind::Dir => absolute.of(&n.path),
+            _ => PathBuf::new(),
+        };
+        Node {
+            path: n.path,
+            kind: n.kind,
+            abs,
+            precious: n.precious,
+            always_build: n.always_build,
+            noclean: n.noclean,
+            nocache: n.nocache,
+            pseudo: n.pseudo,
+            clean: n.clean,
+            ignore: n.ignore,
+            decider: n.decider,
+            depends: n.depends,
+            folder_pre: n.folder_pre_actions,
+            folder_post: n.folder_post_actions,
+        }
     }
 }
 
@@ -351,17 +414,17 @@ impl Seen {
 }
 
 impl Graph {
-    pub fn from_records(top: &Path, declared: Declared) -> Result<Graph, String> {
-        let Declared { rec, tasks } = declared;
+    pub fn from_declared(top: &Path, declared: Declared) -> Result<Graph, String> {
+        let Declared { rec, nodes, tasks } = declared;
         let mut g = Graph {
             top: top.to_path_buf(),
-            nodes: Vec::with_capacity(rec.nodes.len()),
-            tasks: Vec::with_capacity(tasks.len()),
+            by_path: PathIndex::with_capacity(nodes.len()),
+            declared: nodes.len(),
+            nodes,
+            tasks: Vec::new(),
             producer: Vec::new(),
-            by_path: PathIndex::with_capacity(rec.nodes.len()),
             aliases: HashMap::default(),
             entries: OnceLock::new(),
-            declared: rec.nodes.len(),
             default_targets: rec.default_targets,
             build_targets: rec.build_targets,
             help_text: rec.help_text,
@@ -374,50 +437,27 @@ impl Graph {
             progress: rec.progress,
             sconscripts: rec.sconscripts,
         };
-        let absolute = Absolute::new(top);
-        for n in rec.nodes {
-            let abs = match n.kind {
-                NodeKind::File | NodeKind::Dir => absolute.of(&n.path),
-                _ => PathBuf::new(),
-            };
-            let id = g.nodes.len();
-            if n.kind == NodeKind::Alias {
-                g.aliases.insert(n.path.clone(), id);
-            }
-            let indexed = matches!(n.kind, NodeKind::File | NodeKind::Dir);
-            g.nodes.push(Node {
-                path: n.path,
-                kind: n.kind,
-                abs,
-                precious: n.precious,
-                always_build: n.always_build,
-                noclean: n.noclean,
-                nocache: n.nocache,
-                pseudo: n.pseudo,
-                clean: n.clean,
-                ignore: n.ignore,
-                decider: n.decider,
-                depends: n.depends,
-                folder_pre: n.folder_pre_actions,
-                folder_post: n.folder_post_actions,
-            });
-            if indexed {
-                g.by_path.insert(&g.nodes, id);
+        for (id, n) in g.nodes.iter().enumerate() {
+            match n.kind {
+                NodeKind::Alias => {
+                    g.aliases.insert(n.path.clone(), id);
+                }
+                NodeKind::File | NodeKind::Dir => g.by_path.insert(&g.nodes, id),
+                NodeKind::Value => {}
             }
         }
         g.producer = vec![None; g.nodes.len()];
-        for (tid, t) in tasks.into_iter().enumerate() {
+        for (tid, t) in tasks.iter().enumerate() {
             for &target in &t.rec.targets {
                 if target >= g.nodes.len() {
                     return Err(format!("task {tid} names unknown node {target}"));
                 }
                 if let Some(other) = g.producer[target] {
-                    if g.tasks[other]
+                    if tasks[other].details().actions.iter().map(|a| a.sig()).ne(t
                         .details()
                         .actions
                         .iter()
-                        .map(|a| a.sig())
-                        .ne(t.details().actions.iter().map(|a| a.sig()))
+                        .map(|a| a.sig()))
                     {
                         return Err(format!(
                             "Two environments with different actions were specified for the same target: {}",
@@ -439,8 +479,8 @@ impl Graph {
                     return Err(format!("task {tid} names unknown node {n}"));
                 }
             }
-            g.tasks.push(t);
         }
+        g.tasks = tasks;
         Ok(g)
     }
 
@@ -488,22 +528,9 @@ impl Graph {
             return id;
         }
         let id = self.nodes.len();
-        self.nodes.push(Node {
-            path: path.to_owned(),
-            kind: NodeKind::File,
-            abs: Absolute::new(&self.top).of(path),
-            precious: false,
-            always_build: false,
-            noclean: false,
-            nocache: false,
-            pseudo: false,
-            clean: Vec::new(),
-            ignore: Vec::new(),
-            decider: None,
-            depends: Vec::new(),
-            folder_pre: Vec::new(),
-            folder_post: Vec::new(),
-        });
+        let abs = Absolute::new(&self.top).of(path);
+        self.nodes
+            .push(Node::plain(path.to_owned(), NodeKind::File, abs));
         self.producer.push(None);
         self.by_path.insert(&self.nodes, id);
         id
@@ -779,7 +806,11 @@ mod tests {
             "tasks": [],
         });
         let declared: BuildGraph = serde_json::from_value(declared).unwrap();
-        let mut g = Graph::from_records(Path::new("/tmp/top"), declared.into()).unwrap();
+        let mut g = Graph::from_declared(
+            Path::new("/tmp/top"),
+            Declared::of_records(Path::new("/tmp/top"), declared),
+        )
+        .unwrap();
         assert_eq!(g.lookup("src/a.c"), Some(4));
         assert_eq!(g.lookup("src/b.c"), Some(3));
         assert_eq!(g.lookup("src"), Some(1));

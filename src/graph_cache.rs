@@ -3,22 +3,21 @@
 //! request (arguments, targets, options) and the docons binary. While all of that is unchanged the
 //! engine reuses the graph and runs no Python at all; anything changed means the scripts run again.
 
-use crate::graph::{Declared, EncodedDetails, Task};
+use crate::graph::Declared;
 use crate::signature::{hash_file, hash_str, now_ns, Stamp, Stat, RACY_NS};
 use crate::state::State;
-use scons_api::{BuildGraph, ReadRequest, TaskEdges};
+use scons_api::{BuildGraph, ReadRequest};
 use serde::{Deserialize, Serialize};
 use std::collections::HashMap;
 use std::path::Path;
 
 /// The kept file: `MAGIC`, then the head, the probes and the graph, each but the graph preceded
-/// by its length (u64, little-endian). The head is msgpack; the probes are grouped by folder
-/// (see `ProbeGroup`); the graph is laid out so that a build decodes the details of the tasks
-/// it looks at only (see `encode_graph`). Records are encoded by position, not by field name
-/// (every field is written), which decodes faster. The head and the probes decide whether the
+/// by its length (u64, little-endian). The head is msgpack, encoded by field name; the probes
+/// are grouped by folder (see `ProbeGroup`); the graph is laid out so that a build decodes the
+/// details of the tasks it looks at only (see `graph_layout`). The head and the probes decide whether the
 /// graph can be used (only the probes of the folders changed since they were last verified
 /// are decoded), and a no-op build that the proof answers (see `proof`) never reads the graph.
-const MAGIC: &[u8] = b"docons graph 6\n";
+const MAGIC: &[u8] = b"docons graph 7\n";
 
 /// A path the scripts probed, the `os.path` predicate asked, and the answer they got.
 type Probe = (String, String, bool);
@@ -84,7 +83,7 @@ impl Kept {
     /// Read and decode the graph itself (its tasks' details are decoded when first asked for),
     /// with the paths the scripts probed when `probes` (watch mode watches them; a single
     /// build has checked them already).
-    pub fn graph(mut self, probes: bool) -> Result<Declared, String> {
+    pub fn graph(mut self, probes: bool, top: &Path) -> Result<Declared, String> {
         use std::io::Seek;
         let unreadable = |e: String| format!("the kept graph cannot be read: {e}");
         let section = match self.probes.take() {
@@ -111,7 +110,7 @@ impl Kept {
         let map =
             unsafe { memmap2::Mmap::map(&self.file) }.map_err(|e| unreadable(e.to_string()))?;
         let start = usize::try_from(start).map_err(|e| unreadable(e.to_string()))?;
-        let mut graph = decode_graph(std::sync::Arc::new(map), start)
+        let mut graph = crate::graph_layout::decode(std::sync::Arc::new(map), start, top)
             .ok_or_else(|| unreadable("damaged".into()))?;
         self.note_verified();
         if let (true, Some(section)) = (probes, section) {
@@ -121,125 +120,6 @@ impl Kept {
         graph.rec.inputs = Some(self.inputs);
         Ok(graph)
     }
-}
-
-/// A task's edges, encoded as `TaskEdges` is (without a copy of the task).
-#[derive(Serialize)]
-struct EdgesOf<'a> {
-    targets: &'a [usize],
-    sources: &'a [usize],
-    deps: &'a [usize],
-    requires: &'a [usize],
-    side_effects: &'a [usize],
-    implicit: &'a [usize],
-}
-
-/// A task's details, encoded as `TaskDetails` is (without a copy of the task).
-#[derive(Serialize)]
-struct DetailsOf<'a> {
-    actions: &'a [scons_api::ActionRecord],
-    scanner: &'a Option<scons_api::ScannerRecord>,
-    env: &'a std::collections::BTreeMap<String, String>,
-    decider: scons_api::Decider,
-    decider_function: Option<u64>,
-    chdir: &'a Option<String>,
-    python_scanners: &'a [scons_api::PythonScannerRecord],
-    action_text: &'a str,
-    cache_dir: &'a Option<String>,
-}
-
-/// The graph section: `[frame length][frame][edges length][edges][offsets][details]`. The frame
-/// is the graph without its tasks; the edges, every task's `TaskEdges`; the details, every
-/// task's `TaskDetails` one after another, where the offsets (u32 each, one per task and one
-/// for the end) say each one's span. Lengths are u64, every number little-endian.
-fn encode_graph(graph: &mut BuildGraph) -> Option<Vec<u8>> {
-    let tasks = std::mem::take(&mut graph.tasks);
-    let frame = rmp_serde::to_vec(&*graph);
-    graph.tasks = tasks;
-    let frame = frame.ok()?;
-    let edges: Vec<EdgesOf> = graph
-        .tasks
-        .iter()
-        .map(|t| EdgesOf {
-            targets: &t.targets,
-            sources: &t.sources,
-            deps: &t.deps,
-            requires: &t.requires,
-            side_effects: &t.side_effects,
-            implicit: &t.implicit,
-        })
-        .collect();
-    let edges = rmp_serde::to_vec(&edges).ok()?;
-    let mut details = Vec::new();
-    let mut offsets = Vec::with_capacity(4 * (graph.tasks.len() + 1));
-    for t in &graph.tasks {
-        offsets.extend_from_slice(&u32::try_from(details.len()).ok()?.to_le_bytes());
-        let of = DetailsOf {
-            actions: &t.actions,
-            scanner: &t.scanner,
-            env: &t.env,
-            decider: t.decider,
-            decider_function: t.decider_function,
-            chdir: &t.chdir,
-            python_scanners: &t.python_scanners,
-            action_text: &t.action_text,
-            cache_dir: &t.cache_dir,
-        };
-        rmp_serde::encode::write(&mut details, &of).ok()?;
-    }
-    offsets.extend_from_slice(&u32::try_from(details.len()).ok()?.to_le_bytes());
-    let mut out =
-        Vec::with_capacity(16 + frame.len() + edges.len() + offsets.len() + details.len());
-    out.extend_from_slice(&(frame.len() as u64).to_le_bytes());
-    out.extend_from_slice(&frame);
-    out.extend_from_slice(&(edges.len() as u64).to_le_bytes());
-    out.extend_from_slice(&edges);
-    out.extend_from_slice(&offsets);
-    out.extend_from_slice(&details);
-    Some(out)
-}
-
-/// The graph of a graph section (see `encode_graph`) that starts at `start` in `bytes`: its
-/// frame and edges decoded, its tasks' details left encoded there.
-fn decode_graph(
-    bytes: std::sync::Arc<dyn AsRef<[u8]> + Send + Sync>,
-    start: usize,
-) -> Option<Declared> {
-    fn section(body: &[u8], at: &mut usize) -> Option<std::ops::Range<usize>> {
-        let len = u64::from_le_bytes(body.get(*at..at.checked_add(8)?)?.try_into().ok()?);
-        let start = *at + 8;
-        let end = start.checked_add(usize::try_from(len).ok()?)?;
-        body.get(start..end)?;
-        *at = end;
-        Some(start..end)
-    }
-    let body: &[u8] = (*bytes).as_ref();
-    let mut at = start;
-    let frame = section(body, &mut at)?;
-    let edges = section(body, &mut at)?;
-    let rec: BuildGraph = rmp_serde::from_slice(&body[frame]).ok()?;
-    let edges: Vec<TaskEdges> = rmp_serde::from_slice(&body[edges]).ok()?;
-    let offsets_end = at.checked_add(4 * (edges.len() + 1))?;
-    let offsets: Vec<usize> = body
-        .get(at..offsets_end)?
-        .chunks_exact(4)
-        .map(|b| u32::from_le_bytes([b[0], b[1], b[2], b[3]]) as usize + offsets_end)
-        .collect();
-    if offsets.windows(2).any(|w| w[0] > w[1]) || offsets.last() != Some(&body.len()) {
-        return None;
-    }
-    let tasks = edges
-        .into_iter()
-        .zip(offsets.windows(2))
-        .map(|(edges, span)| {
-            let details = EncodedDetails {
-                bytes: bytes.clone(),
-                span: span[0]..span[1],
-            };
-            Task::encoded(edges, details)
-        })
-        .collect();
-    Some(Declared { rec, tasks })
 }
 
 fn encode(head: &Head, probes: &[Probe], graph: &[u8]) -> Option<Vec<u8>> {
@@ -650,7 +530,7 @@ pub fn save(state: &State, request: &ReadRequest, graph: &mut BuildGraph) -> Opt
     // The graph is encoded without what the scripts read (that goes into the head), and its
     // id is the hash of that encoding.
     let inputs_kept = graph.inputs.take();
-    let body = encode_graph(graph);
+    let body = crate::graph_layout::encode(graph);
     graph.inputs = inputs_kept;
     let body = body?;
     let inputs = graph.inputs.as_ref()?;
@@ -688,7 +568,7 @@ pub fn load(state: &State, request: &ReadRequest) -> Result<(Declared, [u8; 32])
     let file = state.graph(&key).ok_or("no graph kept for this request")?;
     let kept = check(&file, &key, !state.is_read_only())?;
     let id = kept.graph_id;
-    Ok((kept.graph(true)?, id))
+    Ok((kept.graph(true, &request.top)?, id))
 }
 
 /// The graph kept in `path`, if it answers the request `key` and nothing it depends on has
@@ -822,82 +702,6 @@ mod tests {
             predicate.to_string(),
             answer,
         )
-    }
-
-    /// A graph with two tasks, one with every detail set.
-    fn two_task_graph() -> BuildGraph {
-        serde_json::from_value(serde_json::json!({
-            "nodes": [
-                {"path": "a.c", "kind": "file"},
-                {"path": "a.o", "kind": "file", "precious": true},
-                {"path": "prog", "kind": "file"},
-                {"path": "side", "kind": "file"},
-            ],
-            "tasks": [
-                {"targets": [1], "sources": [0], "deps": [3], "requires": [3],
-                 "side_effects": [3], "implicit": [0],
-                 "actions": [{"kind": "command", "cmd": "cc -c a.c", "show": "CC a.o",
-                              "sig": "cc -c a.c", "ignore_errors": true, "after": "x"},
-                             {"kind": "copy", "show": "copy", "sig": "copy"}],
-                 "scanner": {"kind": "C", "path": ["inc"]},
-                 "env": {"PATH": "/bin"}, "decider": "timestamp-newer",
-                 "decider_function": 7, "chdir": "sub",
-                 "python_scanners": [{"id": 3, "sources": [0], "recursive": true}],
-                 "action_text": "cc -c $SOURCE", "cache_dir": "/cache"},
-                {"targets": [2], "sources": [1],
-                 "actions": [{"kind": "python", "id": 9, "show": "f", "sig": "f"}]},
-            ],
-            "default_targets": [2],
-            "sconscripts": ["SConstruct"],
-        }))
-        .unwrap()
-    }
-
-    /// A kept graph decodes to the graph that was kept: frame, edges, and each task's details
-    /// from its own span.
-    #[test]
-    fn a_kept_graph_decodes_to_the_graph_kept() {
-        let mut graph = two_task_graph();
-        let mut body = b"head".to_vec();
-        body.extend(encode_graph(&mut graph).unwrap());
-        let bytes: std::sync::Arc<dyn AsRef<[u8]> + Send + Sync> = std::sync::Arc::new(body);
-        let declared = decode_graph(bytes, 4).unwrap();
-        assert_eq!(declared.rec.nodes.len(), 4);
-        assert!(declared.rec.nodes[1].precious);
-        assert_eq!(declared.rec.default_targets, Some(vec![2]));
-        assert_eq!(declared.rec.sconscripts, ["SConstruct"]);
-        assert!(declared.rec.tasks.is_empty());
-        assert_eq!(declared.tasks.len(), 2);
-        for (task, kept) in graph.tasks.into_iter().zip(&declared.tasks) {
-            let (edges, details) = task.split();
-            assert_eq!(kept.rec, edges);
-            assert_eq!(
-                serde_json::to_value(kept.details()).unwrap(),
-                serde_json::to_value(&details).unwrap()
-            );
-        }
-        assert_eq!(declared.tasks[0].details().decider_function, Some(7));
-        assert_eq!(declared.tasks[1].details().actions[0].show(), "f");
-    }
-
-    /// A graph section cut short or with spans out of order is refused whole.
-    #[test]
-    fn a_damaged_kept_graph_is_refused() {
-        let body = encode_graph(&mut two_task_graph()).unwrap();
-        for cut in [3, 20, body.len() - 1] {
-            let bytes: std::sync::Arc<dyn AsRef<[u8]> + Send + Sync> =
-                std::sync::Arc::new(body[..cut].to_vec());
-            assert!(decode_graph(bytes, 0).is_none(), "cut at {cut}");
-        }
-        // the first task's span said to end after the second's
-        let frame = u64::from_le_bytes(body[..8].try_into().unwrap()) as usize;
-        let edges_at = 8 + frame;
-        let edges = u64::from_le_bytes(body[edges_at..edges_at + 8].try_into().unwrap()) as usize;
-        let offsets_at = edges_at + 8 + edges;
-        let mut bad = body.clone();
-        bad[offsets_at + 4..offsets_at + 8].copy_from_slice(&u32::MAX.to_le_bytes());
-        let bytes: std::sync::Arc<dyn AsRef<[u8]> + Send + Sync> = std::sync::Arc::new(bad);
-        assert!(decode_graph(bytes, 0).is_none());
     }
 
     #[test]

@@ -13,6 +13,7 @@ mod command_line;
 mod cores;
 mod graph;
 mod graph_cache;
+mod graph_layout;
 mod launcher;
 mod prescan;
 mod progress;
@@ -425,6 +426,7 @@ impl Indexed {
     fn of(top: &Path, declared: graph::Declared) -> Result<Indexed, String> {
         let graph::Declared {
             rec: mut declared,
+            nodes,
             tasks,
         } = declared;
         let option_help = declared.option_help.take();
@@ -434,10 +436,11 @@ impl Indexed {
         let stdout = std::mem::take(&mut declared.stdout);
         let stderr = std::mem::take(&mut declared.stderr);
         Ok(Indexed {
-            g: Graph::from_records(
+            g: Graph::from_declared(
                 top,
                 graph::Declared {
                     rec: declared,
+                    nodes,
                     tasks,
                 },
             )?,
@@ -466,7 +469,7 @@ fn index_kept(
     let top = top.to_path_buf();
     std::thread::spawn(move || {
         let id = kept.graph_id;
-        let mut indexed = Indexed::of(&top, kept.graph(false)?)?;
+        let mut indexed = Indexed::of(&top, kept.graph(false, &top)?)?;
         let nodes = files
             .recv()
             .ok()
@@ -618,7 +621,7 @@ fn prepare(ctx: &Context, session: &mut Session) -> Result<Prepared, u8> {
                     if let Some(state) = &session.state {
                         graph_id = graph_cache::save(state, request, &mut declared);
                     }
-                    match Indexed::of(top, declared.into()) {
+                    match Indexed::of(top, graph::Declared::of_records(top, declared)) {
                         Ok(indexed) => indexed,
                         Err(e) => return Err(fail(&e)),
                     }
@@ -950,6 +953,11 @@ fn build_prepared(ctx: &Context, session: &mut Session, p: &mut Prepared) -> Out
             "docons: build done at {:.3}s{}",
             p.started.elapsed().as_secs_f64(),
             resident()
+        );
+        eprintln!(
+            "docons: {} of {} tasks' details decoded from the kept graph",
+            graph::details_decoded(),
+            p.g.tasks.len()
         );
     }
     // The scripts' atexit functions run last, and may ask GetBuildFailures().

@@ -424,3 +424,65 @@ fn tasks_reading_a_link_to_a_rebuilt_file_are_all_judged_again() {
         assert_eq!(fs::read_to_string(t.dir.join(name)).unwrap(), "two\n");
     }
 }
+
+/// A build of one target decodes the details (actions, environment, scanner...) of that
+/// target's tasks only, not the whole kept graph's; a kept graph that cannot be read is read
+/// again from the scripts, and the build is the same.
+#[test]
+fn one_target_decodes_only_its_tasks_and_a_damaged_graph_is_read_again() {
+    let t = Tree::new("part");
+    t.write(
+        "SConstruct",
+        "env = Environment()\n\
+         for name in ['one', 'two']:\n\
+         \x20   env.Program(name + '/prog', [name + '/a.c', name + '/b.c', name + '/c.c'])\n",
+    );
+    for name in ["one", "two"] {
+        t.write(&format!("{name}/a.c"), "int main(void) { return 0; }\n");
+        t.write(&format!("{name}/b.c"), "int b(void) { return 1; }\n");
+        t.write(&format!("{name}/c.c"), "int c(void) { return 2; }\n");
+    }
+    let decoded = |stderr: &str| -> (usize, usize) {
+        let line = stderr
+            .lines()
+            .find(|l| l.contains("details decoded from the kept graph"))
+            .unwrap_or_else(|| panic!("no count of decoded details in:\n{stderr}"));
+        let words: Vec<&str> = line.split_whitespace().collect();
+        (words[1].parse().unwrap(), words[3].parse().unwrap())
+    };
+    assert!(!t.run(&["-Q"], &[]).0);
+    assert!(!t.run(&["-Q", "one/prog"], &[]).0, "a new request reads");
+    assert!(t.run(&["-Q", "one/prog"], &[]).0);
+    t.write("one/a.c", "int main(void) { return 3; }\n");
+    touch_later(&t.dir.join("one/a.c"));
+    let (out, err) = t.output(&["-Q", "one/prog"]);
+    assert!(err.contains("graph reused"), "{err}");
+    assert!(out.contains("one/a.c") && !out.contains("two/"), "{out}");
+    let (done, all) = decoded(&err);
+    assert_eq!(all, 8, "{err}");
+    assert!(
+        (1..=4).contains(&done),
+        "{done} tasks' details decoded for one program of two:\n{err}"
+    );
+    // Cut the end off every kept graph: the next run reads the scripts, builds, and keeps a
+    // whole graph again.
+    for entry in fs::read_dir(t.dir.join(".docons/graphs")).unwrap() {
+        let path = entry.unwrap().path();
+        if path.extension().is_none() {
+            let bytes = fs::read(&path).unwrap();
+            fs::write(&path, &bytes[..bytes.len() - 5]).unwrap();
+        }
+    }
+    t.write("one/b.c", "int b(void) { return 4; }\n");
+    touch_later(&t.dir.join("one/b.c"));
+    let (out, err) = t.output(&["-Q", "one/prog"]);
+    assert!(
+        err.contains("the kept graph cannot be read") && err.contains("scripts read"),
+        "{err}"
+    );
+    assert!(out.contains("one/b.c"), "{out}");
+    assert!(
+        t.run(&["-Q", "one/prog"], &[]).0,
+        "a whole graph is kept again"
+    );
+}
