@@ -41,10 +41,10 @@ impl Walk {
             Some(p) => self.task(g, p),
             None => {
                 // A file nothing builds still leads to what it `Depends()` on.
-                for &d in &g.nodes[n].depends {
+                for &d in g.nodes[n].depends() {
                     self.node(g, d);
                 }
-                if !g.nodes[n].clean.is_empty() {
+                if !g.nodes[n].clean().is_empty() {
                     self.order.push(Step::Extra(n));
                 }
             }
@@ -92,7 +92,7 @@ pub fn clean(
     let mut ok = true;
     for step in walk.order {
         let (targets, extra): (Vec<NodeId>, Vec<NodeId>) = match step {
-            Step::Extra(n) => (Vec::new(), g.nodes[n].clean.clone()),
+            Step::Extra(n) => (Vec::new(), g.nodes[n].clean().to_vec()),
             Step::Task(t) => {
                 let task = &g.tasks[t];
                 // Aliases remove nothing; nor do variant-dir duplicates of sources (SCons keeps
@@ -110,7 +110,7 @@ pub fn clean(
                 let targets = task.rec.targets.iter().copied();
                 (
                     targets.clone().filter(|&n| !g.nodes[n].noclean).collect(),
-                    targets.flat_map(|n| g.nodes[n].clean.clone()).collect(),
+                    targets.flat_map(|n| g.nodes[n].clean().to_vec()).collect(),
                 )
             }
         };

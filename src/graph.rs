@@ -7,6 +7,7 @@ use scons_api::{
     ActionRecord, BuildGraph, DeciderRecord, NodeKind, NodeRecord, TaskDetails, TaskEdges,
     TaskRecord,
 };
+use serde::{Deserialize, Serialize};
 use std::collections::BTreeSet;
 use std::ops::Range;
 use std::path::{Component, Path, PathBuf};
@@ -26,6 +27,13 @@ pub struct Node {
     pub noclean: bool,
     pub nocache: bool,
     pub pseudo: bool,
+    /// What few nodes have (`None`: all empty).
+    pub extras: Option<Box<NodeExtras>>,
+}
+
+/// A node's lists and decider, which few nodes have.
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+pub struct NodeExtras {
     pub clean: Vec<NodeId>,
     pub ignore: Vec<NodeId>,
     /// `node.Decider(...)`: overrides the deciders of the tasks that depend on this node.
@@ -36,6 +44,43 @@ pub struct Node {
     /// creation when a target inside it is about to be built.
     pub folder_pre: Vec<ActionRecord>,
     pub folder_post: Vec<ActionRecord>,
+}
+
+impl NodeExtras {
+    fn none_in(n: &NodeRecord) -> bool {
+        n.clean.is_empty()
+            && n.ignore.is_empty()
+            && n.decider.is_none()
+            && n.depends.is_empty()
+            && n.folder_pre_actions.is_empty()
+            && n.folder_post_actions.is_empty()
+    }
+
+    /// The extras of a declared node, taken from it, if it has any.
+    pub fn taken(n: &mut NodeRecord) -> Option<Box<NodeExtras>> {
+        (!Self::none_in(n)).then(|| {
+            Box::new(NodeExtras {
+                clean: std::mem::take(&mut n.clean),
+                ignore: std::mem::take(&mut n.ignore),
+                decider: n.decider,
+                depends: std::mem::take(&mut n.depends),
+                folder_pre: std::mem::take(&mut n.folder_pre_actions),
+                folder_post: std::mem::take(&mut n.folder_post_actions),
+            })
+        })
+    }
+
+    /// The extras of a declared node, copied, if it has any.
+    pub fn copied(n: &NodeRecord) -> Option<NodeExtras> {
+        (!Self::none_in(n)).then(|| NodeExtras {
+            clean: n.clean.clone(),
+            ignore: n.ignore.clone(),
+            decider: n.decider,
+            depends: n.depends.clone(),
+            folder_pre: n.folder_pre_actions.clone(),
+            folder_post: n.folder_post_actions.clone(),
+        })
+    }
 }
 
 #[derive(Debug, Clone)]
@@ -153,22 +198,18 @@ impl Node {
             noclean: false,
             nocache: false,
             pseudo: false,
-            clean: Vec::new(),
-            ignore: Vec::new(),
-            decider: None,
-            depends: Vec::new(),
-            folder_pre: Vec::new(),
-            folder_post: Vec::new(),
+            extras: None,
         }
     }
 
     /// A declared node (files and folders made absolute against `absolute`'s top).
-    pub fn declared(n: NodeRecord, absolute: &Absolute) -> Node {
+    pub fn declared(mut n: NodeRecord, absolute: &Absolute) -> Node {
         let abs = match n.kind {
             NodeKind::File | NodeKind::Dir => absolute.of(&n.path),
             _ => PathBuf::new(),
         };
         Node {
+            extras: NodeExtras::taken(&mut n),
             path: n.path,
             kind: n.kind,
             abs,
@@ -177,13 +218,34 @@ impl Node {
             noclean: n.noclean,
             nocache: n.nocache,
             pseudo: n.pseudo,
-            clean: n.clean,
-            ignore: n.ignore,
-            decider: n.decider,
-            depends: n.depends,
-            folder_pre: n.folder_pre_actions,
-            folder_post: n.folder_post_actions,
         }
+    }
+
+    /// `Clean()`: what cleaning this node removes too.
+    pub fn clean(&self) -> &[NodeId] {
+        self.extras.as_ref().map_or(&[], |e| &e.clean)
+    }
+
+    /// `Ignore()`: the dependencies of this node that never make it stale.
+    pub fn ignore(&self) -> &[NodeId] {
+        self.extras.as_ref().map_or(&[], |e| &e.ignore)
+    }
+
+    /// `node.Decider(...)`: overrides the deciders of the tasks that depend on this node.
+    pub fn decider(&self) -> Option<DeciderRecord> {
+        self.extras.as_ref().and_then(|e| e.decider)
+    }
+
+    /// `Depends()` of a node that no task builds.
+    pub fn depends(&self) -> &[NodeId] {
+        self.extras.as_ref().map_or(&[], |e| &e.depends)
+    }
+
+    /// A folder no task builds: the actions run before and after its creation.
+    pub fn folder_actions(&self) -> (&[ActionRecord], &[ActionRecord]) {
+        self.extras
+            .as_ref()
+            .map_or((&[], &[]), |e| (&e.folder_pre, &e.folder_post))
     }
 }
 
@@ -585,7 +647,7 @@ impl Graph {
         let ignored: Vec<NodeId> = rec
             .targets
             .iter()
-            .flat_map(|&n| self.nodes[n].ignore.iter().copied())
+            .flat_map(|&n| self.nodes[n].ignore().iter().copied())
             .collect();
         let mut seen = Seen::default();
         let mut out = Vec::new();

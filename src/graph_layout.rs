@@ -6,17 +6,15 @@
 //! [details]`, lengths u64 and every number little-endian.
 //! - frame: the graph without its nodes and tasks (msgpack, fields by position);
 //! - nodes: the node count (u32), then per node its kind (u8), its flags (u8), its path's
-//!   length (u32) and its path; then the nodes whose other fields are set (`Extras`), msgpack;
+//!   length (u32) and its path; then the nodes that have `NodeExtras`, with them, msgpack;
 //! - edges: the task count (u32), then per task the lengths of its six edge lists (u32 each)
 //!   and their node ids (u32);
 //! - offsets: per task, where its details start in the details (u32), then where they end;
 //! - details: every task's `TaskDetails` one after another (msgpack, fields by position).
 
-use crate::graph::{Absolute, Declared, EncodedDetails, Node, Task};
-use scons_api::{
-    ActionRecord, BuildGraph, DeciderRecord, NodeId, NodeKind, NodeRecord, TaskEdges, TaskRecord,
-};
-use serde::{Deserialize, Serialize};
+use crate::graph::{Absolute, Declared, EncodedDetails, Node, NodeExtras, Task};
+use scons_api::{ActionRecord, BuildGraph, NodeId, NodeKind, NodeRecord, TaskEdges, TaskRecord};
+use serde::Serialize;
 use std::ops::Range;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
@@ -30,45 +28,6 @@ const NOCLEAN: u8 = 4;
 const NOCACHE: u8 = 8;
 const PSEUDO: u8 = 16;
 const EXTRAS: u8 = 32;
-
-/// A node's fields beyond its path, kind and flags (few nodes have any).
-#[derive(Serialize, Deserialize)]
-struct Extras {
-    clean: Vec<NodeId>,
-    ignore: Vec<NodeId>,
-    decider: Option<DeciderRecord>,
-    depends: Vec<NodeId>,
-    folder_pre_actions: Vec<ActionRecord>,
-    folder_post_actions: Vec<ActionRecord>,
-}
-
-impl Extras {
-    fn of(n: &NodeRecord) -> Option<Extras> {
-        let none = n.clean.is_empty()
-            && n.ignore.is_empty()
-            && n.decider.is_none()
-            && n.depends.is_empty()
-            && n.folder_pre_actions.is_empty()
-            && n.folder_post_actions.is_empty();
-        (!none).then(|| Extras {
-            clean: n.clean.clone(),
-            ignore: n.ignore.clone(),
-            decider: n.decider,
-            depends: n.depends.clone(),
-            folder_pre_actions: n.folder_pre_actions.clone(),
-            folder_post_actions: n.folder_post_actions.clone(),
-        })
-    }
-
-    fn set(self, n: &mut Node) {
-        n.clean = self.clean;
-        n.ignore = self.ignore;
-        n.decider = self.decider;
-        n.depends = self.depends;
-        n.folder_pre = self.folder_pre_actions;
-        n.folder_post = self.folder_post_actions;
-    }
-}
 
 /// A task's details, encoded as `TaskDetails` is (without a copy of the task).
 #[derive(Serialize)]
@@ -146,7 +105,7 @@ fn encode_nodes(nodes: &[NodeRecord]) -> Option<Vec<u8>> {
                 flags |= bit;
             }
         }
-        if let Some(e) = Extras::of(n) {
+        if let Some(e) = NodeExtras::copied(n) {
             flags |= EXTRAS;
             extras.push((id, e));
         }
@@ -264,9 +223,9 @@ fn decode_nodes(bytes: &[u8], top: &Path) -> Option<Vec<Node>> {
         node.pseudo = flags & PSEUDO != 0;
         nodes.push(node);
     }
-    let extras: Vec<(usize, Extras)> = rmp_serde::from_slice(r.rest).ok()?;
+    let extras: Vec<(usize, Box<NodeExtras>)> = rmp_serde::from_slice(r.rest).ok()?;
     for (id, e) in extras {
-        e.set(nodes.get_mut(id)?);
+        nodes.get_mut(id)?.extras = Some(e);
     }
     Some(nodes)
 }
@@ -389,7 +348,7 @@ mod tests {
         assert!(declared.nodes[1].precious);
         assert_eq!(declared.nodes[1].abs, Path::new("/top/a.o"));
         assert_eq!(
-            declared.nodes[2].decider.unwrap().name,
+            declared.nodes[2].decider().unwrap().name,
             Decider::TimestampMatch
         );
         assert!(declared.rec.nodes.is_empty());

@@ -650,7 +650,7 @@ impl<'g, 's> Scheduler<'g, 's> {
                     None => {
                         // a node nothing builds: its Depends() are built first
                         let mut deps = Vec::new();
-                        for d in self.g.nodes[n].depends.clone() {
+                        for d in self.g.nodes[n].depends().to_vec() {
                             if let Some(p) = self.g.producer[d] {
                                 deps.push(self.visit_task(p));
                             }
@@ -1085,7 +1085,7 @@ impl<'g, 's> Scheduler<'g, 's> {
                         let node = &self.g.nodes[n];
                         if self.g.producer[n].is_none()
                             && node.kind == NodeKind::File
-                            && !node.depends.is_empty()
+                            && !node.depends().is_empty()
                             && !self.checker.exists(self.g, n)
                         {
                             // SCons judges a goal nothing builds after its children are built
@@ -1394,7 +1394,10 @@ impl<'g, 's> Scheduler<'g, 's> {
                 ),
                 None => {
                     let node = &self.g.nodes[dn];
-                    (node.folder_pre.clone(), node.folder_post.clone(), None)
+                    {
+                        let (pre, post) = node.folder_actions();
+                        (pre.to_vec(), post.to_vec(), None)
+                    }
                 }
             };
             if before.is_empty() && after.is_empty() {

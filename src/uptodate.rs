@@ -531,7 +531,7 @@ impl<'s> Checker<'s> {
         calls: Option<&dyn FrontEndCalls>,
     ) -> Result<bool, String> {
         let task = g.tasks[t].details();
-        let (name, function) = match dep.and_then(|d| g.nodes[d].decider) {
+        let (name, function) = match dep.and_then(|d| g.nodes[d].decider()) {
             Some(d) => (d.name, d.function),
             None => (task.decider, task.decider_function),
         };
@@ -766,7 +766,7 @@ fn stored_inputs(g: &Graph, t: TaskId, inputs: &TaskInputs) -> Vec<InputRecord> 
     let task = g.tasks[t].details();
     let mut out = inputs.records.clone();
     for (i, r) in out.iter_mut().enumerate() {
-        let (name, function) = match inputs.nodes.get(i).and_then(|&d| g.nodes[d].decider) {
+        let (name, function) = match inputs.nodes.get(i).and_then(|&d| g.nodes[d].decider()) {
             Some(d) => (d.name, d.function),
             None => (task.decider, task.decider_function),
         };
