@@ -11,7 +11,7 @@ use serde::{Deserialize, Serialize};
 use std::collections::BTreeSet;
 use std::ops::Range;
 use std::path::{Component, Path, PathBuf};
-use std::sync::{Arc, OnceLock};
+use std::sync::OnceLock;
 
 pub type NodeId = usize;
 pub type TaskId = usize;
@@ -107,7 +107,7 @@ pub fn details_decoded() -> usize {
 /// `graph_cache`).
 #[derive(Clone)]
 pub struct EncodedDetails {
-    pub bytes: Arc<dyn AsRef<[u8]> + Send + Sync>,
+    pub bytes: crate::graph_layout::Bytes,
     pub span: Range<usize>,
 }
 
@@ -145,11 +145,11 @@ impl Task {
                 return Box::default(); // (never: a task is made with one or the other)
             };
             DETAILS_DECODED.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-            rmp_serde::from_slice(&(*e.bytes).as_ref()[e.span.clone()]).unwrap_or_else(|err| {
-                panic!(
-                    "the kept graph is damaged ({err}): remove the folder .docons/graphs \
-                     and run again"
-                )
+            rmp_serde::from_slice(&e.bytes.bytes()[e.span.clone()]).unwrap_or_else(|err| {
+                // (the spans were checked when the graph was read: only damage inside one
+                // task's details gets here)
+                e.bytes.forget();
+                panic!("the kept graph was found damaged ({err}); it is removed: run docons again")
             })
         })
     }

@@ -49,6 +49,9 @@ pub struct Kept {
     /// The kept file, read up to the graph, or up to the probes section of `probes_len` bytes
     /// when it was not read.
     file: std::fs::File,
+    path: std::path::PathBuf,
+    /// The run may change the kept file (see `check`).
+    may_write: bool,
     probes_len: u64,
     /// The folders found verified by the check, to note for the next one (see `note_verified`).
     verified: Option<Verified>,
@@ -110,7 +113,12 @@ impl Kept {
         let map =
             unsafe { memmap2::Mmap::map(&self.file) }.map_err(|e| unreadable(e.to_string()))?;
         let start = usize::try_from(start).map_err(|e| unreadable(e.to_string()))?;
-        let mut graph = crate::graph_layout::decode(std::sync::Arc::new(map), start, top)
+        let source = crate::graph_layout::KeptFile {
+            path: self.path.clone(),
+            map,
+            removable: self.may_write,
+        };
+        let mut graph = crate::graph_layout::decode(std::sync::Arc::new(source), start, top)
             .ok_or_else(|| unreadable("damaged".into()))?;
         self.note_verified();
         if let (true, Some(section)) = (probes, section) {
@@ -677,6 +685,8 @@ pub fn check(path: &Path, key: &str, may_write: bool) -> Result<Kept, String> {
         inputs,
         probes: probes_section,
         file,
+        path: path.to_path_buf(),
+        may_write,
         probes_len,
         verified,
     })

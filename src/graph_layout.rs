@@ -19,8 +19,42 @@ use std::ops::Range;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
-/// Bytes a kept graph is decoded from (a mapped file, or a buffer).
-pub type Bytes = Arc<dyn AsRef<[u8]> + Send + Sync>;
+/// What a kept graph is decoded from: its file mapped into memory (or, in tests, a buffer).
+pub trait Source: Send + Sync {
+    fn bytes(&self) -> &[u8];
+    /// The bytes were found damaged: make sure the next run does not use them.
+    fn forget(&self);
+}
+
+pub type Bytes = Arc<dyn Source>;
+
+/// A kept graph's file, mapped.
+pub struct KeptFile {
+    pub path: PathBuf,
+    pub map: memmap2::Mmap,
+    /// The file may be removed (not in a run that changes nothing: `-n`, `-q`).
+    pub removable: bool,
+}
+
+impl Source for KeptFile {
+    fn bytes(&self) -> &[u8] {
+        &self.map
+    }
+
+    fn forget(&self) {
+        if self.removable {
+            let _ = std::fs::remove_file(&self.path);
+        }
+    }
+}
+
+impl Source for Vec<u8> {
+    fn bytes(&self) -> &[u8] {
+        self
+    }
+
+    fn forget(&self) {}
+}
 
 const PRECIOUS: u8 = 1;
 const ALWAYS_BUILD: u8 = 2;
@@ -256,7 +290,7 @@ fn decode_edges(bytes: &[u8]) -> Option<Vec<TaskEdges>> {
 /// edges decoded (paths made absolute against `top`), its tasks' details left encoded there;
 /// `None` when the bytes are damaged.
 pub fn decode(bytes: Bytes, start: usize, top: &Path) -> Option<Declared> {
-    let all: &[u8] = (*bytes).as_ref();
+    let all: &[u8] = bytes.bytes();
     let mut at = start;
     let mut section = || -> Option<Range<usize>> {
         let len = u64::from_le_bytes(all.get(at..at.checked_add(8)?)?.try_into().ok()?);
@@ -336,7 +370,7 @@ mod tests {
         let mut graph = two_task_graph();
         let mut body = b"head".to_vec();
         body.extend(encode(&mut graph).unwrap());
-        let bytes: Bytes = std::sync::Arc::new(body);
+        let bytes: Bytes = Arc::new(body);
         let top = Path::new("/top");
         let declared = decode(bytes, 4, top).unwrap();
         let absolute = Absolute::new(top);
@@ -368,12 +402,54 @@ mod tests {
         assert_eq!(declared.tasks[1].details().actions[0].show(), "f");
     }
 
+    /// Bytes that note whether they were forgotten.
+    struct Noted(Vec<u8>, std::sync::atomic::AtomicBool);
+
+    impl Source for Noted {
+        fn bytes(&self) -> &[u8] {
+            &self.0
+        }
+
+        fn forget(&self) {
+            self.1.store(true, std::sync::atomic::Ordering::SeqCst);
+        }
+    }
+
+    /// Damage inside one task's details is found when they are first decoded: the bytes are
+    /// forgotten (the kept file removed) and the run stops with a message that says so.
+    #[test]
+    fn damaged_details_are_forgotten_when_decoded() {
+        let mut body = encode(&mut two_task_graph()).unwrap();
+        let mut offsets_at = 0;
+        for _ in 0..3 {
+            let len = &body[offsets_at..offsets_at + 8];
+            offsets_at += 8 + u64::from_le_bytes(len.try_into().unwrap()) as usize;
+        }
+        let details_at = offsets_at + 4 * 3;
+        body[details_at] = 0xc1; // (a byte msgpack never uses)
+        let noted = Arc::new(Noted(body, Default::default()));
+        let bytes: Bytes = noted.clone();
+        let declared = decode(bytes, 0, Path::new("/")).unwrap();
+        assert_eq!(declared.tasks[1].details().actions[0].show(), "f");
+        assert!(!noted.1.load(std::sync::atomic::Ordering::SeqCst));
+        let panic = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+            declared.tasks[0].details().actions.len()
+        }))
+        .unwrap_err();
+        let message = panic.downcast_ref::<String>().unwrap();
+        assert!(
+            message.contains("the kept graph was found damaged"),
+            "{message}"
+        );
+        assert!(noted.1.load(std::sync::atomic::Ordering::SeqCst));
+    }
+
     /// A graph section cut short or with spans out of order is refused whole.
     #[test]
     fn a_damaged_kept_graph_is_refused() {
         let body = encode(&mut two_task_graph()).unwrap();
         for cut in [3, 20, body.len() - 1] {
-            let bytes: Bytes = std::sync::Arc::new(body[..cut].to_vec());
+            let bytes: Bytes = Arc::new(body[..cut].to_vec());
             assert!(decode(bytes, 0, Path::new("/")).is_none(), "cut at {cut}");
         }
         // the first task's span said to end after the second's
@@ -384,7 +460,7 @@ mod tests {
         }
         let mut bad = body.clone();
         bad[offsets_at + 4..offsets_at + 8].copy_from_slice(&u32::MAX.to_le_bytes());
-        let bytes: Bytes = std::sync::Arc::new(bad);
+        let bytes: Bytes = Arc::new(bad);
         assert!(decode(bytes, 0, Path::new("/")).is_none());
     }
 }
