@@ -168,6 +168,8 @@ pub struct Declared {
     pub rec: BuildGraph,
     pub nodes: Vec<Node>,
     pub tasks: Vec<Task>,
+    /// A kept part of a graph: the paths outside it that matter.
+    pub outside: Option<Outside>,
 }
 
 impl Declared {
@@ -182,7 +184,12 @@ impl Declared {
             .into_iter()
             .map(Task::new)
             .collect();
-        Declared { rec, nodes, tasks }
+        Declared {
+            rec,
+            nodes,
+            tasks,
+            outside: None,
+        }
     }
 }
 
@@ -274,6 +281,10 @@ pub struct Graph {
     pub progress: Option<scons_api::ProgressRecord>,
     /// The SConstruct/SConscript files read.
     pub sconscripts: Vec<String>,
+    /// When this is a kept part of a graph (see `graph_part`): the paths outside it that
+    /// matter, and the first of them looked up (the part cannot answer for it: see `escaped`).
+    outside: Option<Outside>,
+    escaped: OnceLock<String>,
 }
 
 /// Is `p` already in normal form: no empty, `.` or `..` component, no trailing `/` (relative
@@ -332,10 +343,41 @@ impl FolderEntries {
 #[derive(Default)]
 struct PathIndex(hashbrown::HashTable<NodeId>);
 
+/// The hash of a node's path that the graph's index (and a kept part's list of the paths
+/// outside it) use.
+pub fn path_hash(path: &str) -> u64 {
+    use std::hash::BuildHasher;
+    rustc_hash::FxBuildHasher.hash_one(path)
+}
+
+/// The paths outside a kept part of a graph that matter (see `graph_part`): their hashes,
+/// sorted, as the kept file holds them (u64 little-endian).
+#[derive(Clone)]
+pub struct Outside {
+    pub bytes: crate::graph_layout::Bytes,
+    pub span: Range<usize>,
+}
+
+impl Outside {
+    fn contains(&self, hash: u64) -> bool {
+        let all = &self.bytes.bytes()[self.span.clone()];
+        let at = |i: usize| u64::from_le_bytes(all[8 * i..8 * i + 8].try_into().unwrap());
+        let (mut lo, mut hi) = (0, all.len() / 8);
+        while lo < hi {
+            let mid = (lo + hi) / 2;
+            match at(mid).cmp(&hash) {
+                std::cmp::Ordering::Less => lo = mid + 1,
+                std::cmp::Ordering::Greater => hi = mid,
+                std::cmp::Ordering::Equal => return true,
+            }
+        }
+        false
+    }
+}
+
 impl PathIndex {
     fn hash(path: &str) -> u64 {
-        use std::hash::BuildHasher;
-        rustc_hash::FxBuildHasher.hash_one(path)
+        path_hash(path)
     }
 
     fn with_capacity(n: usize) -> PathIndex {
@@ -477,7 +519,12 @@ impl Seen {
 
 impl Graph {
     pub fn from_declared(top: &Path, declared: Declared) -> Result<Graph, String> {
-        let Declared { rec, nodes, tasks } = declared;
+        let Declared {
+            rec,
+            nodes,
+            tasks,
+            outside,
+        } = declared;
         let mut g = Graph {
             top: top.to_path_buf(),
             by_path: PathIndex::with_capacity(nodes.len()),
@@ -498,6 +545,8 @@ impl Graph {
             warnings: rec.warnings,
             progress: rec.progress,
             sconscripts: rec.sconscripts,
+            outside,
+            escaped: OnceLock::new(),
         };
         for (id, n) in g.nodes.iter().enumerate() {
             match n.kind {
@@ -547,7 +596,20 @@ impl Graph {
     }
 
     pub fn lookup(&self, path: &str) -> Option<NodeId> {
-        self.by_path.get(&self.nodes, path)
+        let found = self.by_path.get(&self.nodes, path);
+        if let (None, Some(outside)) = (found, &self.outside) {
+            if outside.contains(path_hash(path)) {
+                let _ = self.escaped.set(path.to_owned());
+            }
+        }
+        found
+    }
+
+    /// A path outside this kept part of a graph that the build looked up (through the include
+    /// scanner, say) and that matters: built by a task, or with flags of its own. The part
+    /// cannot answer for it: the build has to stop and start again on the whole graph.
+    pub fn escaped(&self) -> Option<&str> {
+        self.escaped.get().map(String::as_str)
     }
 
     /// Folder path → names of the known files and folders directly in it, sorted.

@@ -494,8 +494,22 @@ fn stamp_of(path: &str) -> Option<Stamp> {
     Some(Stamp { stat, csig })
 }
 
-/// Keep the graph for the next run, when it can be reused; its id when it was kept.
-pub fn save(state: &State, request: &ReadRequest, graph: &mut BuildGraph) -> Option<[u8; 32]> {
+/// What `save` kept: the graph's id and, when only the targets' part of it was kept, that
+/// part, decoded (the run builds on it: a proof of its build then fits what is kept).
+pub struct Saved {
+    pub graph_id: [u8; 32],
+    pub part: Option<Declared>,
+}
+
+/// Keep the graph for the next run, when it can be reused. With `keep_part`, a request that
+/// names targets keeps only their part of the graph (see `graph_part`), so that its next runs
+/// load only that.
+pub fn save(
+    state: &State,
+    request: &ReadRequest,
+    graph: &mut BuildGraph,
+    keep_part: bool,
+) -> Option<Saved> {
     let key = request_key(request);
     if !graph.reusable() {
         state.forget_graph(&key);
@@ -538,9 +552,17 @@ pub fn save(state: &State, request: &ReadRequest, graph: &mut BuildGraph) -> Opt
     // The graph is encoded without what the scripts read (that goes into the head), and its
     // id is the hash of that encoding.
     let inputs_kept = graph.inputs.take();
-    let body = crate::graph_layout::encode(graph);
+    let part = keep_part
+        .then(|| crate::graph_part::part_of(graph))
+        .flatten();
+    let body = match part {
+        Some(mut part) => {
+            crate::graph_layout::encode(&mut part.graph, &part.outside).map(|body| (body, true))
+        }
+        None => crate::graph_layout::encode(graph, &[]).map(|body| (body, false)),
+    };
     graph.inputs = inputs_kept;
-    let body = body?;
+    let (body, is_part) = body?;
     let inputs = graph.inputs.as_ref()?;
     let head = Head {
         key: key.clone(),
@@ -567,7 +589,18 @@ pub fn save(state: &State, request: &ReadRequest, graph: &mut BuildGraph) -> Opt
         // (the folders verified for the probes of the graph kept before)
         let _ = std::fs::remove_file(verified_folders_file(&file));
     }
-    Some(head.graph_id)
+    let part = match is_part {
+        true => Some(crate::graph_layout::decode(
+            std::sync::Arc::new(body),
+            0,
+            &request.top,
+        )?),
+        false => None,
+    };
+    Some(Saved {
+        graph_id: head.graph_id,
+        part,
+    })
 }
 
 /// The graph of the last run and its id, if nothing it depends on has changed; else why not.

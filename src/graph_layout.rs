@@ -2,17 +2,19 @@
 //! decodes quickly what every build needs (the nodes and the tasks' edges) and only what it
 //! looks at of the rest (the tasks' details: actions, environment, scanner, decider...).
 //!
-//! The layout: `[frame length][frame][nodes length][nodes][edges length][edges][offsets]
-//! [details]`, lengths u64 and every number little-endian.
+//! The layout: `[frame length][frame][nodes length][nodes][edges length][edges][outside
+//! length][outside][offsets][details]`, lengths u64 and every number little-endian.
 //! - frame: the graph without its nodes and tasks (msgpack, fields by position);
 //! - nodes: the node count (u32), then per node its kind (u8), its flags (u8), its path's
 //!   length (u32) and its path; then the nodes that have `NodeExtras`, with them, msgpack;
 //! - edges: the task count (u32), then per task the lengths of its six edge lists (u32 each)
 //!   and their node ids (u32);
+//! - outside: for a kept part of a graph (see `graph_part`), the sorted hashes (u64) of the
+//!   paths outside it that matter; empty for a whole graph;
 //! - offsets: per task, where its details start in the details (u32), then where they end;
 //! - details: every task's `TaskDetails` one after another (msgpack, fields by position).
 
-use crate::graph::{Absolute, Declared, EncodedDetails, Node, NodeExtras, Task};
+use crate::graph::{Absolute, Declared, EncodedDetails, Node, NodeExtras, Outside, Task};
 use scons_api::{ActionRecord, BuildGraph, NodeId, NodeKind, NodeRecord, TaskEdges, TaskRecord};
 use serde::Serialize;
 use std::ops::Range;
@@ -174,8 +176,8 @@ fn encode_edges(tasks: &[TaskRecord]) -> Option<Vec<u8>> {
     Some(out)
 }
 
-/// The bytes of `graph` laid out for keeping.
-pub fn encode(graph: &mut BuildGraph) -> Option<Vec<u8>> {
+/// The bytes of `graph` laid out for keeping (`outside`: see `graph_part::Part`).
+pub fn encode(graph: &mut BuildGraph, outside: &[u64]) -> Option<Vec<u8>> {
     let nodes = std::mem::take(&mut graph.nodes);
     let tasks = std::mem::take(&mut graph.tasks);
     let frame = rmp_serde::to_vec(&*graph);
@@ -197,6 +199,8 @@ pub fn encode(graph: &mut BuildGraph) -> Option<Vec<u8>> {
     put_section(&mut out, &frame);
     put_section(&mut out, &nodes);
     put_section(&mut out, &edges);
+    let outside: Vec<u8> = outside.iter().flat_map(|h| h.to_le_bytes()).collect();
+    put_section(&mut out, &outside);
     out.extend_from_slice(&offsets);
     out.extend_from_slice(&details);
     Some(out)
@@ -301,9 +305,17 @@ pub fn decode(bytes: Bytes, start: usize, top: &Path) -> Option<Declared> {
         Some(begin..end)
     };
     let (frame, nodes, edges) = (section()?, section()?, section()?);
+    let outside = section()?;
     let rec: BuildGraph = rmp_serde::from_slice(&all[frame]).ok()?;
     let nodes = decode_nodes(&all[nodes], top)?;
     let edges = decode_edges(&all[edges])?;
+    if outside.len() % 8 != 0 {
+        return None;
+    }
+    let outside = (!outside.is_empty()).then(|| Outside {
+        bytes: bytes.clone(),
+        span: outside,
+    });
     let mut r = Reader { rest: &all[at..] };
     let offsets: Vec<usize> = (0..=edges.len()).map(|_| r.u32()).collect::<Option<_>>()?;
     let details_start = all.len() - r.rest.len();
@@ -321,7 +333,12 @@ pub fn decode(bytes: Bytes, start: usize, top: &Path) -> Option<Declared> {
             Task::encoded(edges, details)
         })
         .collect();
-    Some(Declared { rec, nodes, tasks })
+    Some(Declared {
+        rec,
+        nodes,
+        tasks,
+        outside,
+    })
 }
 
 #[cfg(test)]
@@ -369,7 +386,7 @@ mod tests {
     fn a_kept_graph_decodes_to_the_graph_kept() {
         let mut graph = two_task_graph();
         let mut body = b"head".to_vec();
-        body.extend(encode(&mut graph).unwrap());
+        body.extend(encode(&mut graph, &[]).unwrap());
         let bytes: Bytes = Arc::new(body);
         let top = Path::new("/top");
         let declared = decode(bytes, 4, top).unwrap();
@@ -419,9 +436,9 @@ mod tests {
     /// forgotten (the kept file removed) and the run stops with a message that says so.
     #[test]
     fn damaged_details_are_forgotten_when_decoded() {
-        let mut body = encode(&mut two_task_graph()).unwrap();
+        let mut body = encode(&mut two_task_graph(), &[]).unwrap();
         let mut offsets_at = 0;
-        for _ in 0..3 {
+        for _ in 0..4 {
             let len = &body[offsets_at..offsets_at + 8];
             offsets_at += 8 + u64::from_le_bytes(len.try_into().unwrap()) as usize;
         }
@@ -447,14 +464,14 @@ mod tests {
     /// A graph section cut short or with spans out of order is refused whole.
     #[test]
     fn a_damaged_kept_graph_is_refused() {
-        let body = encode(&mut two_task_graph()).unwrap();
+        let body = encode(&mut two_task_graph(), &[]).unwrap();
         for cut in [3, 20, body.len() - 1] {
             let bytes: Bytes = Arc::new(body[..cut].to_vec());
             assert!(decode(bytes, 0, Path::new("/")).is_none(), "cut at {cut}");
         }
         // the first task's span said to end after the second's
         let mut offsets_at = 0;
-        for _ in 0..3 {
+        for _ in 0..4 {
             let len = &body[offsets_at..offsets_at + 8];
             offsets_at += 8 + u64::from_le_bytes(len.try_into().unwrap()) as usize;
         }

@@ -14,6 +14,7 @@ mod cores;
 mod graph;
 mod graph_cache;
 mod graph_layout;
+mod graph_part;
 mod launcher;
 mod prescan;
 mod progress;
@@ -244,6 +245,7 @@ fn main() -> ExitCode {
         leftover: opts.leftover.clone(),
         options: opts.as_script_options(),
         given_options: opts.given_options(),
+        quiet: false,
     };
     let ctx = Context {
         opts,
@@ -298,6 +300,10 @@ pub struct Session {
     pub memo: uptodate::Memo,
     /// When `memo` was started: none of its stats is older (see `proof`'s racy rule).
     pub memo_since: i128,
+    /// The build goes on after a kept part of the graph could not answer for a path (see
+    /// `graph_part`): its opening messages were printed already, and the scripts are read
+    /// again to build on the whole graph.
+    pub restarted: bool,
 }
 
 /// A graph ready to build: the scripts' graph, the goals and options, and what the scripts
@@ -334,14 +340,27 @@ pub struct Outcome {
     pub built: bool,
     /// Something was out of date (and, unless -n/-q, rebuilt).
     pub changed: bool,
+    /// The build stopped to start again on the whole graph (see `Session::restarted`).
+    restart: bool,
 }
 
 impl Outcome {
+    /// The build is to start again on the whole graph (see `Session::restarted`).
+    fn restart() -> Outcome {
+        Outcome {
+            code: 0,
+            built: true,
+            changed: true,
+            restart: true,
+        }
+    }
+
     fn stopped(code: u8) -> Outcome {
         Outcome {
             code,
             built: false,
             changed: false,
+            restart: false,
         }
     }
 }
@@ -381,8 +400,33 @@ pub fn cycle(ctx: &Context, session: &mut Session) -> Outcome {
         }
     };
     let outcome = build_prepared(ctx, session, &mut prepared);
+    if outcome.restart && !session.restarted {
+        // A kept part of the graph met a path outside it: the part is dropped, and the
+        // scripts read again for the whole graph (kept whole for this request from now on).
+        if let Some(state) = &session.state {
+            let key = graph_cache::request_key(&ctx.request);
+            state.forget_graph(&key);
+            state.keep_whole(&key);
+        }
+        drop(prepared);
+        session.restarted = true;
+        let outcome = cycle(ctx, session);
+        session.restarted = false;
+        return outcome;
+    }
     session.prepared = Some(prepared);
     outcome
+}
+
+/// Can a request keep only its targets' part of the graph (see `graph_part`)? Not when it
+/// cleans, asks for help or a tree, watches, climbs folders, or changes nothing.
+fn part_applies(opts: &cli::Options) -> bool {
+    proof_applies(opts)
+        && !opts.clean
+        && !opts.help
+        && opts.tree.is_empty()
+        && !opts.watch
+        && opts.climb_mode() == 0
 }
 
 /// For `DOCONS_TIMINGS`: the resident memory, and the CPU time docons's own threads have used
@@ -428,6 +472,7 @@ impl Indexed {
             rec: mut declared,
             nodes,
             tasks,
+            outside,
         } = declared;
         let option_help = declared.option_help.take();
         let exit = declared.exit;
@@ -442,6 +487,7 @@ impl Indexed {
                     rec: declared,
                     nodes,
                     tasks,
+                    outside,
                 },
             )?,
             option_help,
@@ -582,7 +628,7 @@ fn prepare(ctx: &Context, session: &mut Session) -> Result<Prepared, u8> {
         };
         phase("state open");
     }
-    if progress {
+    if progress && !session.restarted {
         println!("scons: Reading SConscript files ...");
     }
     // The interpreter stays alive for the build when it ran the scripts: Python function actions
@@ -608,7 +654,18 @@ fn prepare(ctx: &Context, session: &mut Session) -> Result<Prepared, u8> {
             phase(&format!("scripts run again: {why}"));
             let front = front.insert(scons_api::FrontEnd::new());
             phase("interpreter ready");
-            match front.read(request) {
+            let quiet;
+            let read_request = match session.restarted {
+                true => {
+                    quiet = scons_api::ReadRequest {
+                        quiet: true,
+                        ..request.clone()
+                    };
+                    &quiet
+                }
+                false => request,
+            };
+            match front.read(read_request) {
                 Ok(mut declared) => {
                     phase("scripts read");
                     let exists = session.state.as_ref().is_some_and(|s| s.exists());
@@ -618,10 +675,27 @@ fn prepare(ctx: &Context, session: &mut Session) -> Result<Prepared, u8> {
                             Err(e) => return Err(fail(&e)),
                         };
                     }
+                    let mut part = None;
                     if let Some(state) = &session.state {
-                        graph_id = graph_cache::save(state, request, &mut declared);
+                        let keep_part =
+                            !session.restarted && part_applies(opts) && !state.keeps_whole(&key);
+                        if let Some(saved) =
+                            graph_cache::save(state, request, &mut declared, keep_part)
+                        {
+                            graph_id = Some(saved.graph_id);
+                            part = saved.part;
+                        }
                     }
-                    match Indexed::of(top, graph::Declared::of_records(top, declared)) {
+                    // (when only the targets' part of the graph was kept, this build is made
+                    // on it too, so that its proof fits what the next run loads)
+                    let declared = match part {
+                        Some(mut part) => {
+                            part.rec.inputs = declared.inputs.take();
+                            part
+                        }
+                        None => graph::Declared::of_records(top, declared),
+                    };
+                    match Indexed::of(top, declared) {
                         Ok(indexed) => indexed,
                         Err(e) => return Err(fail(&e)),
                     }
@@ -657,7 +731,7 @@ fn prepare(ctx: &Context, session: &mut Session) -> Result<Prepared, u8> {
             .map(|v| v.as_bool().unwrap_or(v.as_i64().unwrap_or(0) != 0))
             .unwrap_or(given)
     };
-    if progress {
+    if progress && !session.restarted {
         println!("scons: done reading SConscript files.");
     }
     if opts.help {
@@ -830,10 +904,14 @@ fn build_prepared(ctx: &Context, session: &mut Session, p: &mut Prepared) -> Out
         && opts.tree.is_empty()
         && opts.debug.iter().all(|d| d == "explain")
         && opts.cache_debug.is_none();
+    if p.g.escaped().is_some() {
+        // (met while finding the goals or the proof's files: nothing is built on the part)
+        return Outcome::restart();
+    }
     if recordable {
         transcript::record();
     }
-    if progress {
+    if progress && !session.restarted {
         transcript::out("scons: Building targets ...");
     }
     if p.unknown.is_some() && opts.question {
@@ -915,6 +993,28 @@ fn build_prepared(ctx: &Context, session: &mut Session, p: &mut Prepared) -> Out
         &ctx.interrupted,
         &mut session.memo,
     );
+    if let Some(path) = p.g.escaped() {
+        // This kept part of the graph cannot answer for `path`: what was built stays built
+        // (and recorded), and the build starts again on the whole graph (see `cycle`); unless
+        // it failed or was interrupted first, which ends the run as it is (the next one reads
+        // the whole graph).
+        if !(result.errors || result.interrupted) {
+            if timings {
+                eprintln!(
+                    "docons: the kept part of the graph does not hold {path}: starting again"
+                );
+            }
+            if recordable {
+                transcript::take();
+            }
+            return Outcome::restart();
+        }
+        if let Some(state) = &session.state {
+            let key = graph_cache::request_key(&ctx.request);
+            state.forget_graph(&key);
+            state.keep_whole(&key);
+        }
+    }
     let code = closing(&result, opts, progress, p.unknown.is_some());
     let lines = recordable.then(transcript::take);
     // The state database is made durable (and ended, unless watching: the process exits next)
@@ -969,6 +1069,7 @@ fn build_prepared(ctx: &Context, session: &mut Session, p: &mut Prepared) -> Out
         code,
         built: true,
         changed: result.stale,
+        restart: false,
     }
 }
 

@@ -700,6 +700,11 @@ impl<'g, 's> Scheduler<'g, 's> {
     /// Stop starting tasks once the build is interrupted (and pass the interrupt on to the
     /// running children); true when the build is stopping, for whatever reason.
     fn check_interrupt(&mut self, interrupted: &AtomicBool) -> bool {
+        // (a kept part of the graph met a path outside it: the build starts again on the
+        // whole graph, after the running tasks end; see `Graph::escaped`)
+        if self.g.escaped().is_some() {
+            self.stop = true;
+        }
         if interrupted.load(Ordering::SeqCst) {
             self.result.interrupted = true;
             self.stop = true;
@@ -1563,6 +1568,10 @@ impl<'g, 's> Scheduler<'g, 's> {
                         }
                     }
                 }
+                if self.g.escaped().is_some() {
+                    self.stop = true;
+                    return None;
+                }
                 if self.wait_for(u, &unbuilt) {
                     return None;
                 }
@@ -1593,6 +1602,12 @@ impl<'g, 's> Scheduler<'g, 's> {
             }
             scan
         };
+        if self.g.escaped().is_some() {
+            // (the task is not judged on a part of the graph that cannot answer for its
+            // inputs: see `check_interrupt`)
+            self.stop = true;
+            return None;
+        }
         if !scan.missing.is_empty() && self.g.warnings.iter().any(|w| w == "dependency") {
             for (name, from) in &scan.missing {
                 if self.warned_missing.insert((name.clone(), from.clone())) {

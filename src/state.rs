@@ -452,6 +452,18 @@ impl State {
         Some((graphs.join(request_key), proof_path(&graphs, request_key)))
     }
 
+    /// A request whose targets' part of the graph could not answer for its build (see
+    /// `graph_part`): it keeps the whole graph from then on.
+    pub fn keep_whole(&self, request_key: &str) {
+        self.put(format!("W{request_key}").as_bytes(), &true);
+    }
+
+    /// Does a request keep the whole graph (see `keep_whole`)?
+    pub fn keeps_whole(&self, request_key: &str) -> bool {
+        self.get(format!("W{request_key}").as_bytes())
+            .unwrap_or(false)
+    }
+
     pub fn forget_graph(&self, request_key: &str) {
         if !self.read_only {
             let _ = std::fs::remove_file(self.graphs_dir.join(request_key));

@@ -459,7 +459,10 @@ fn one_target_decodes_only_its_tasks_and_a_damaged_graph_is_read_again() {
     assert!(err.contains("graph reused"), "{err}");
     assert!(out.contains("one/a.c") && !out.contains("two/"), "{out}");
     let (done, all) = decoded(&err);
-    assert_eq!(all, 8, "{err}");
+    assert_eq!(
+        all, 4,
+        "only one program's part of the graph is kept:\n{err}"
+    );
     assert!(
         (1..=4).contains(&done),
         "{done} tasks' details decoded for one program of two:\n{err}"
@@ -485,4 +488,74 @@ fn one_target_decodes_only_its_tasks_and_a_damaged_graph_is_read_again() {
         t.run(&["-Q", "one/prog"], &[]).0,
         "a whole graph is kept again"
     );
+}
+
+/// A request that names targets keeps only their part of the graph. When an edit makes one of
+/// its sources include a file that a task outside the part builds, the part cannot answer for
+/// it: the build starts again on the whole graph (its messages printed once), builds that file
+/// first, and the request keeps the whole graph from then on.
+#[test]
+fn a_part_that_cannot_answer_for_an_include_builds_on_the_whole_graph() {
+    let t = Tree::new("escape");
+    t.write(
+        "SConstruct",
+        "env = Environment(CPPPATH=['.'])\n\
+         env.Command('gen/version.h', 'version.txt', 'cp $SOURCE $TARGET')\n\
+         env.Program('one/prog', ['one/a.c', 'one/b.c'])\n\
+         env.Program('two/prog', ['two/a.c'])\n",
+    );
+    t.write("version.txt", "#define VERSION 1\n");
+    t.write("one/a.c", "int main(void) { return 0; }\n");
+    t.write("one/b.c", "int b(void) { return 1; }\n");
+    t.write("two/a.c", "int main(void) { return 0; }\n");
+    let args = ["one/prog"];
+    assert!(!t.run(&args, &[]).0, "a new request reads the scripts");
+    let (_, err) = t.output(&args);
+    assert!(err.contains("graph reused"), "{err}");
+    assert!(
+        err.contains(" of 3 tasks' details decoded"),
+        "the part holds one program's 3 tasks of 6:\n{err}"
+    );
+    t.write("version.txt", "#define VERSION 7\n");
+    touch_later(&t.dir.join("version.txt"));
+    t.write(
+        "one/a.c",
+        "#include \"gen/version.h\"\nint main(void) { return VERSION; }\n",
+    );
+    touch_later(&t.dir.join("one/a.c"));
+    let (out, err) = t.output(&args);
+    assert!(
+        err.contains("does not hold gen/version.h: starting again"),
+        "{err}"
+    );
+    for line in [
+        "scons: Reading SConscript files ...",
+        "scons: done reading SConscript files.",
+        "scons: Building targets ...",
+        "scons: done building targets.",
+    ] {
+        assert_eq!(out.matches(line).count(), 1, "{line}:\n{out}");
+    }
+    let copy = out.find("cp version.txt gen/version.h").expect(&out);
+    let compile = out.find("one/a.c").expect(&out);
+    assert!(copy < compile, "the header is built first:\n{out}");
+    let status = Command::new(t.dir.join("one/prog")).status().unwrap();
+    assert_eq!(status.code(), Some(7), "built with the new header");
+    let (reused, out) = t.run(&args, &[]);
+    assert!(reused && out.contains("is up to date"), "{out}");
+    let (_, err) = t.output(&args);
+    assert!(
+        !err.contains("starting again"),
+        "the whole graph is kept:\n{err}"
+    );
+    // The scripts read again (an SConstruct edited) still keep the whole graph for it.
+    let script = fs::read_to_string(t.dir.join("SConstruct")).unwrap();
+    t.write("SConstruct", &format!("{script}# edited\n"));
+    touch_later(&t.dir.join("SConstruct"));
+    t.write("one/b.c", "int b(void) { return 2; }\n");
+    touch_later(&t.dir.join("one/b.c"));
+    let (_, err) = t.output(&args);
+    assert!(err.contains("scripts read"), "{err}");
+    assert!(!err.contains("starting again"), "{err}");
+    assert!(err.contains(" of 6 tasks' details decoded"), "{err}");
 }

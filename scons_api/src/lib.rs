@@ -31,6 +31,14 @@ pub struct ReadRequest {
     /// The names in `options` that the command line set (`SetOption` does not override them).
     pub given_options: Vec<String>,
     pub options: serde_json::Map<String, serde_json::Value>,
+    /// Keep what the scripts print without showing it (it was shown already: a build that
+    /// starts again reads the scripts a second time). Not part of what the request is.
+    #[serde(skip_serializing_if = "is_false")]
+    pub quiet: bool,
+}
+
+fn is_false(b: &bool) -> bool {
+    !*b
 }
 
 /// Why reading the scripts did not give a graph.

@@ -75,7 +75,8 @@ def read(request, data=False):
     old_path = list(sys.path)
     exit_status = None
     _inputs.start()
-    out_tee, err_tee = _inputs.Tee(sys.stdout), _inputs.Tee(sys.stderr)
+    echo = not request.get('quiet')
+    out_tee, err_tee = _inputs.Tee(sys.stdout, echo), _inputs.Tee(sys.stderr, echo)
     sys.stdout, sys.stderr = out_tee, err_tee
     try:
         os.chdir(top)

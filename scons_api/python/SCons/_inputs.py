@@ -256,14 +256,18 @@ _wrap_environ()
 
 
 class Tee:
-    """A stream that writes through and keeps a copy, so the scripts' output can be replayed."""
+    """A stream that writes through and keeps a copy, so the scripts' output can be replayed
+    (with `echo` false, it only keeps the copy: the output was shown already)."""
 
-    def __init__(self, stream):
+    def __init__(self, stream, echo=True):
         self.stream = stream
         self.parts = []
+        self.echo = echo
 
     def write(self, text):
         self.parts.append(text)
+        if not self.echo:
+            return len(text)
         return self.stream.write(text)
 
     def flush(self):
