@@ -66,6 +66,7 @@ scenarios!(
     missing_source,
     override_,
     parse_config,
+    part_escape,
     parallel,
     py_error,
     recursive_build,
