@@ -3,6 +3,7 @@
 //! request (arguments, targets, options) and the docons binary. While all of that is unchanged the
 //! engine reuses the graph and runs no Python at all; anything changed means the scripts run again.
 
+use crate::flat_codec::{put_len, put_section, Reader};
 use crate::graph::Declared;
 use crate::signature::{hash_file, hash_str, now_ns, Stamp, Stat, RACY_NS};
 use crate::state::State;
@@ -135,10 +136,8 @@ fn encode(head: &Head, probes: &[Probe], graph: &[u8]) -> Option<Vec<u8>> {
     let probes = encode_probes(probes)?;
     let mut out = Vec::with_capacity(MAGIC.len() + 16 + head.len() + probes.len() + graph.len());
     out.extend_from_slice(MAGIC);
-    out.extend_from_slice(&(head.len() as u64).to_le_bytes());
-    out.extend_from_slice(&head);
-    out.extend_from_slice(&(probes.len() as u64).to_le_bytes());
-    out.extend_from_slice(&probes);
+    put_section(&mut out, &head);
+    put_section(&mut out, &probes);
     out.extend_from_slice(graph);
     Some(out)
 }
@@ -172,16 +171,12 @@ fn probe_folder(path: &str) -> &str {
 fn encode_probes(probes: &[Probe]) -> Option<Vec<u8>> {
     let groups = crate::graph::group_by_folder(probes.iter().map(|p| (probe_folder(&p.0), p)));
     let mut out = Vec::new();
-    let put = |out: &mut Vec<u8>, n: usize| -> Option<()> {
-        out.extend_from_slice(&u32::try_from(n).ok()?.to_le_bytes());
-        Some(())
-    };
     for (folder, members) in groups {
         let body = rmp_serde::to_vec(&members).ok()?;
-        put(&mut out, folder.len())?;
+        put_len(&mut out, folder.len())?;
         out.extend_from_slice(folder.as_bytes());
-        put(&mut out, members.len())?;
-        put(&mut out, body.len())?;
+        put_len(&mut out, members.len())?;
+        put_len(&mut out, body.len())?;
         out.extend_from_slice(&body);
     }
     Some(out)
@@ -189,22 +184,13 @@ fn encode_probes(probes: &[Probe]) -> Option<Vec<u8>> {
 
 /// The groups of a probes section, not decoded.
 fn probe_groups(section: &[u8]) -> Option<Vec<ProbeGroup<'_>>> {
-    fn take<'a>(rest: &mut &'a [u8], n: usize) -> Option<&'a [u8]> {
-        let (taken, after) = rest.split_at_checked(n)?;
-        *rest = after;
-        Some(taken)
-    }
-    fn number(rest: &mut &[u8]) -> Option<usize> {
-        Some(u32::from_le_bytes(take(rest, 4)?.try_into().ok()?) as usize)
-    }
     let mut groups = Vec::new();
-    let mut rest = section;
-    while !rest.is_empty() {
-        let len = number(&mut rest)?;
-        let folder = std::str::from_utf8(take(&mut rest, len)?).ok()?;
-        let count = number(&mut rest)?;
-        let body_len = number(&mut rest)?;
-        let body = take(&mut rest, body_len)?;
+    let mut r = Reader::new(section);
+    while !r.is_done() {
+        let folder = r.str()?;
+        let count = r.u32()? as usize;
+        let body_len = r.u32()? as usize;
+        let body = r.take(body_len)?;
         groups.push(ProbeGroup {
             folder,
             count,

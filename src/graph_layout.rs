@@ -14,10 +14,10 @@
 //! - offsets: per task, where its details start in the details (u32), then where they end;
 //! - details: every task's `TaskDetails` one after another (msgpack, fields by position).
 
+use crate::flat_codec::{put_len, put_section, Reader};
 use crate::graph::{Absolute, Declared, EncodedDetails, Node, NodeExtras, Outside, Task};
 use scons_api::{ActionRecord, BuildGraph, NodeId, NodeKind, NodeRecord, TaskEdges, TaskRecord};
 use serde::Serialize;
-use std::ops::Range;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
@@ -114,19 +114,9 @@ fn kind_of(code: u8) -> Option<NodeKind> {
     })
 }
 
-fn put_u32(out: &mut Vec<u8>, n: usize) -> Option<()> {
-    out.extend_from_slice(&u32::try_from(n).ok()?.to_le_bytes());
-    Some(())
-}
-
-fn put_section(out: &mut Vec<u8>, section: &[u8]) {
-    out.extend_from_slice(&(section.len() as u64).to_le_bytes());
-    out.extend_from_slice(section);
-}
-
 fn encode_nodes(nodes: &[NodeRecord]) -> Option<Vec<u8>> {
     let mut out = Vec::with_capacity(nodes.iter().map(|n| 6 + n.path.len()).sum::<usize>() + 4);
-    put_u32(&mut out, nodes.len())?;
+    put_len(&mut out, nodes.len())?;
     let mut extras = Vec::new();
     for (id, n) in nodes.iter().enumerate() {
         let mut flags = 0;
@@ -147,7 +137,7 @@ fn encode_nodes(nodes: &[NodeRecord]) -> Option<Vec<u8>> {
         }
         out.push(kind_code(n.kind));
         out.push(flags);
-        put_u32(&mut out, n.path.len())?;
+        put_len(&mut out, n.path.len())?;
         out.extend_from_slice(n.path.as_bytes());
     }
     out.extend(rmp_serde::to_vec(&extras).ok()?);
@@ -156,7 +146,7 @@ fn encode_nodes(nodes: &[NodeRecord]) -> Option<Vec<u8>> {
 
 fn encode_edges(tasks: &[TaskRecord]) -> Option<Vec<u8>> {
     let mut out = Vec::new();
-    put_u32(&mut out, tasks.len())?;
+    put_len(&mut out, tasks.len())?;
     for t in tasks {
         let lists = [
             &t.targets,
@@ -167,10 +157,10 @@ fn encode_edges(tasks: &[TaskRecord]) -> Option<Vec<u8>> {
             &t.implicit,
         ];
         for list in lists {
-            put_u32(&mut out, list.len())?;
+            put_len(&mut out, list.len())?;
         }
         for &n in lists.into_iter().flatten() {
-            put_u32(&mut out, n)?;
+            put_len(&mut out, n)?;
         }
     }
     Some(out)
@@ -189,10 +179,10 @@ pub fn encode(graph: &mut BuildGraph, outside: &[u64]) -> Option<Vec<u8>> {
     let mut details = Vec::new();
     let mut offsets = Vec::with_capacity(4 * (graph.tasks.len() + 1));
     for t in &graph.tasks {
-        put_u32(&mut offsets, details.len())?;
+        put_len(&mut offsets, details.len())?;
         rmp_serde::encode::write(&mut details, &DetailsOf::of(t)).ok()?;
     }
-    put_u32(&mut offsets, details.len())?;
+    put_len(&mut offsets, details.len())?;
     let mut out = Vec::with_capacity(
         24 + frame.len() + nodes.len() + edges.len() + offsets.len() + details.len(),
     );
@@ -206,49 +196,27 @@ pub fn encode(graph: &mut BuildGraph, outside: &[u64]) -> Option<Vec<u8>> {
     Some(out)
 }
 
-/// Reads numbers and spans from the front of a byte slice.
-struct Reader<'a> {
-    rest: &'a [u8],
-}
-
-impl<'a> Reader<'a> {
-    fn take(&mut self, n: usize) -> Option<&'a [u8]> {
-        let (taken, after) = self.rest.split_at_checked(n)?;
-        self.rest = after;
-        Some(taken)
-    }
-
-    fn u8(&mut self) -> Option<u8> {
-        Some(self.take(1)?[0])
-    }
-
-    fn u32(&mut self) -> Option<usize> {
-        Some(u32::from_le_bytes(self.take(4)?.try_into().ok()?) as usize)
-    }
-
-    /// A u32 list of `n` node ids.
-    fn ids(&mut self, n: usize) -> Option<Vec<NodeId>> {
-        let bytes = self.take(n.checked_mul(4)?)?;
-        Some(
-            bytes
-                .chunks_exact(4)
-                .map(|b| u32::from_le_bytes([b[0], b[1], b[2], b[3]]) as usize)
-                .collect(),
-        )
-    }
+/// A list of `n` node ids (u32 each).
+fn read_ids(r: &mut Reader, n: usize) -> Option<Vec<NodeId>> {
+    let bytes = r.take(n.checked_mul(4)?)?;
+    Some(
+        bytes
+            .chunks_exact(4)
+            .map(|b| u32::from_le_bytes([b[0], b[1], b[2], b[3]]) as usize)
+            .collect(),
+    )
 }
 
 fn decode_nodes(bytes: &[u8], top: &Path) -> Option<Vec<Node>> {
     let absolute = Absolute::new(top);
-    let mut r = Reader { rest: bytes };
-    let count = r.u32()?;
+    let mut r = Reader::new(bytes);
+    let count = r.u32()? as usize;
     // (each node takes 6 bytes at least: a damaged count cannot ask for more room than that)
     let mut nodes = Vec::with_capacity(count.min(bytes.len() / 6));
     for _ in 0..count {
         let kind = kind_of(r.u8()?)?;
         let flags = r.u8()?;
-        let len = r.u32()?;
-        let path = std::str::from_utf8(r.take(len)?).ok()?.to_owned();
+        let path = r.str()?.to_owned();
         let abs = match kind {
             NodeKind::File | NodeKind::Dir => absolute.of(&path),
             _ => PathBuf::new(),
@@ -261,7 +229,7 @@ fn decode_nodes(bytes: &[u8], top: &Path) -> Option<Vec<Node>> {
         node.pseudo = flags & PSEUDO != 0;
         nodes.push(node);
     }
-    let extras: Vec<(usize, Box<NodeExtras>)> = rmp_serde::from_slice(r.rest).ok()?;
+    let extras: Vec<(usize, Box<NodeExtras>)> = rmp_serde::from_slice(r.rest()).ok()?;
     for (id, e) in extras {
         nodes.get_mut(id)?.extras = Some(e);
     }
@@ -269,25 +237,25 @@ fn decode_nodes(bytes: &[u8], top: &Path) -> Option<Vec<Node>> {
 }
 
 fn decode_edges(bytes: &[u8]) -> Option<Vec<TaskEdges>> {
-    let mut r = Reader { rest: bytes };
-    let tasks = r.u32()?;
+    let mut r = Reader::new(bytes);
+    let tasks = r.u32()? as usize;
     // (each task takes 24 bytes at least: a damaged count cannot ask for more room than that)
     let mut out = Vec::with_capacity(tasks.min(bytes.len() / 24));
     for _ in 0..tasks {
         let mut lens = [0; 6];
         for len in &mut lens {
-            *len = r.u32()?;
+            *len = r.u32()? as usize;
         }
         out.push(TaskEdges {
-            targets: r.ids(lens[0])?,
-            sources: r.ids(lens[1])?,
-            deps: r.ids(lens[2])?,
-            requires: r.ids(lens[3])?,
-            side_effects: r.ids(lens[4])?,
-            implicit: r.ids(lens[5])?,
+            targets: read_ids(&mut r, lens[0])?,
+            sources: read_ids(&mut r, lens[1])?,
+            deps: read_ids(&mut r, lens[2])?,
+            requires: read_ids(&mut r, lens[3])?,
+            side_effects: read_ids(&mut r, lens[4])?,
+            implicit: read_ids(&mut r, lens[5])?,
         });
     }
-    r.rest.is_empty().then_some(out)
+    r.is_done().then_some(out)
 }
 
 /// The graph laid out (see `encode`) from `start` to the end of `bytes`: its frame, nodes and
@@ -295,17 +263,10 @@ fn decode_edges(bytes: &[u8]) -> Option<Vec<TaskEdges>> {
 /// `None` when the bytes are damaged.
 pub fn decode(bytes: Bytes, start: usize, top: &Path) -> Option<Declared> {
     let all: &[u8] = bytes.bytes();
-    let mut at = start;
-    let mut section = || -> Option<Range<usize>> {
-        let len = u64::from_le_bytes(all.get(at..at.checked_add(8)?)?.try_into().ok()?);
-        let begin = at + 8;
-        let end = begin.checked_add(usize::try_from(len).ok()?)?;
-        all.get(begin..end)?;
-        at = end;
-        Some(begin..end)
-    };
-    let (frame, nodes, edges) = (section()?, section()?, section()?);
-    let outside = section()?;
+    let mut r = Reader::new(all.get(start..)?);
+    // (the sections' places in `all`)
+    let mut section = || r.section().map(|s| start + s.start..start + s.end);
+    let (frame, nodes, edges, outside) = (section()?, section()?, section()?, section()?);
     let rec: BuildGraph = rmp_serde::from_slice(&all[frame]).ok()?;
     let nodes = decode_nodes(&all[nodes], top)?;
     let edges = decode_edges(&all[edges])?;
@@ -316,10 +277,11 @@ pub fn decode(bytes: Bytes, start: usize, top: &Path) -> Option<Declared> {
         bytes: bytes.clone(),
         span: outside,
     });
-    let mut r = Reader { rest: &all[at..] };
-    let offsets: Vec<usize> = (0..=edges.len()).map(|_| r.u32()).collect::<Option<_>>()?;
-    let details_start = all.len() - r.rest.len();
-    if offsets.windows(2).any(|w| w[0] > w[1]) || offsets.last() != Some(&r.rest.len()) {
+    let offsets: Vec<usize> = (0..=edges.len())
+        .map(|_| Some(r.u32()? as usize))
+        .collect::<Option<_>>()?;
+    let details_start = start + r.at();
+    if offsets.windows(2).any(|w| w[0] > w[1]) || offsets.last() != Some(&r.rest().len()) {
         return None;
     }
     let tasks = edges

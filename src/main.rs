@@ -11,6 +11,7 @@ mod clean;
 mod cli;
 mod command_line;
 mod cores;
+mod flat_codec;
 mod graph;
 mod graph_cache;
 mod graph_layout;

@@ -16,6 +16,7 @@
 //! The file is a flat little-endian encoding (it is read on every run, so it is kept cheap to
 //! parse), next to the kept graph: `.docons/graphs/<request key>.proof`.
 
+use crate::flat_codec::{put_str, put_u32, Reader};
 use crate::graph::{Graph, NodeId, TaskId};
 use crate::signature::{Stat, RACY_NS};
 use crate::transcript::Line;
@@ -822,68 +823,22 @@ fn behind_aliases(g: &Graph, inputs: &[NodeId], is_alias: &[bool]) -> Vec<NodeId
     out
 }
 
-fn put_u32(out: &mut Vec<u8>, v: u32) {
-    out.extend_from_slice(&v.to_le_bytes());
-}
-
-fn put_str(out: &mut Vec<u8>, s: &str) {
-    put_u32(out, s.len() as u32);
-    out.extend_from_slice(s.as_bytes());
-}
-
-/// A reader over the encoded bytes; every read checks the bounds (a damaged file is `None`).
-struct Reader<'a> {
-    bytes: &'a [u8],
-    at: usize,
-}
-
-impl<'a> Reader<'a> {
-    fn take(&mut self, n: usize) -> Option<&'a [u8]> {
-        let end = self.at.checked_add(n)?;
-        let part = self.bytes.get(self.at..end)?;
-        self.at = end;
-        Some(part)
-    }
-    fn u8(&mut self) -> Option<u8> {
-        Some(self.take(1)?[0])
-    }
-    fn u32(&mut self) -> Option<u32> {
-        Some(u32::from_le_bytes(self.take(4)?.try_into().ok()?))
-    }
-    fn u64(&mut self) -> Option<u64> {
-        Some(u64::from_le_bytes(self.take(8)?.try_into().ok()?))
-    }
-    fn string(&mut self) -> Option<String> {
-        let n = self.u32()? as usize;
-        String::from_utf8(self.take(n)?.to_vec()).ok()
-    }
-    /// Where the next string is (checked to be UTF-8).
-    fn str_span(&mut self) -> Option<Range<usize>> {
-        let n = self.u32()? as usize;
-        let start = self.at;
-        std::str::from_utf8(self.take(n)?).ok()?;
-        Some(start..self.at)
-    }
-    /// Read a list of indexes below `limit` onto `into`; where they are there.
-    fn indexes(&mut self, limit: usize, into: &mut Vec<u32>) -> Option<Range<usize>> {
-        let n = self.u32()? as usize;
-        let start = into.len();
-        for _ in 0..n {
-            let i = self.u32()?;
-            if i as usize >= limit {
-                return None;
-            }
-            into.push(i);
+/// Read a list of indexes below `limit` onto `into`; where they are there.
+fn read_indexes(r: &mut Reader, limit: usize, into: &mut Vec<u32>) -> Option<Range<usize>> {
+    let n = r.u32()? as usize;
+    let start = into.len();
+    for _ in 0..n {
+        let i = r.u32()?;
+        if i as usize >= limit {
+            return None;
         }
-        Some(start..into.len())
+        into.push(i);
     }
+    Some(start..into.len())
 }
 
 fn decode(bytes: Vec<u8>) -> Option<Decoded> {
-    let mut r = Reader {
-        bytes: &bytes,
-        at: 0,
-    };
+    let mut r = Reader::new(&bytes);
     if r.take(MAGIC.len())? != MAGIC {
         return None;
     }
@@ -894,7 +849,7 @@ fn decode(bytes: Vec<u8>) -> Option<Decoded> {
     let mut files = Vec::with_capacity(n_files.min(1 << 20));
     let mut file_spans = Vec::with_capacity(n_files.min(1 << 20));
     for _ in 0..n_files {
-        let start = r.at;
+        let start = r.at();
         let id = r.u32()?;
         let path = r.str_span()?;
         let flags = r.u8()?;
@@ -913,7 +868,7 @@ fn decode(bytes: Vec<u8>) -> Option<Decoded> {
             built: flags & 2 != 0,
             stat,
         });
-        file_spans.push(start..r.at);
+        file_spans.push(start..r.at());
     }
     let n_missing = r.u32()? as usize;
     let mut missing = Vec::with_capacity(n_missing.min(1 << 16));
@@ -926,21 +881,21 @@ fn decode(bytes: Vec<u8>) -> Option<Decoded> {
     let mut lists = Vec::new();
     let mut seen = HashSet::default();
     for _ in 0..n_proven {
-        let start = r.at;
+        let start = r.at();
         let task = r.u32()? as TaskId;
         if !seen.insert(task) {
             return None;
         }
-        let inputs = r.indexes(files.len(), &mut lists)?;
-        let targets = r.indexes(files.len(), &mut lists)?;
-        let behind_aliases = r.indexes(files.len(), &mut lists)?;
+        let inputs = read_indexes(&mut r, files.len(), &mut lists)?;
+        let targets = read_indexes(&mut r, files.len(), &mut lists)?;
+        let behind_aliases = read_indexes(&mut r, files.len(), &mut lists)?;
         proven.push(Proven {
             task,
             inputs,
             targets,
             behind_aliases,
         });
-        proven_spans.push(start..r.at);
+        proven_spans.push(start..r.at());
     }
     let transcript = match r.u8()? {
         0 => None,
@@ -954,7 +909,7 @@ fn decode(bytes: Vec<u8>) -> Option<Decoded> {
             Some(lines)
         }
     };
-    let whole = r.at == bytes.len() && with_transcript == transcript.is_some();
+    let whole = r.at() == bytes.len() && with_transcript == transcript.is_some();
     whole.then(|| Decoded {
         bytes: std::sync::Arc::new(bytes),
         graph_id,
