@@ -47,7 +47,8 @@ pub struct NodeExtras {
 }
 
 impl NodeExtras {
-    fn none_in(n: &NodeRecord) -> bool {
+    /// Has the declared node none of the extras?
+    pub fn none_in(n: &NodeRecord) -> bool {
         n.clean.is_empty()
             && n.ignore.is_empty()
             && n.decider.is_none()
@@ -211,10 +212,7 @@ impl Node {
 
     /// A declared node (files and folders made absolute against `absolute`'s top).
     pub fn declared(mut n: NodeRecord, absolute: &Absolute) -> Node {
-        let abs = match n.kind {
-            NodeKind::File | NodeKind::Dir => absolute.of(&n.path),
-            _ => PathBuf::new(),
-        };
+        let abs = absolute.of_node(&n.path, n.kind);
         Node {
             extras: NodeExtras::taken(&mut n),
             path: n.path,
@@ -376,29 +374,25 @@ impl Outside {
 }
 
 impl PathIndex {
-    fn hash(path: &str) -> u64 {
-        path_hash(path)
-    }
-
     fn with_capacity(n: usize) -> PathIndex {
         PathIndex(hashbrown::HashTable::with_capacity(n))
     }
 
     fn get(&self, nodes: &[Node], path: &str) -> Option<NodeId> {
         self.0
-            .find(Self::hash(path), |&n| nodes[n].path == path)
+            .find(path_hash(path), |&n| nodes[n].path == path)
             .copied()
     }
 
     /// Index node `id` (already in `nodes`) by its path, in place of a node of the same path.
     fn insert(&mut self, nodes: &[Node], id: NodeId) {
         let path = &nodes[id].path;
-        let hash = Self::hash(path);
+        let hash = path_hash(path);
         match self.0.find_mut(hash, |&n| nodes[n].path == *path) {
             Some(n) => *n = id,
             None => {
                 self.0
-                    .insert_unique(hash, id, |&n| Self::hash(&nodes[n].path));
+                    .insert_unique(hash, id, |&n| path_hash(&nodes[n].path));
             }
         }
     }
@@ -418,6 +412,14 @@ impl<'a> Absolute<'a> {
             .to_str()
             .filter(|t| is_clean(t.as_bytes(), false) && *t != "/");
         Absolute { top, clean_top }
+    }
+
+    /// The absolute path of a node of `kind` (empty for an alias or a value: nothing on disk).
+    pub fn of_node(&self, path: &str, kind: NodeKind) -> PathBuf {
+        match kind {
+            NodeKind::File | NodeKind::Dir => self.of(path),
+            NodeKind::Alias | NodeKind::Value => PathBuf::new(),
+        }
     }
 
     pub fn of(&self, path: &str) -> PathBuf {

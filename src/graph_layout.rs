@@ -217,10 +217,7 @@ fn decode_nodes(bytes: &[u8], top: &Path) -> Option<Vec<Node>> {
         let kind = kind_of(r.u8()?)?;
         let flags = r.u8()?;
         let path = r.str()?.to_owned();
-        let abs = match kind {
-            NodeKind::File | NodeKind::Dir => absolute.of(&path),
-            _ => PathBuf::new(),
-        };
+        let abs = absolute.of_node(&path, kind);
         let mut node = Node::plain(path, kind, abs);
         node.precious = flags & PRECIOUS != 0;
         node.always_build = flags & ALWAYS_BUILD != 0;

@@ -5,6 +5,7 @@
 //! task, or with flags or lists of their own): a build whose include scanner meets one of them
 //! cannot go on with the part, and starts again on the whole graph (see `Graph::escaped`).
 
+use crate::graph::NodeExtras;
 use scons_api::{BuildGraph, NodeId, NodeKind, NodeRecord, TaskRecord};
 
 /// A part of a graph, and the hashes (`graph::path_hash`) of the paths outside it that matter,
@@ -14,17 +15,11 @@ pub struct Part {
     pub outside: Vec<u64>,
 }
 
-/// Does a node have anything beyond its path and kind (a file found by scanning, made anew,
-/// would lack it)?
+/// Has a node nothing beyond its path and kind (as a file found by scanning, made anew, has)?
 fn plain(n: &NodeRecord) -> bool {
     n.kind == NodeKind::File
         && !(n.precious || n.always_build || n.noclean || n.nocache || n.pseudo)
-        && n.clean.is_empty()
-        && n.ignore.is_empty()
-        && n.decider.is_none()
-        && n.depends.is_empty()
-        && n.folder_pre_actions.is_empty()
-        && n.folder_post_actions.is_empty()
+        && NodeExtras::none_in(n)
 }
 
 /// Every node a task names.

@@ -405,9 +405,7 @@ pub fn cycle(ctx: &Context, session: &mut Session) -> Outcome {
         // A kept part of the graph met a path outside it: the part is dropped, and the
         // scripts read again for the whole graph (kept whole for this request from now on).
         if let Some(state) = &session.state {
-            let key = graph_cache::request_key(&ctx.request);
-            state.forget_graph(&key);
-            state.keep_whole(&key);
+            state.keep_whole(&graph_cache::request_key(&ctx.request));
         }
         drop(prepared);
         session.restarted = true;
@@ -468,29 +466,16 @@ struct Indexed {
 }
 
 impl Indexed {
-    fn of(top: &Path, declared: graph::Declared) -> Result<Indexed, String> {
-        let graph::Declared {
-            rec: mut declared,
-            nodes,
-            tasks,
-            outside,
-        } = declared;
-        let option_help = declared.option_help.take();
-        let exit = declared.exit;
-        let options = std::mem::take(&mut declared.options);
-        let inputs = declared.inputs.take();
-        let stdout = std::mem::take(&mut declared.stdout);
-        let stderr = std::mem::take(&mut declared.stderr);
+    fn of(top: &Path, mut declared: graph::Declared) -> Result<Indexed, String> {
+        let rec = &mut declared.rec;
+        let option_help = rec.option_help.take();
+        let exit = rec.exit;
+        let options = std::mem::take(&mut rec.options);
+        let inputs = rec.inputs.take();
+        let stdout = std::mem::take(&mut rec.stdout);
+        let stderr = std::mem::take(&mut rec.stderr);
         Ok(Indexed {
-            g: Graph::from_declared(
-                top,
-                graph::Declared {
-                    rec: declared,
-                    nodes,
-                    tasks,
-                    outside,
-                },
-            )?,
+            g: Graph::from_declared(top, declared)?,
             option_help,
             exit,
             options,
@@ -655,18 +640,12 @@ fn prepare(ctx: &Context, session: &mut Session) -> Result<Prepared, u8> {
             phase(&format!("scripts run again: {why}"));
             let front = front.insert(scons_api::FrontEnd::new());
             phase("interpreter ready");
-            let quiet;
-            let read_request = match session.restarted {
-                true => {
-                    quiet = scons_api::ReadRequest {
-                        quiet: true,
-                        ..request.clone()
-                    };
-                    &quiet
-                }
-                false => request,
+            // (read a second time to build on the whole graph: the output was shown already)
+            let read_request = scons_api::ReadRequest {
+                quiet: session.restarted,
+                ..request.clone()
             };
-            match front.read(read_request) {
+            match front.read(&read_request) {
                 Ok(mut declared) => {
                     phase("scripts read");
                     let exists = session.state.as_ref().is_some_and(|s| s.exists());
@@ -1011,9 +990,7 @@ fn build_prepared(ctx: &Context, session: &mut Session, p: &mut Prepared) -> Out
             return Outcome::restart();
         }
         if let Some(state) = &session.state {
-            let key = graph_cache::request_key(&ctx.request);
-            state.forget_graph(&key);
-            state.keep_whole(&key);
+            state.keep_whole(&graph_cache::request_key(&ctx.request));
         }
     }
     let code = closing(&result, opts, progress, p.unknown.is_some());

@@ -700,11 +700,7 @@ impl<'g, 's> Scheduler<'g, 's> {
     /// Stop starting tasks once the build is interrupted (and pass the interrupt on to the
     /// running children); true when the build is stopping, for whatever reason.
     fn check_interrupt(&mut self, interrupted: &AtomicBool) -> bool {
-        // (a kept part of the graph met a path outside it: the build starts again on the
-        // whole graph, after the running tasks end; see `Graph::escaped`)
-        if self.g.escaped().is_some() {
-            self.stop = true;
-        }
+        self.stop_if_escaped();
         if interrupted.load(Ordering::SeqCst) {
             self.result.interrupted = true;
             self.stop = true;
@@ -715,6 +711,15 @@ impl<'g, 's> Scheduler<'g, 's> {
             }
         }
         self.stop
+    }
+
+    /// A kept part of the graph met a path outside it (see `Graph::escaped`): start nothing
+    /// more (the build starts again on the whole graph once the running tasks end), and judge
+    /// no task on the part; true then.
+    fn stop_if_escaped(&mut self) -> bool {
+        let escaped = self.g.escaped().is_some();
+        self.stop |= escaped;
+        escaped
     }
 
     /// Plan (or start from `planned`, the same plan made earlier), then build; the plan is
@@ -1398,11 +1403,8 @@ impl<'g, 's> Scheduler<'g, 's> {
                     Some(p),
                 ),
                 None => {
-                    let node = &self.g.nodes[dn];
-                    {
-                        let (pre, post) = node.folder_actions();
-                        (pre.to_vec(), post.to_vec(), None)
-                    }
+                    let (pre, post) = self.g.nodes[dn].folder_actions();
+                    (pre.to_vec(), post.to_vec(), None)
                 }
             };
             if before.is_empty() && after.is_empty() {
@@ -1568,11 +1570,7 @@ impl<'g, 's> Scheduler<'g, 's> {
                         }
                     }
                 }
-                if self.g.escaped().is_some() {
-                    self.stop = true;
-                    return None;
-                }
-                if self.wait_for(u, &unbuilt) {
+                if self.stop_if_escaped() || self.wait_for(u, &unbuilt) {
                     return None;
                 }
                 cached.records = self.checker.input_records(self.g, &cached.nodes);
@@ -1602,10 +1600,7 @@ impl<'g, 's> Scheduler<'g, 's> {
             }
             scan
         };
-        if self.g.escaped().is_some() {
-            // (the task is not judged on a part of the graph that cannot answer for its
-            // inputs: see `check_interrupt`)
-            self.stop = true;
+        if self.stop_if_escaped() {
             return None;
         }
         if !scan.missing.is_empty() && self.g.warnings.iter().any(|w| w == "dependency") {

@@ -452,9 +452,10 @@ impl State {
         Some((graphs.join(request_key), proof_path(&graphs, request_key)))
     }
 
-    /// A request whose targets' part of the graph could not answer for its build (see
-    /// `graph_part`): it keeps the whole graph from then on.
+    /// A request whose target's part of the graph could not answer for its build (see
+    /// `graph_part`): the part is forgotten, and the request keeps the whole graph from then on.
     pub fn keep_whole(&self, request_key: &str) {
+        self.forget_graph(request_key);
         self.put(format!("W{request_key}").as_bytes(), &true);
     }
 
