@@ -68,6 +68,14 @@ struct Verified {
 }
 
 impl Verified {
+    fn same_folders(&self, folders: &HashMap<String, Stat>) -> bool {
+        self.folders.len() == folders.len()
+            && self
+                .folders
+                .iter()
+                .all(|(dir, stat)| folders.get(dir) == Some(stat))
+    }
+
     fn write(self) {
         if let Ok(bytes) = rmp_serde::to_vec(&(self.covered, self.folders, self.others)) {
             let _ = crate::state::replace_file(&self.file, &[&bytes]);
@@ -131,13 +139,12 @@ impl Kept {
     }
 }
 
-fn encode(head: &Head, probes: &[Probe], graph: &[u8]) -> Option<Vec<u8>> {
+fn encode(head: &Head, probes: &[u8], graph: &[u8]) -> Option<Vec<u8>> {
     let head = rmp_serde::to_vec_named(head).ok()?;
-    let probes = encode_probes(probes)?;
     let mut out = Vec::with_capacity(MAGIC.len() + 16 + head.len() + probes.len() + graph.len());
     out.extend_from_slice(MAGIC);
     put_section(&mut out, &head);
-    put_section(&mut out, &probes);
+    put_section(&mut out, probes);
     out.extend_from_slice(graph);
     Some(out)
 }
@@ -474,6 +481,36 @@ fn first_changed_probe(
     )
 }
 
+/// Answer the probes of `groups` (those of the folders in `unchanged` are taken as they are):
+/// the first probe whose answer changed, or what to note beside the kept graph in `sidecar`
+/// for the next check (the folders verified now, and the probes outside them).
+fn verify_probes(
+    groups: &[ProbeGroup],
+    unchanged: &HashMap<String, Stat>,
+    sidecar: std::path::PathBuf,
+) -> Result<Verified, Probe> {
+    let (changed, now_verified, covered) = first_changed_probe(groups, unchanged);
+    if let Some(probe) = changed {
+        return Err(probe);
+    }
+    // (the probes outside the verified folders are kept beside them, checked one by one)
+    let mut others: Vec<Probe> = Vec::new();
+    for group in groups
+        .iter()
+        .filter(|g| !now_verified.contains_key(g.folder))
+    {
+        others.extend(group.probes().unwrap_or_default());
+    }
+    let mut folders: Vec<(String, Stat)> = now_verified.into_iter().collect();
+    folders.sort_by(|a, b| a.0.cmp(&b.0));
+    Ok(Verified {
+        file: sidecar,
+        covered,
+        folders,
+        others,
+    })
+}
+
 fn stamp_of(path: &str) -> Option<Stamp> {
     let stat = Stat::of(Path::new(path))?;
     let csig = hash_file(Path::new(path)).ok()?;
@@ -569,11 +606,19 @@ pub fn save(
         stdout: graph.stdout.clone(),
         stderr: graph.stderr.clone(),
     };
-    let bytes = encode(&head, &probes, &body)?;
+    let probes_section = encode_probes(&probes)?;
+    let bytes = encode(&head, &probes_section, &body)?;
     state.set_graph(&key, &bytes);
-    if let Some(file) = state.graph(&key) {
-        // (the folders verified for the probes of the graph kept before)
-        let _ = std::fs::remove_file(verified_folders_file(&file));
+    if let Some(file) = state.graph(&key).filter(|_| !state.is_read_only()) {
+        // The probes are answered once more now, as the next run's check would (the scripts'
+        // answers are not trusted for a folder that changed while they ran): that run then
+        // finds the folders verified. The folders verified for the graph kept before go.
+        let sidecar = verified_folders_file(&file);
+        let _ = std::fs::remove_file(&sidecar);
+        let groups = probe_groups(&probes_section)?;
+        if let Ok(verified) = verify_probes(&groups, &HashMap::new(), sidecar) {
+            verified.write();
+        }
     }
     let part = match is_part {
         true => Some(crate::graph_layout::decode(
@@ -646,27 +691,10 @@ pub fn check(path: &Path, key: &str, may_write: bool) -> Result<Kept, String> {
         let section = read_section(&mut file, probes_len)
             .map_err(|_| "the kept graph is in another format")?;
         let groups = probe_groups(&section).ok_or("the kept graph is in another format")?;
-        let (changed, now_verified, covered) = first_changed_probe(&groups, &unchanged);
-        if let Some((path, predicate, _)) = changed {
-            return Err(format!("{predicate}({path}) changed"));
-        }
-        if may_write && (now_verified.len() != folder_count || now_verified != unchanged) {
-            // (the probes outside the verified folders are kept beside them, checked one by one)
-            let mut others: Vec<Probe> = Vec::new();
-            for group in groups
-                .iter()
-                .filter(|g| !now_verified.contains_key(g.folder))
-            {
-                others.extend(group.probes().unwrap_or_default());
-            }
-            let mut folders: Vec<(String, Stat)> = now_verified.into_iter().collect();
-            folders.sort_by(|a, b| a.0.cmp(&b.0));
-            verified = Some(Verified {
-                file: sidecar,
-                covered,
-                folders,
-                others,
-            });
+        let noted = verify_probes(&groups, &unchanged, sidecar)
+            .map_err(|(path, predicate, _)| format!("{predicate}({path}) changed"))?;
+        if may_write && (noted.folders.len() != folder_count || !noted.same_folders(&unchanged)) {
+            verified = Some(noted);
         }
         probes_section = Some(section);
     }

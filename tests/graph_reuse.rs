@@ -375,6 +375,28 @@ fn a_file_appearing_where_many_paths_were_probed_is_seen() {
     let (reused, out) = t.run(&["-Q"], &[]);
     assert!(!reused);
     assert!(out.contains("found [1]"), "{out}");
+    // The run that read the scripts answered their probes again and noted the folders it
+    // found unchanged, so the next run need not list them; what it noted must still let a
+    // new file there be seen.
+    let noted = |t: &Tree| {
+        fs::read_dir(t.dir.join(".docons/graphs"))
+            .unwrap()
+            .flatten()
+            .any(|e| e.file_name().to_string_lossy().ends_with(".dirs"))
+    };
+    assert!(noted(&t), "no verified folders noted by the run that read");
+    t.write("d/f3", "three\n");
+    let (reused, out) = t.run(&["-Q"], &[]);
+    assert!(
+        !reused,
+        "a new file where the scripts looked for one, just after a read"
+    );
+    assert!(out.contains("found [1, 3]"), "{out}");
+    fs::remove_file(t.dir.join("d/f3")).unwrap();
+    std::thread::sleep(std::time::Duration::from_millis(150));
+    let (reused, out) = t.run(&["-Q"], &[]);
+    assert!(!reused);
+    assert!(out.contains("found [1]"), "{out}");
     for _ in 0..3 {
         let (reused, out) = t.run(&["-Q"], &[]);
         assert!(reused, "{out}");
