@@ -133,9 +133,10 @@ pub struct Options {
 /// rest, in order: plain words and unknown options (`leftover`), and words after `--`.
 /// Like SCons's parser, an unknown long option never takes the next word as its value here;
 /// the front end re-reads `leftover` once the scripts have added their options.
-fn split_known_options(args: Vec<String>) -> (Vec<String>, Vec<String>, Vec<String>) {
-    use clap::CommandFactory;
-    let cmd = Options::command();
+fn split_known_options(
+    cmd: &clap::Command,
+    args: Vec<String>,
+) -> (Vec<String>, Vec<String>, Vec<String>) {
     let mut longs: Vec<(String, bool)> = Vec::new();
     let mut shorts: Vec<(char, bool)> = Vec::new();
     for a in cmd.get_arguments() {
@@ -201,8 +202,13 @@ impl Options {
             argv.extend(flags.split_whitespace().map(str::to_owned));
         }
         argv.extend(std::env::args().skip(1));
-        let (known, leftover, after_dashdash) = split_known_options(argv);
-        let mut opts = Options::try_parse_from(known)?;
+        // (one command for both: building it is most of the parse's time)
+        use clap::{CommandFactory, FromArgMatches};
+        let mut cmd = Options::command();
+        let (known, leftover, after_dashdash) = split_known_options(&cmd, argv);
+        let mut matches = cmd.try_get_matches_from_mut(known)?;
+        let mut opts =
+            Options::from_arg_matches_mut(&mut matches).map_err(|e| e.format(&mut cmd))?;
         opts.leftover = leftover;
         opts.after_dashdash = after_dashdash;
         Ok(opts)
