@@ -63,12 +63,16 @@ pub struct Kept {
 struct Verified {
     file: std::path::PathBuf,
     covered: usize,
-    folders: Vec<(String, Stat)>,
+    folders: Vec<(String, FolderStat)>,
     others: Vec<Probe>,
 }
 
+/// A folder's stat when its probes were verified; `None`: it did not exist (then every probe
+/// in it answered that nothing is there, and goes on doing so while the folder is missing).
+type FolderStat = Option<Stat>;
+
 impl Verified {
-    fn same_folders(&self, folders: &HashMap<String, Stat>) -> bool {
+    fn same_folders(&self, folders: &HashMap<String, FolderStat>) -> bool {
         self.folders.len() == folders.len()
             && self
                 .folders
@@ -387,8 +391,19 @@ fn verified_folders_file(graph: &Path) -> std::path::PathBuf {
     std::path::PathBuf::from(name)
 }
 
-/// A probe whose answer is not the recorded one (the first such in the groups' order); the
-/// folders verified now, and how many probes they hold.
+/// What answering the probes of a kept graph found (see `first_changed_probe`).
+struct ProbesAnswered {
+    /// A probe whose answer is not the recorded one (the first such in the groups' order).
+    changed: Option<Probe>,
+    /// The folders verified now, with their stat.
+    verified: HashMap<String, FolderStat>,
+    /// How many probes those folders hold.
+    covered: usize,
+    /// The folders left unverified for having changed too recently.
+    recent: Vec<String>,
+}
+
+/// Answer the probes of `groups`, but for those of the folders in `unchanged`.
 ///
 /// Scripts probe tens of thousands of paths (every source a node lookup meets). The probes of
 /// a folder that holds many are answered from one listing of it, the others by a `lstat` each;
@@ -396,14 +411,20 @@ fn verified_folders_file(graph: &Path) -> std::path::PathBuf {
 /// unchanged) has had no entry added, removed or renamed since (that changes a folder's
 /// mtime), so its probes are not even decoded. A folder is taken as verified when its stat,
 /// taken before its probes were answered, is not too recent, and none of its probed entries is
-/// a symbolic link (a link's target may change without its folder changing). When there are
-/// many probes to answer, the folders are split among the cores.
+/// a symbolic link (a link's target may change without its folder changing); a folder that
+/// does not exist is verified as missing (it has no entries until it has a stat). When there
+/// are many probes to answer, the folders are split among the cores.
 fn first_changed_probe(
     groups: &[ProbeGroup],
-    unchanged: &HashMap<String, Stat>,
-) -> (Option<Probe>, HashMap<String, Stat>, usize) {
+    unchanged: &HashMap<String, FolderStat>,
+) -> ProbesAnswered {
     const LISTED_FROM: usize = 8;
-    type Found = (Option<(usize, Probe)>, Vec<(String, Stat)>, usize);
+    type Found = (
+        Option<(usize, Probe)>,
+        Vec<(String, FolderStat)>,
+        usize,
+        Vec<String>,
+    );
     let mut fresh = Vec::new();
     let mut covered = 0;
     let mut to_answer = Vec::new();
@@ -419,18 +440,16 @@ fn first_changed_probe(
     let check = |part: &[(usize, &ProbeGroup)]| -> Found {
         let mut fresh = Vec::new();
         let mut covered = 0;
+        let mut recent = Vec::new();
         for &(k, group) in part {
             let dir = group.folder;
             let dir_path = Path::new(if dir.is_empty() { "." } else { dir });
             let before = now_ns();
-            let stat = if dir.is_empty() {
-                None // (a relative probe path with no folder: not verifiable)
-            } else {
-                Stat::of(dir_path)
-            };
+            // (a relative probe path with no folder is not verifiable)
+            let stat = (!dir.is_empty()).then(|| Stat::of(dir_path));
             let Some(probes) = group.probes() else {
                 let unreadable = (String::new(), "readable".to_string(), true);
-                return (Some((k, unreadable)), fresh, covered);
+                return (Some((k, unreadable)), fresh, covered, recent);
             };
             let listing = (probes.len() >= LISTED_FROM).then(|| Listing::read(dir_path));
             let mut links = false;
@@ -450,22 +469,27 @@ fn first_changed_probe(
                     }
                 };
                 if kind.answer(p, predicate) != *result {
-                    return (Some((k, probe)), fresh, covered);
+                    return (Some((k, probe)), fresh, covered, recent);
                 }
             }
-            if let Some(stat) = stat {
-                if !links && stat.mtime_ns + RACY_NS < before {
+            match stat {
+                Some(Some(stat)) if !links && stat.mtime_ns + RACY_NS >= before => {
+                    recent.push(dir.to_string())
+                }
+                Some(stat) if !links => {
                     fresh.push((dir.to_string(), stat));
                     covered += group.count;
                 }
+                _ => {}
             }
         }
-        (None, fresh, covered)
+        (None, fresh, covered, recent)
     };
     let many = to_answer.iter().map(|(_, g)| g.count).sum::<usize>() >= 4096;
     let results: Vec<Found> = crate::cores::over_cores(&to_answer, many, check);
     let mut changed: Option<(usize, Probe)> = None;
-    for (c, v, n) in results {
+    let mut recent = Vec::new();
+    for (c, v, n, r) in results {
         if let Some((k, probe)) = c {
             if changed.as_ref().is_none_or(|(first, _)| k < *first) {
                 changed = Some((k, probe));
@@ -473,39 +497,46 @@ fn first_changed_probe(
         }
         fresh.extend(v);
         covered += n;
+        recent.extend(r);
     }
-    (
-        changed.map(|(_, probe)| probe),
-        fresh.into_iter().collect(),
+    ProbesAnswered {
+        changed: changed.map(|(_, probe)| probe),
+        verified: fresh.into_iter().collect(),
         covered,
-    )
+        recent,
+    }
 }
 
 /// Answer the probes of `groups` (those of the folders in `unchanged` are taken as they are):
 /// the first probe whose answer changed, or what to note beside the kept graph in `sidecar`
-/// for the next check (the folders verified now, and the probes outside them).
+/// for the next check: the folders verified now, and the probes outside them but for those of
+/// folders changed too recently to be verified (noted nowhere, the next check answers them
+/// again, and notes their folders then).
 fn verify_probes(
     groups: &[ProbeGroup],
-    unchanged: &HashMap<String, Stat>,
+    unchanged: &HashMap<String, FolderStat>,
     sidecar: std::path::PathBuf,
 ) -> Result<Verified, Probe> {
-    let (changed, now_verified, covered) = first_changed_probe(groups, unchanged);
-    if let Some(probe) = changed {
+    let answered = first_changed_probe(groups, unchanged);
+    if let Some(probe) = answered.changed {
         return Err(probe);
     }
+    let verified = answered.verified;
+    let recent: std::collections::HashSet<&str> =
+        answered.recent.iter().map(String::as_str).collect();
     // (the probes outside the verified folders are kept beside them, checked one by one)
     let mut others: Vec<Probe> = Vec::new();
     for group in groups
         .iter()
-        .filter(|g| !now_verified.contains_key(g.folder))
+        .filter(|g| !verified.contains_key(g.folder) && !recent.contains(g.folder))
     {
         others.extend(group.probes().unwrap_or_default());
     }
-    let mut folders: Vec<(String, Stat)> = now_verified.into_iter().collect();
+    let mut folders: Vec<(String, FolderStat)> = verified.into_iter().collect();
     folders.sort_by(|a, b| a.0.cmp(&b.0));
     Ok(Verified {
         file: sidecar,
-        covered,
+        covered: answered.covered,
         folders,
         others,
     })
@@ -672,15 +703,15 @@ pub fn check(path: &Path, key: &str, may_write: bool) -> Result<Kept, String> {
     // The folders verified last time: when they hold every probe and none changed, the probes
     // need not even be read; else only those of the folders that changed are decoded.
     let sidecar = verified_folders_file(path);
-    let (covered, folders, others): (usize, Vec<(String, Stat)>, Vec<Probe>) =
+    let (covered, folders, others): (usize, Vec<(String, FolderStat)>, Vec<Probe>) =
         std::fs::read(&sidecar)
             .ok()
             .and_then(|b| rmp_serde::from_slice(&b).ok())
             .unwrap_or_default();
     let folder_count = folders.len();
-    let unchanged: HashMap<String, Stat> = folders
+    let unchanged: HashMap<String, FolderStat> = folders
         .into_iter()
-        .filter(|(dir, stat)| Stat::of(Path::new(dir)).as_ref() == Some(stat))
+        .filter(|(dir, stat)| Stat::of(Path::new(dir)) == *stat)
         .collect();
     let all_unchanged = covered + others.len() == head.probe_count
         && unchanged.len() == folder_count
@@ -796,17 +827,23 @@ mod tests {
         let section = encode_probes(&probes).unwrap();
         let groups = probe_groups(&section).unwrap();
         let none = HashMap::new();
-        let (changed, _, covered) = first_changed_probe(&groups, &none);
-        assert_eq!(changed, None);
+        let answered = first_changed_probe(&groups, &none);
+        assert_eq!(answered.changed, None);
         assert_eq!(
-            covered, 0,
+            answered.covered, 0,
             "folders changed this very moment are not verified yet"
+        );
+        assert_eq!(answered.recent.len(), 2);
+        let noted = verify_probes(&groups, &none, top.join("noted")).unwrap();
+        assert!(
+            noted.folders.is_empty() && noted.others.is_empty(),
+            "the probes of folders too recent are noted nowhere (the next check answers them)"
         );
 
         // A probe whose answer changed is found in a folder not known unchanged...
         std::fs::write(b.join("y"), "").unwrap();
-        let (changed, _, _) = first_changed_probe(&groups, &none);
-        assert_eq!(changed, Some(probes[1].clone()));
+        let answered = first_changed_probe(&groups, &none);
+        assert_eq!(answered.changed, Some(probes[1].clone()));
         // ... and not looked at (not even decoded) in one known unchanged.
         let mut broken = section.clone();
         let body_start = section.len() - groups[1].body.len();
@@ -814,14 +851,41 @@ mod tests {
             *byte = 0xc1; // (never valid msgpack)
         }
         let groups = probe_groups(&broken).unwrap();
-        let b_stat = Stat::of(&b).unwrap();
-        let unchanged: HashMap<String, Stat> = [(b.to_str().unwrap().to_string(), b_stat)]
+        let b_stat = Stat::of(&b);
+        let unchanged: HashMap<String, FolderStat> = [(b.to_str().unwrap().to_string(), b_stat)]
             .into_iter()
             .collect();
-        let (changed, verified, covered) = first_changed_probe(&groups, &unchanged);
-        assert_eq!(changed, None);
-        assert_eq!(verified.get(b.to_str().unwrap()), Some(&b_stat));
-        assert!(covered >= 1);
+        let answered = first_changed_probe(&groups, &unchanged);
+        assert_eq!(answered.changed, None);
+        assert_eq!(answered.verified.get(b.to_str().unwrap()), Some(&b_stat));
+        assert!(answered.covered >= 1);
+        let _ = std::fs::remove_dir_all(&top);
+    }
+
+    #[test]
+    fn a_missing_folder_is_verified_until_it_appears() {
+        let top = scratch("missing");
+        let gone = top.join("gone");
+        let probes = vec![
+            probe_of(&gone.join("x"), "exists", false),
+            probe_of(&gone.join("y"), "isfile", false),
+        ];
+        let section = encode_probes(&probes).unwrap();
+        let groups = probe_groups(&section).unwrap();
+        let noted = verify_probes(&groups, &HashMap::new(), top.join("noted")).unwrap();
+        let folder = gone.to_str().unwrap().to_string();
+        assert_eq!(noted.folders, [(folder.clone(), None)]);
+        assert_eq!(noted.covered, 2);
+        assert!(noted.others.is_empty());
+
+        // Still missing: the folder's stat is as noted, so its probes need no answer.
+        assert_eq!(Stat::of(&gone), None);
+        // Once it appears, its stat is not the one noted: its probes are answered again.
+        std::fs::create_dir_all(&gone).unwrap();
+        std::fs::write(gone.join("x"), "").unwrap();
+        assert_ne!(Stat::of(&gone), None);
+        let answered = first_changed_probe(&groups, &HashMap::new());
+        assert_eq!(answered.changed, Some(probes[0].clone()));
         let _ = std::fs::remove_dir_all(&top);
     }
 }

@@ -412,6 +412,38 @@ fn a_file_appearing_where_many_paths_were_probed_is_seen() {
     assert!(out.contains("found [7]"), "{out}");
 }
 
+#[test]
+fn a_folder_appearing_where_the_scripts_probed_is_seen() {
+    let t = Tree::new("missing-folder");
+    t.write(
+        "SConstruct",
+        "import os\n\
+         found = [n for n in range(12) if os.path.exists('gen/f%d' % n)]\n\
+         print('found %s' % found)\n",
+    );
+    std::thread::sleep(std::time::Duration::from_millis(150));
+    let (reused, out) = t.run(&["-Q"], &[]);
+    assert!(!reused);
+    assert!(out.contains("found []"), "{out}");
+    for _ in 0..2 {
+        let (reused, out) = t.run(&["-Q"], &[]);
+        assert!(reused, "{out}");
+    }
+    fs::create_dir_all(t.dir.join("gen")).unwrap();
+    let (reused, out) = t.run(&["-Q"], &[]);
+    assert!(
+        reused,
+        "an empty folder where the scripts found none changes no answer: {out}"
+    );
+    t.write("gen/f4", "four\n");
+    let (reused, out) = t.run(&["-Q"], &[]);
+    assert!(
+        !reused,
+        "a new file in a folder that was missing when last checked"
+    );
+    assert!(out.contains("found [4]"), "{out}");
+}
+
 /// Tasks proven current that read a symbolic link to a file another task builds (the link is
 /// not declared as depending on it): once that task ran, every one of them is judged again, not
 /// only the first to look at the link.
