@@ -383,6 +383,40 @@ impl Listing {
     }
 }
 
+/// The stats of paths the scripts read: those in the tree are taken below its top folder,
+/// opened once, so that the kernel walks only the names below it (the check of a kept graph
+/// stats every folder probed and every script; walking each whole path took twice as long).
+struct TreeStats {
+    /// The top folder's path, ending with `/`.
+    top: String,
+    folder: Option<crate::signature::Folder>,
+}
+
+impl TreeStats {
+    fn new(top: &Path) -> TreeStats {
+        let folder = crate::signature::Folder::open(top);
+        let mut prefix = top.to_string_lossy().into_owned();
+        if !prefix.ends_with('/') {
+            prefix.push('/');
+        }
+        TreeStats {
+            top: prefix,
+            folder: folder.is_open().then_some(folder),
+        }
+    }
+
+    /// The stat of `path` (symbolic links followed), as `Stat::of` would tell.
+    fn of(&mut self, path: &str) -> Option<Stat> {
+        let below = path
+            .strip_prefix(self.top.as_str())
+            .filter(|r| !r.is_empty());
+        match (&mut self.folder, below) {
+            (Some(folder), Some(relative)) => folder.stat(relative),
+            _ => Stat::of(Path::new(path)),
+        }
+    }
+}
+
 /// The file beside a kept graph that lists the folders whose probes were found unchanged,
 /// with the folder's stat then (see `first_changed_probe`).
 fn verified_folders_file(graph: &Path) -> std::path::PathBuf {
@@ -669,7 +703,7 @@ pub fn save(
 pub fn load(state: &State, request: &ReadRequest) -> Result<(Declared, [u8; 32]), String> {
     let key = request_key(request);
     let file = state.graph(&key).ok_or("no graph kept for this request")?;
-    let kept = check(&file, &key, !state.is_read_only())?;
+    let kept = check(&file, &request.top, &key, !state.is_read_only())?;
     let id = kept.graph_id;
     Ok((kept.graph(true, &request.top)?, id))
 }
@@ -678,7 +712,7 @@ pub fn load(state: &State, request: &ReadRequest) -> Result<(Declared, [u8; 32])
 /// changed; else why not. The graph itself is not read yet. With `may_write`, the folders found
 /// unchanged are to be noted for the next check (`Kept::note_verified`, which decoding the
 /// graph calls).
-pub fn check(path: &Path, key: &str, may_write: bool) -> Result<Kept, String> {
+pub fn check(path: &Path, top: &Path, key: &str, may_write: bool) -> Result<Kept, String> {
     let mut file = std::fs::File::open(path).map_err(|_| "no graph kept for this request")?;
     let (head, probes_len) = read_head(&mut file).ok_or("the kept graph is in another format")?;
     let mut probes_section = None;
@@ -709,9 +743,10 @@ pub fn check(path: &Path, key: &str, may_write: bool) -> Result<Kept, String> {
             .and_then(|b| rmp_serde::from_slice(&b).ok())
             .unwrap_or_default();
     let folder_count = folders.len();
+    let mut stats = TreeStats::new(top);
     let unchanged: HashMap<String, FolderStat> = folders
         .into_iter()
-        .filter(|(dir, stat)| Stat::of(Path::new(dir)) == *stat)
+        .filter(|(dir, stat)| stats.of(dir) == *stat)
         .collect();
     let all_unchanged = covered + others.len() == head.probe_count
         && unchanged.len() == folder_count
@@ -740,7 +775,7 @@ pub fn check(path: &Path, key: &str, may_write: bool) -> Result<Kept, String> {
         }
     }
     for (path, stamp) in &head.files {
-        let unchanged = Stat::of(Path::new(path)).is_some_and(|now| {
+        let unchanged = stats.of(path).is_some_and(|now| {
             now == stamp.stat || hash_file(Path::new(path)).is_ok_and(|c| c == stamp.csig)
         });
         if !unchanged {
@@ -860,6 +895,33 @@ mod tests {
         assert_eq!(answered.verified.get(b.to_str().unwrap()), Some(&b_stat));
         assert!(answered.covered >= 1);
         let _ = std::fs::remove_dir_all(&top);
+    }
+
+    #[test]
+    fn stats_below_the_top_are_those_of_the_whole_paths() {
+        let top = scratch("tree-stats");
+        std::fs::create_dir_all(top.join("a/b")).unwrap();
+        std::fs::write(top.join("a/b/f"), "x").unwrap();
+        std::os::unix::fs::symlink(top.join("a"), top.join("link")).unwrap();
+        let outside = scratch("tree-stats-outside");
+        std::fs::write(outside.join("g"), "y").unwrap();
+        let mut stats = TreeStats::new(&top);
+        let paths = [
+            top.join("a/b/f"),
+            top.join("a/b"),
+            top.join("a/missing"),
+            top.join("link/b/f"),
+            top.join("link"),
+            top.clone(),
+            outside.join("g"),
+        ];
+        for path in paths {
+            let text = path.to_str().unwrap();
+            assert_eq!(stats.of(text), Stat::of(&path), "{text}");
+        }
+        assert!(stats.of(top.join("link/b/f").to_str().unwrap()).is_some());
+        let _ = std::fs::remove_dir_all(&top);
+        let _ = std::fs::remove_dir_all(&outside);
     }
 
     #[test]

@@ -544,7 +544,7 @@ fn prepare(ctx: &Context, session: &mut Session) -> Result<Prepared, u8> {
     let mut opening = None;
     if !opts.watch && session.state.is_none() && proof_applies(opts) {
         if let Some((graph_file, proof_file)) = state::State::kept_without_opening(top, &key) {
-            if let Ok(kept) = graph_cache::check(&graph_file, &key, true) {
+            if let Ok(kept) = graph_cache::check(&graph_file, top, &key, true) {
                 phase("graph inputs unchanged");
                 if proof::keeps_transcript(&proof_file, &kept.graph_id) == Some(true) {
                     // The graph is decoded only once a file is seen changed: the build is

@@ -59,33 +59,56 @@ impl Folder {
     /// dangles), and whether it is a symbolic link, as `symlink_metadata` and `metadata` of
     /// its path would tell.
     pub fn lstat(&mut self, name: &str) -> (Option<Stat>, bool) {
-        use std::os::fd::AsRawFd;
-        let Some(fd) = &self.fd else {
+        if !self.name_is(name) {
             return (None, false);
-        };
-        if name.contains('\0') {
-            return (None, false);
+        }
+        match self.at(libc::AT_SYMLINK_NOFOLLOW) {
+            None => (None, false),
+            Some((_, true)) => (self.at(0).map(|(stat, _)| stat), true),
+            Some((stat, false)) => (Some(stat), false),
+        }
+    }
+
+    /// The stat of the path `relative` below the folder (`a/b/c`; symbolic links followed, as
+    /// `Stat::of` of the whole path would tell).
+    pub fn stat(&mut self, relative: &str) -> Option<Stat> {
+        if !self.name_is(relative) {
+            return None;
+        }
+        self.at(0).map(|(stat, _)| stat)
+    }
+
+    /// Is the folder open, and `name` a name to ask it about (kept, NUL-terminated, for `at`)?
+    fn name_is(&mut self, name: &str) -> bool {
+        if self.fd.is_none() || name.contains('\0') {
+            return false;
         }
         self.name.clear();
         self.name.extend_from_slice(name.as_bytes());
         self.name.push(0);
-        let at = |flags: i32| -> Option<libc::stat> {
-            let mut st: libc::stat = unsafe { std::mem::zeroed() };
-            let ptr = self.name.as_ptr() as *const libc::c_char;
-            // (a NUL-terminated name, a stat buffer of the right type)
-            let ok = unsafe { libc::fstatat(fd.as_raw_fd(), ptr, &mut st, flags) } == 0;
-            ok.then_some(st)
-        };
-        let of = |st: libc::stat| Stat {
+        true
+    }
+
+    /// `fstatat` of the name kept by `name_is`, with `flags`: the stat, and whether it is a
+    /// symbolic link's.
+    fn at(&self, flags: i32) -> Option<(Stat, bool)> {
+        use std::os::fd::AsRawFd;
+        let fd = self.fd.as_ref()?;
+        let mut st: libc::stat = unsafe { std::mem::zeroed() };
+        let ptr = self.name.as_ptr() as *const libc::c_char;
+        // (a NUL-terminated name, a stat buffer of the right type)
+        let ok = unsafe { libc::fstatat(fd.as_raw_fd(), ptr, &mut st, flags) } == 0;
+        let stat = Stat {
             mtime_ns: st.st_mtime as i128 * 1_000_000_000 + st.st_mtime_nsec as i128,
             size: st.st_size as u64,
             inode: st.st_ino,
         };
-        match at(libc::AT_SYMLINK_NOFOLLOW) {
-            None => (None, false),
-            Some(st) if st.st_mode & libc::S_IFMT == libc::S_IFLNK => (at(0).map(of), true),
-            Some(st) => (Some(of(st)), false),
-        }
+        ok.then_some((stat, st.st_mode & libc::S_IFMT == libc::S_IFLNK))
+    }
+
+    /// Was the folder opened?
+    pub fn is_open(&self) -> bool {
+        self.fd.is_some()
     }
 }
 
