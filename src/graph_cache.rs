@@ -684,8 +684,10 @@ pub fn save(
         // finds the folders verified. The folders verified for the graph kept before go.
         let sidecar = verified_folders_file(&file);
         let _ = std::fs::remove_file(&sidecar);
-        let groups = probe_groups(&probes_section)?;
-        if let Ok(verified) = verify_probes(&groups, &HashMap::new(), sidecar) {
+        // (the graph is kept whatever becomes of this note)
+        let noted = probe_groups(&probes_section)
+            .and_then(|groups| verify_probes(&groups, &HashMap::new(), sidecar).ok());
+        if let Some(verified) = noted {
             verified.write();
         }
     }
